@@ -1,0 +1,1 @@
+"""shapecheck: a static shape checker and linter for Keras / TensorFlow model code."""

@@ -1,0 +1,457 @@
+"""What the library calls a model program makes return, on abstract values.
+
+``call`` handles a canonical API name (``keras.layers.Conv2D``,
+``tensorflow.random.normal``, ``numpy.expand_dims``, ...); ``call_method``
+handles methods of the objects the evaluator tracks (``model.add``,
+``ds.batch``, ``arr.astype``).  Each handler is small; anything not handled
+returns ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shapecheck import dims
+from shapecheck.layers import BASE_KWARGS, lookup
+from shapecheck.layers._util import format_shape
+from shapecheck.objects import (
+    BuiltinLayer,
+    Dataset,
+    FunctionalModel,
+    Instance,
+    Loss,
+    Sequential,
+    Super,
+    is_model,
+)
+from shapecheck.values import UNKNOWN, Tensor
+
+__all__ = ["call", "call_method", "format_shape"]
+
+BUILTINS = frozenset({
+    "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
+    "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
+    "reversed", "sorted",
+})
+
+# Data sets: (x_train, y_train), (x_test, y_test) shapes and dtypes.
+DATASETS = {
+    "mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
+    "fashion_mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
+    "cifar10": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
+    "cifar100": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
+}
+
+
+@dataclass
+class Iterated:
+    """The known items of ``zip(...)`` / ``enumerate(...)``."""
+
+    items: list
+
+
+def _shape_arg(value):
+    """A shape argument (``(32, 28, 28, 3)``, ``[None, 10]``, ``5``) as a tuple of dims."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, (tuple, list)):
+        if all(d is None or (isinstance(d, int) and not isinstance(d, bool)) or isinstance(d, dims.Expr)
+               for d in value):
+            return tuple(value)
+        return tuple(d if isinstance(d, int) else None for d in value)
+    return None
+
+
+def _arg(args, kwargs, index, name, default=UNKNOWN):
+    if len(args) > index:
+        return args[index]
+    return kwargs.get(name, default)
+
+
+def _tensor(shape, dtype=None):
+    return Tensor(shape, dtype) if shape is not None else Tensor(None, dtype)
+
+
+def _dtype(value):
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "name") and isinstance(value.name, str):
+        return value.name.rsplit(".", 1)[-1]
+    return None
+
+
+def _creation(args, kwargs, shape_index=0, shape_name="shape", dtype_name="dtype"):
+    return _tensor(_shape_arg(_arg(args, kwargs, shape_index, shape_name)),
+                   _dtype(kwargs.get(dtype_name)))
+
+
+def _expand_dims(args, kwargs):
+    x, axis = _arg(args, kwargs, 0, "x", _arg(args, kwargs, 0, "input")), _arg(args, kwargs, 1, "axis")
+    if not isinstance(x, Tensor) or x.shape is None or not isinstance(axis, int):
+        return Tensor(None)
+    shape = list(x.shape)
+    position = axis if axis >= 0 else len(shape) + 1 + axis
+    shape.insert(position, 1)
+    return Tensor(tuple(shape), x.dtype)
+
+
+def _reshape(x, target):
+    target = _shape_arg(target)
+    if not isinstance(x, Tensor) or target is None:
+        return Tensor(None)
+    if -1 in target and x.shape is not None:
+        known = dims.product(d for d in target if d != -1)
+        total = dims.product(x.shape)
+        if isinstance(known, int) and isinstance(total, int) and known and total % known == 0:
+            target = tuple(total // known if d == -1 else d for d in target)
+        else:
+            target = tuple(None if d == -1 else d for d in target)
+    return Tensor(target, x.dtype)
+
+
+def _one_hot(args, kwargs):
+    indices, depth = _arg(args, kwargs, 0, "indices"), _arg(args, kwargs, 1, "depth")
+    if not isinstance(indices, Tensor) or indices.shape is None:
+        return Tensor(None)
+    return Tensor((*indices.shape, depth if isinstance(depth, int) else None), "float32")
+
+
+def _array(value):
+    """The shape of a nested list literal, as ``np.array`` / ``tf.constant`` see it."""
+    if isinstance(value, Tensor):
+        return Tensor(value.shape, value.dtype)
+    shape = []
+    while isinstance(value, (list, tuple)):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    if value is UNKNOWN:
+        return Tensor(None)
+    return Tensor(tuple(shape))
+
+
+def _load_data(name):
+    train, test = DATASETS[name]
+    return tuple((Tensor(x, "uint8"), Tensor(y, "uint8")) for x, y in (train, test))
+
+
+def _from_tensor_slices(value):
+    def first(v):
+        if isinstance(v, Tensor) and v.shape:
+            return Tensor(tuple(v.shape[1:]), v.dtype), v.shape[0]
+        if isinstance(v, (tuple, list)):
+            parts = [first(p) for p in v]
+            counts = {c for _, c in parts}
+            return type(v)(e for e, _ in parts), counts.pop() if len(counts) == 1 else None
+        if isinstance(v, dict):
+            parts = {k: first(p) for k, p in v.items()}
+            counts = {c for _, c in parts.values()}
+            return {k: e for k, (e, _) in parts.items()}, counts.pop() if len(counts) == 1 else None
+        return UNKNOWN, None
+    element, count = first(value)
+    return Dataset(element, count if isinstance(count, int) else None)
+
+
+def _batch_element(element, size):
+    if isinstance(element, Tensor):
+        return Tensor(None if element.shape is None else (size, *element.shape), element.dtype)
+    if isinstance(element, (tuple, list)):
+        return type(element)(_batch_element(e, size) for e in element)
+    if isinstance(element, dict):
+        return {k: _batch_element(e, size) for k, e in element.items()}
+    return UNKNOWN
+
+
+def _batch(dataset: Dataset, args, kwargs):
+    size = _arg(args, kwargs, 0, "batch_size")
+    if not isinstance(size, int):
+        return Dataset(_batch_element(dataset.element, None), None)
+    count = dataset.count
+    # The loop body sees the first batch: full unless the data set is smaller.
+    first = size if count is None or count >= size else count
+    batches = None if count is None else -(-count // size)
+    if _arg(args, kwargs, 1, "drop_remainder", False) is True and count is not None:
+        batches = count // size
+    return Dataset(_batch_element(dataset.element, first), batches)
+
+
+def _sequential(ev, args, kwargs, node):
+    model = Sequential(node, ev.auto_name("Sequential", kwargs))
+    ev.objects.append(model)
+    layers = _arg(args, kwargs, 0, "layers", None)
+    if isinstance(layers, (list, tuple)):
+        for layer in layers:
+            _add(model, layer)
+    return model
+
+
+def _add(model: Sequential, layer) -> None:
+    if isinstance(layer, Tensor):  # keras.Input(...) as the first element
+        model.input_shape = layer.shape
+        return
+    if not model.layers and isinstance(layer, BuiltinLayer):
+        declared = _declared_input(layer.config)
+        if declared is not None:
+            model.input_shape = declared
+    model.layers.append(layer)
+
+
+def _declared_input(config):
+    shape = _shape_arg(config.get("input_shape"))
+    if shape is not None:
+        return (config.get("batch_size") if isinstance(config.get("batch_size"), int) else None, *shape)
+    shape = _shape_arg(config.get("batch_input_shape"))
+    if shape is not None:
+        return shape
+    if isinstance(config.get("input_dim"), int):
+        return (None, config["input_dim"])
+    return None
+
+
+def _input(args, kwargs):
+    batch_shape = _shape_arg(kwargs.get("batch_shape"))
+    if batch_shape is not None:
+        return Tensor(batch_shape, _dtype(kwargs.get("dtype")))
+    shape = _shape_arg(_arg(args, kwargs, 0, "shape"))
+    batch = _arg(args, kwargs, 1, "batch_size", None)
+    if shape is None:
+        return Tensor(None)
+    return Tensor((batch if isinstance(batch, int) else None, *shape), _dtype(kwargs.get("dtype")))
+
+
+def _functional(ev, args, kwargs, node):
+    inputs = _arg(args, kwargs, 0, "inputs", None)
+    outputs = _arg(args, kwargs, 1, "outputs", None)
+    if inputs is None or outputs is None:
+        return UNKNOWN
+    input_list = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    output_list = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if not all(isinstance(t, Tensor) for t in input_list + output_list):
+        return UNKNOWN
+    calls, seen = [], set()
+
+    def walk(tensor):
+        record = tensor.source
+        if record is None or id(record) in seen or any(tensor is i for i in input_list):
+            return
+        seen.add(id(record))
+        calls.append(record)
+        for t in record.inputs:
+            if isinstance(t, Tensor):
+                walk(t)
+
+    for t in output_list:
+        walk(t)
+    calls.sort(key=lambda r: r.order)
+    model = FunctionalModel(node, ev.auto_name("Functional", kwargs), input_list, outputs, calls)
+    ev.objects.append(model)
+    return model
+
+
+def replay(ev, model: FunctionalModel, inputs):
+    """Run a functional model's graph again on new inputs."""
+    new_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
+    for record in model.calls:
+        args = [mapping.get(id(t), UNKNOWN) for t in record.inputs]
+        value = args[0] if len(args) == 1 else args
+        mapping[id(record.output)] = ev.apply(record.layer, [value], {}, record.node)
+    outputs = model.outputs
+    if isinstance(outputs, (list, tuple)):
+        return [mapping.get(id(t), UNKNOWN) for t in outputs]
+    return mapping.get(id(outputs), UNKNOWN)
+
+
+def slice_tensor(tensor: Tensor, index):
+    if tensor.shape is None or index is UNKNOWN:
+        return Tensor(None, tensor.dtype)
+    if isinstance(index, int):
+        return Tensor(tuple(tensor.shape[1:]), tensor.dtype)
+    if isinstance(index, slice) and index.step in (None, 1):
+        first = tensor.shape[0]
+        if isinstance(first, int):
+            return Tensor((len(range(first)[index]), *tensor.shape[1:]), tensor.dtype)
+        return Tensor((None, *tensor.shape[1:]), tensor.dtype)
+    return Tensor(None, tensor.dtype)
+
+
+def broadcast(left, right):
+    tensors = [v for v in (left, right) if isinstance(v, Tensor)]
+    others = [v for v in (left, right) if not isinstance(v, Tensor)]
+    if any(not isinstance(o, (int, float)) for o in others):
+        return Tensor(None)
+    shapes = [t.shape for t in tensors]
+    if len(shapes) == 1 or shapes[0] == shapes[1]:
+        return Tensor(shapes[0], tensors[0].dtype)
+    return Tensor(None)
+
+
+def apply_loss(loss: Loss, args, kwargs):
+    y_true, y_pred = _arg(args, kwargs, 0, "y_true"), _arg(args, kwargs, 1, "y_pred")
+    if not (isinstance(y_true, Tensor) and isinstance(y_pred, Tensor)):
+        return Tensor(None)
+    reduction = loss.config.get("reduction", "sum_over_batch_size")
+    if reduction in (None, "none"):
+        shape = y_pred.shape
+        return Tensor(None if shape is None else tuple(shape[:-1]), "float32")
+    return Tensor((), "float32")
+
+
+def _builtin(ev, name, args, kwargs, node):
+    if name == "super":
+        return Super()
+    if name == "len":
+        value = args[0] if args else UNKNOWN
+        if isinstance(value, Tensor):
+            return value.shape[0] if value.shape else UNKNOWN
+        return len(value) if isinstance(value, (list, tuple, dict, str, range)) else UNKNOWN
+    if name == "range":
+        if args and all(isinstance(a, int) for a in args):
+            return range(*args)
+        return UNKNOWN
+    if name in ("list", "tuple"):
+        items = ev._iterate(args[0]) if args else []
+        if items is None:
+            return UNKNOWN
+        return list(items) if name == "list" else tuple(items)
+    if name in ("zip", "enumerate"):
+        lists = [ev._iterate(a) for a in args]
+        if any(items is None for items in lists):
+            return UNKNOWN
+        if name == "zip":
+            return Iterated([tuple(group) for group in zip(*lists)])
+        start = kwargs.get("start", 0)
+        return Iterated(list(enumerate(lists[0], start))) if isinstance(start, int) else UNKNOWN
+    if name in ("int", "float", "str", "bool", "abs", "round", "min", "max", "sum", "sorted", "reversed"):
+        values = [a for a in args]
+        if all(isinstance(v, (int, float, str, bool, list, tuple, range)) for v in values):
+            try:
+                function = {"sorted": sorted, "reversed": lambda v: list(reversed(v))}.get(
+                    name, __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name))
+                return function(*values)
+            except Exception:
+                return UNKNOWN
+        return UNKNOWN
+    return None if name == "print" else UNKNOWN
+
+
+def call(ev, name: str, args, kwargs, node):
+    """The result of calling the library function or class ``name``."""
+    if name.startswith("builtins."):
+        return _builtin(ev, name[len("builtins."):], args, kwargs, node)
+    if name.startswith("keras.layers.") and name.rsplit(".", 1)[-1][:1].isupper():
+        cls_name = name.rsplit(".", 1)[-1]
+        if cls_name in ("Layer", "InputLayer"):
+            return UNKNOWN
+        spec = lookup(name)
+        config = spec.bind(args, kwargs) if spec is not None else dict(kwargs)
+        for key in BASE_KWARGS:
+            config.setdefault(key, None)
+        layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, node,
+                             ev.auto_name(spec.name if spec else cls_name, kwargs))
+        ev.objects.append(layer)
+        return layer
+    if name == "keras.Sequential":
+        return _sequential(ev, args, kwargs, node)
+    if name == "keras.Model":
+        return _functional(ev, args, kwargs, node)
+    if name == "keras.Input":
+        return _input(args, kwargs)
+    if name.startswith("keras.losses.") and name.rsplit(".", 1)[-1][:1].isupper():
+        return Loss(name.rsplit(".", 1)[-1], dict(kwargs))
+    if name.startswith("keras.datasets.") and name.endswith(".load_data"):
+        dataset = name.split(".")[2]
+        return _load_data(dataset) if dataset in DATASETS else UNKNOWN
+    handler = _FUNCTIONS.get(name)
+    return handler(args, kwargs) if handler is not None else UNKNOWN
+
+
+_FUNCTIONS = {
+    "tensorflow.random.normal": _creation,
+    "tensorflow.random.uniform": _creation,
+    "tensorflow.random.truncated_normal": _creation,
+    "tensorflow.zeros": _creation,
+    "tensorflow.ones": _creation,
+    "keras.random.normal": _creation,
+    "keras.random.uniform": _creation,
+    "keras.ops.zeros": _creation,
+    "keras.ops.ones": _creation,
+    "numpy.zeros": _creation,
+    "numpy.ones": _creation,
+    "numpy.empty": _creation,
+    "numpy.random.random": lambda a, k: _creation(a, k, 0, "size"),
+    "numpy.random.normal": lambda a, k: _creation(a, k, 2, "size"),
+    "numpy.random.uniform": lambda a, k: _creation(a, k, 2, "size"),
+    "numpy.random.randint": lambda a, k: _creation(a, k, 2, "size"),
+    "numpy.random.rand": lambda a, k: _tensor(_shape_arg(list(a))),
+    "numpy.random.randn": lambda a, k: _tensor(_shape_arg(list(a))),
+    "tensorflow.one_hot": _one_hot,
+    "keras.utils.to_categorical": lambda a, k: _one_hot([_arg(a, k, 0, "x"), _arg(a, k, 1, "num_classes")], {}),
+    "numpy.expand_dims": _expand_dims,
+    "tensorflow.expand_dims": _expand_dims,
+    "tensorflow.reshape": lambda a, k: _reshape(_arg(a, k, 0, "tensor"), _arg(a, k, 1, "shape")),
+    "numpy.reshape": lambda a, k: _reshape(_arg(a, k, 0, "a"), _arg(a, k, 1, "newshape", k.get("shape"))),
+    "numpy.array": lambda a, k: _array(_arg(a, k, 0, "object")),
+    "numpy.asarray": lambda a, k: _array(_arg(a, k, 0, "a")),
+    "tensorflow.constant": lambda a, k: _array(_arg(a, k, 0, "value")),
+    "tensorflow.convert_to_tensor": lambda a, k: _array(_arg(a, k, 0, "value")),
+    "tensorflow.cast": lambda a, k: _array(_arg(a, k, 0, "x")),
+    "tensorflow.data.Dataset.from_tensor_slices": lambda a, k: _from_tensor_slices(_arg(a, k, 0, "tensors")),
+}
+
+
+def call_method(ev, obj, name: str, args, kwargs, node):
+    """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
+    if isinstance(obj, Super):
+        return None
+    if isinstance(obj, Tensor):
+        if name in ("astype", "numpy", "copy"):
+            return Tensor(obj.shape, _dtype(args[0]) if args else obj.dtype)
+        if name == "reshape":
+            return _reshape(obj, args[0] if len(args) == 1 else list(args))
+        return UNKNOWN
+    if isinstance(obj, list):
+        if name == "append" and len(args) == 1:
+            obj.append(args[0])
+        elif name == "extend" and args and isinstance(args[0], (list, tuple)):
+            obj.extend(args[0])
+        return None
+    if isinstance(obj, dict):
+        if name == "get":
+            return obj.get(args[0], args[1] if len(args) > 1 else None) if args else UNKNOWN
+        if name in ("items", "keys", "values"):
+            return list(getattr(obj, name)())
+        return UNKNOWN
+    if isinstance(obj, Dataset):
+        if name == "batch":
+            return _batch(obj, args, kwargs)
+        if name in ("shuffle", "prefetch", "cache", "repeat", "take", "skip"):
+            return obj
+        return Dataset(UNKNOWN, None)
+    if isinstance(obj, BuiltinLayer):
+        if name == "get_weights":
+            weights = obj.weight_shapes()
+            return UNKNOWN if weights is None else [Tensor(w, "float32") for w in weights]
+        return UNKNOWN
+    if isinstance(obj, Sequential) and name == "add":
+        if args:
+            _add(obj, args[0])
+        return None
+    if is_model(obj) or isinstance(obj, Instance):
+        return _model_method(ev, obj, name, args, kwargs, node)
+    return UNKNOWN
+
+
+def _model_method(ev, model, name, args, kwargs, node):
+    if name == "build":
+        shape = _shape_arg(_arg(args, kwargs, 0, "input_shape"))
+        if shape is not None:
+            ev.apply(model, [Tensor(shape)], {}, node)
+        return None
+    if name in ("predict", "predict_on_batch", "__call__"):
+        x = _arg(args, kwargs, 0, "x")
+        if isinstance(x, Dataset):
+            x = x.element[0] if isinstance(x.element, tuple) else x.element
+        return ev.apply(model, [x], {}, node) if isinstance(x, Tensor) else UNKNOWN
+    return UNKNOWN

@@ -1,0 +1,158 @@
+"""Dimensions: a known ``int``, ``None`` (unknown), or a symbolic ``Expr``.
+
+Symbolic expressions stay readable (``floor((H - 5) / 1) + 1``) and can be
+evaluated once the symbols are bound, which is how tests compare them with
+TensorFlow.  Arithmetic on plain ints folds to ints; anything with ``None``
+stays ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Union
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+class Expr:
+    """A symbolic dimension; subclasses are tiny frozen dataclasses."""
+
+    precedence = 3
+
+    def evaluate(self, env: dict) -> Union[int, float]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Sym(Expr):
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+    def evaluate(self, env):
+        return env[self.name]
+
+
+@dataclass(frozen=True)
+class BinOp(Expr):
+    op: str
+    left: Dim
+    right: Dim
+
+    @property
+    def precedence(self):
+        return _PRECEDENCE[self.op]
+
+    def __str__(self) -> str:
+        left, right = _text(self.left), _text(self.right)
+        if _precedence(self.left) < self.precedence:
+            left = f"({left})"
+        # Right operands of - and / need brackets at equal precedence too.
+        strict = self.op in "-/"
+        if _precedence(self.right) < self.precedence or (
+            strict and _precedence(self.right) == self.precedence
+        ):
+            right = f"({right})"
+        return f"{left} {self.op} {right}"
+
+    def evaluate(self, env):
+        a, b = evaluate(self.left, env), evaluate(self.right, env)
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else math.nan}[self.op]
+
+
+@dataclass(frozen=True)
+class Floor(Expr):
+    arg: Dim
+
+    def __str__(self) -> str:
+        return f"floor({_text(self.arg)})"
+
+    def evaluate(self, env):
+        return math.floor(evaluate(self.arg, env))
+
+
+Dim = Union[int, None, Expr]
+
+
+def _text(d: Dim) -> str:
+    return "None" if d is None else str(d)
+
+
+def _precedence(d: Dim) -> int:
+    if isinstance(d, int) and d < 0:
+        return 0
+    return d.precedence if isinstance(d, Expr) else 3
+
+
+def evaluate(d: Dim, env: dict) -> Union[int, float, None]:
+    """The value of ``d`` with the symbols in ``env`` bound."""
+    if d is None or isinstance(d, (int, float)):
+        return d
+    return d.evaluate(env)
+
+
+def dim_to_json(d: Dim) -> Union[int, str, None]:
+    """A dimension as the output contract spells it: int, null or string."""
+    if d is None or isinstance(d, int):
+        return d
+    return str(d)
+
+
+def is_known(d: Dim) -> bool:
+    return isinstance(d, int)
+
+
+def _binop(op: str, a: Dim, b: Dim) -> Dim:
+    if a is None or b is None:
+        return None
+    if isinstance(a, int) and isinstance(b, int):
+        return {"+": a + b, "-": a - b, "*": a * b}[op]
+    if op in "+-" and b == 0:
+        return a
+    if op == "*" and (a == 1 or b == 1):
+        return b if a == 1 else a
+    return BinOp(op, a, b)
+
+
+def add(a: Dim, b: Dim) -> Dim:
+    return _binop("+", a, b)
+
+
+def sub(a: Dim, b: Dim) -> Dim:
+    return _binop("-", a, b)
+
+
+def mul(a: Dim, b: Dim) -> Dim:
+    return _binop("*", a, b)
+
+
+def product(dims) -> Dim:
+    """The product of dims, known factors folded first (for Flatten)."""
+    known, symbolic = 1, []
+    for d in dims:
+        if d is None:
+            return None
+        if isinstance(d, int):
+            known *= d
+        else:
+            symbolic.append(d)
+    result: Dim = known
+    for d in symbolic:
+        result = mul(result, d)
+    return result
+
+
+def floor_div_plus_one(numerator: Dim, stride: int) -> Dim:
+    """``floor(numerator / stride) + 1``: Keras's conv and pooling length."""
+    if numerator is None:
+        return None
+    if isinstance(numerator, int):
+        return numerator // stride + 1
+    return BinOp("+", Floor(BinOp("/", numerator, stride)), 1)
+
+
+def is_non_positive(d: Dim) -> bool:
+    """True only when ``d`` is known to be 0 or less."""
+    return isinstance(d, int) and d <= 0

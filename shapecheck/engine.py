@@ -1,0 +1,132 @@
+"""The pipeline for one file: parse, resolve, evaluate, report, apply the rules."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from shapecheck.evaluate import Evaluator
+from shapecheck.objects import BuiltinLayer, FunctionalModel, Instance, Sequential, is_model
+from shapecheck.results import FileReport, LayerReport, ModelReport, TensorReport, shape_to_json
+from shapecheck.values import LayerCall
+
+
+class Analysis:
+    """One evaluated file, as the rules see it."""
+
+    def __init__(self, source: str, path: str):
+        self.path = path
+        self.wrapper = MetadataWrapper(cst.parse_module(source))
+        from shapecheck.resolve import resolve
+
+        self.names = resolve(self.wrapper)
+        self.module = self.wrapper.module
+        self.evaluator = Evaluator(self.module, self.names)
+        self.evaluator.run()
+
+    def position(self, node):
+        """(line, column, end_line, end_column), 1-based, of a node."""
+        where = self.names.positions[node]
+        return (where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+
+    def line(self, node) -> int:
+        return self.names.positions[node].start.line
+
+    # ------------------------------------------------------------- reports
+    def models(self) -> list[ModelReport]:
+        reports, seen = [], set()
+        for record in self.evaluator.calls:
+            model = record.layer
+            if is_model(model) and id(model) not in seen:
+                seen.add(id(model))
+                reports.append(self._model_report(model, record))
+        for obj in self.evaluator.objects:
+            if isinstance(obj, FunctionalModel) and id(obj) not in seen and not self._nested(obj):
+                seen.add(id(obj))
+                reports.append(self._functional_report(obj))
+        return reports
+
+    def _nested(self, obj) -> bool:
+        return any(
+            isinstance(other, Instance) and any(v is obj for v in other.attrs.values())
+            for other in self.evaluator.objects
+        )
+
+    def _model_report(self, model, record: LayerCall) -> ModelReport:
+        if isinstance(model, Instance):
+            name, kind, line = model.cls.name, "subclass", self.line(model.cls.node)
+        else:
+            kind = "sequential" if isinstance(model, Sequential) else "functional"
+            name, line = model.attr or model.name, self.line(model.node)
+        return ModelReport(name, kind, line, record.input_shape, record.output_shape,
+                           params_of(model), [self._layer_report(c) for c in record.children])
+
+    def _functional_report(self, model: FunctionalModel) -> ModelReport:
+        shapes = [t.shape for t in model.inputs]
+        outputs = model.outputs
+        out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
+        return ModelReport(model.attr or model.name, "functional", self.line(model.node),
+                           shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
+                           [self._layer_report(c) for c in model.calls])
+
+    def _layer_report(self, record: LayerCall) -> LayerReport:
+        layer = record.layer
+        return LayerReport(layer.attr or layer.name, layer.cls_name, self.line(layer.node),
+                           record.input_shape, record.output_shape, params_of(layer),
+                           [self._layer_report(c) for c in record.children])
+
+    def tensors(self) -> list[TensorReport]:
+        reports, seen = [], set()
+        for node, shape in self.evaluator.tensors:
+            line, column, _, _ = self.position(node)
+            key = (line, column, node.value, repr(shape_to_json(shape)))
+            if key not in seen:
+                seen.add(key)
+                reports.append(TensorReport(line, column, node.value, shape))
+        return reports
+
+
+def params_of(obj, seen=None):
+    """Trainable + non-trainable parameters, counted over distinct layers as Keras does."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, BuiltinLayer):
+        return obj.params
+    if isinstance(obj, Sequential):
+        parts = obj.layers
+    elif isinstance(obj, FunctionalModel):
+        parts = [record.layer for record in obj.calls]
+    elif isinstance(obj, Instance):
+        parts = list(_tracked(obj.attrs.values()))
+    else:
+        return None
+    total = 0
+    for part in parts:
+        count = params_of(part, seen)
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+def _tracked(values):
+    """The layers an object's attributes hold (directly or in lists and dicts)."""
+    for value in values:
+        if isinstance(value, (BuiltinLayer, Sequential, FunctionalModel, Instance)):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from _tracked(value)
+        elif isinstance(value, dict):
+            yield from _tracked(value.values())
+
+
+def check_source(source: str, path: str) -> FileReport:
+    """Analyse one file's source; syntax errors propagate as libcst's ``ParserSyntaxError``."""
+    from shapecheck.rules import ALL_RULES
+
+    analysis = Analysis(source, path)
+    diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)]
+    diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+    return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics)

@@ -1,0 +1,50 @@
+"""Small helpers shared by the layer families."""
+
+from __future__ import annotations
+
+from shapecheck import dims
+from shapecheck.layers import ShapeError
+from shapecheck.values import UNKNOWN
+
+
+def as_tuple(value, n: int) -> tuple:
+    """An int-or-tuple argument (``kernel_size=3``) as an n-tuple; unknown parts are None."""
+    if isinstance(value, (tuple, list)) and len(value) == n:
+        return tuple(v if isinstance(v, int) else None for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * n
+    return (None,) * n
+
+
+def known(value):
+    """``value``, or None when the evaluator could not know it."""
+    return None if value is UNKNOWN else value
+
+
+def format_shape(shape) -> str:
+    if shape is None:
+        return "?"
+    text = ", ".join(dims._text(d) for d in shape)
+    return f"({text},)" if len(shape) == 1 else f"({text})"
+
+
+def require_rank(layer: str, shape, rank: int, what: str) -> None:
+    if len(shape) != rank:
+        raise ShapeError(
+            "incompatible-input",
+            f"{layer} expects a {rank}-D input {what}, but gets shape "
+            f"{format_shape(shape)} (rank {len(shape)})",
+        )
+
+
+def require_min_rank(layer: str, shape, rank: int) -> None:
+    if len(shape) < rank:
+        raise ShapeError(
+            "incompatible-input",
+            f"{layer} expects an input of rank {rank} or more, but gets shape "
+            f"{format_shape(shape)} (rank {len(shape)})",
+        )
+
+
+def channels_axis(config) -> int:
+    return 1 if known(config.get("data_format")) == "channels_first" else -1

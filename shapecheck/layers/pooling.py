@@ -1,0 +1,79 @@
+"""Pooling: Max/AveragePooling1D-3D (strides default to pool_size) and the global poolings."""
+
+from __future__ import annotations
+
+from shapecheck import dims
+from shapecheck.layers import LayerSpec, ShapeError, register
+from shapecheck.layers._util import as_tuple, channels_axis, format_shape, known, require_rank
+
+_AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
+         3: "(batch, depth, height, width, channels)"}
+
+
+def pool_length(length, pool, stride, padding):
+    """One spatial output length, or None when an argument is unknown."""
+    if None in (pool, stride) or padding not in ("valid", "same"):
+        return None
+    if padding == "same":
+        return length if stride == 1 else dims.floor_div_plus_one(dims.sub(length, 1), stride)
+    return dims.floor_div_plus_one(dims.sub(length, pool), stride)
+
+
+def _pooling(kind: str, rank: int):
+    name = f"{kind}Pooling{rank}D"
+
+    def output(config, shape):
+        require_rank(name, shape, rank + 2, _AXES[rank])
+        axis = channels_axis(config)
+        spatial = shape[1:-1] if axis == -1 else shape[2:]
+        pool = as_tuple(known(config["pool_size"]), rank)
+        strides = known(config["strides"])
+        strides = pool if strides is None else as_tuple(strides, rank)
+        padding = known(config["padding"])
+        padding = padding.lower() if isinstance(padding, str) else None
+        out = tuple(pool_length(*args, padding) for args in zip(spatial, pool, strides))
+        if padding == "valid" and any(dims.is_non_positive(d) for d in out):
+            raise ShapeError(
+                "non-positive-dimension",
+                f"{name}(pool_size={config['pool_size']!r}, strides={config['strides']!r}) "
+                f"shrinks input {format_shape(shape)} to {format_shape(out)}: "
+                f"use padding='same', a smaller pool, or fewer poolings before it",
+            )
+        if axis == -1:
+            return (shape[0], *out, shape[-1])
+        return (shape[0], shape[1], *out)
+
+    default_pool = 2 if rank == 1 else (2,) * rank
+    return LayerSpec(
+        name=name,
+        signature=(("pool_size", default_pool), ("strides", None), ("padding", "valid"),
+                   ("data_format", None)),
+        output=output,
+        aliases=(f"{'Avg' if kind == 'Average' else kind}Pool{rank}D",),
+        input_rank=rank + 2,
+    )
+
+
+def _global(kind: str, rank: int):
+    name = f"Global{kind}Pooling{rank}D"
+
+    def output(config, shape):
+        require_rank(name, shape, rank + 2, _AXES[rank])
+        axis = channels_axis(config)
+        if known(config["keepdims"]) is True:
+            ones = (1,) * rank
+            return (shape[0], *ones, shape[-1]) if axis == -1 else (shape[0], shape[1], *ones)
+        return (shape[0], shape[axis])
+
+    short = "Avg" if kind == "Average" else "Max"
+    return LayerSpec(
+        name=name,
+        signature=(("data_format", None), ("keepdims", False)),
+        output=output,
+        aliases=(f"Global{short}Pool{rank}D",),
+        input_rank=rank + 2,
+    )
+
+
+register(*(_pooling(kind, rank) for kind in ("Max", "Average") for rank in (1, 2, 3)))
+register(*(_global(kind, rank) for kind in ("Max", "Average") for rank in (1, 2, 3)))

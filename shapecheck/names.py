@@ -1,0 +1,53 @@
+"""Canonical names for the Keras / TensorFlow / NumPy API.
+
+libcst's ``QualifiedNameProvider`` tells which module a name was imported
+from; this module folds the many spellings of one object onto one name:
+``tensorflow.keras.layers.Conv2D``, ``keras.src.layers.convolutional.conv2d.Conv2D``
+and ``tf.keras.layers.Convolution2D`` all become ``keras.layers.Conv2D``.
+"""
+
+from __future__ import annotations
+
+# Longest prefixes first: each maps an import family onto ``keras.`` etc.
+_PREFIXES = (
+    ("tensorflow.python.keras.", "keras."),
+    ("tensorflow.keras.", "keras."),
+    ("tensorflow.compat.v2.keras.", "keras."),
+    ("keras.api._v2.keras.", "keras."),
+    ("keras.src.", "keras."),
+    ("keras.api.", "keras."),
+    ("tf_keras.", "keras."),
+    ("np.", "numpy."),
+)
+
+# Sub-packages whose members are known by their last component.
+_FLAT_PACKAGES = ("keras.layers.", "keras.losses.", "keras.datasets.")
+
+_TOP_LEVEL = {
+    "Sequential": "keras.Sequential",
+    "Model": "keras.Model",
+    "Input": "keras.Input",
+}
+
+_ALIASES = {"keras.engine.base_layer.Layer": "keras.layers.Layer"}
+
+
+def canonical(name: str) -> str:
+    """The one name shapecheck uses for the object ``name`` refers to."""
+    for prefix, replacement in _PREFIXES:
+        if name.startswith(prefix):
+            name = replacement + name[len(prefix):]
+            break
+    if name in _ALIASES:
+        return _ALIASES[name]
+    parts = name.split(".")
+    if parts[0] == "keras" and parts[-1] in _TOP_LEVEL:
+        return _TOP_LEVEL[parts[-1]]
+    for package in _FLAT_PACKAGES:
+        if name.startswith(package):
+            rest = name[len(package):].split(".")
+            if package == "keras.datasets.":
+                # keras.datasets.mnist.load_data keeps its data set name.
+                return package + ".".join(rest[-2:])
+            return package + rest[-1]
+    return name

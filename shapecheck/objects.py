@@ -1,0 +1,138 @@
+"""The Keras and Python objects a program builds, as the evaluator tracks them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from shapecheck.layers import LayerSpec
+
+_MISSING = object()
+
+
+@dataclass(eq=False)
+class BuiltinLayer:
+    """An instance of a Keras layer class; ``spec`` is None for a layer shapecheck does not model."""
+
+    cls_name: str
+    spec: Optional[LayerSpec]
+    config: dict
+    node: Any
+    name: str
+    attr: Optional[str] = None  # the attribute a Layer/Model holds it under
+    build_shape: Any = None  # the input shape it was built with
+    built: bool = False
+
+    @property
+    def params(self) -> Optional[int]:
+        if self.spec is None:
+            return None
+        if not self.built:
+            return 0
+        return self.spec.params(self.config, self.build_shape)
+
+    def weight_shapes(self) -> Optional[list]:
+        if self.spec is None or not self.built:
+            return None
+        return self.spec.weights(self.config, self.build_shape)
+
+
+@dataclass(eq=False)
+class Sequential:
+    node: Any
+    name: str
+    layers: list = field(default_factory=list)
+    input_shape: Optional[tuple] = None  # declared by Input / input_shape=
+    attr: Optional[str] = None
+    cls_name: str = "Sequential"
+
+
+@dataclass(eq=False)
+class FunctionalModel:
+    node: Any
+    name: str
+    inputs: list
+    outputs: Any  # a Tensor or a list of Tensors
+    calls: list  # the LayerCalls from inputs to outputs, in order
+    attr: Optional[str] = None
+    cls_name: str = "Functional"
+
+
+@dataclass(eq=False)
+class UserClass:
+    """A class defined in the checked file."""
+
+    node: Any
+    name: str
+    bases: list
+    methods: dict
+    kind: Optional[str]  # "layer" | "model" | None (a plain class)
+
+    def method(self, name: str):
+        if name in self.methods:
+            return self.methods[name]
+        for base in self.bases:
+            if isinstance(base, UserClass):
+                found = base.method(name)
+                if found is not None:
+                    return found
+        return None
+
+
+@dataclass(eq=False)
+class Instance:
+    """An instance of a class defined in the file (often a Layer or Model subclass)."""
+
+    cls: UserClass
+    node: Any
+    name: str
+    attrs: dict = field(default_factory=dict)
+    attr: Optional[str] = None
+
+    @property
+    def cls_name(self) -> str:
+        return self.cls.name
+
+
+@dataclass(eq=False)
+class UserFunction:
+    node: Any
+    defaults: dict  # parameter name -> default value, evaluated at definition
+    self_value: Any = None  # bound instance for methods
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    """A method of a library object (``model.add``, ``ds.batch``, ``arr.astype``)."""
+
+    obj: Any
+    name: str
+
+
+@dataclass(eq=False)
+class Dataset:
+    """A ``tf.data.Dataset``: one element's value and the number of elements."""
+
+    element: Any
+    count: Optional[int]
+
+
+@dataclass(eq=False)
+class Loss:
+    """A Keras loss object (``CategoricalCrossentropy()``); calling it gives a scalar."""
+
+    name: str
+    config: dict
+
+
+class Super:
+    """``super()``: its methods are Keras's own, which the evaluator skips."""
+
+
+LAYER_LIKE = (BuiltinLayer, Sequential, FunctionalModel, Instance)
+
+
+def is_model(obj) -> bool:
+    if isinstance(obj, (Sequential, FunctionalModel)):
+        return True
+    return isinstance(obj, Instance) and obj.cls.kind == "model"

@@ -1,0 +1,134 @@
+"""Reporters: each turns the list of ``FileReport``s of one run into text.
+
+``REPORTERS`` maps a ``--format`` name to its function; a new format (SARIF,
+GitHub annotations) is one more function and one more entry.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Callable, Iterable
+
+from shapecheck.dims import dim_to_json
+from shapecheck.results import FileReport, LayerReport, ModelReport
+
+CONTRACT_VERSION = 1
+
+
+def render_text(reports: list[FileReport]) -> str:
+    """ruff-like lines ``path:line:col: CODE [severity] message``, then a summary."""
+    entries = [((r.path, 0, 0, ""), f"{r.path}: error: {r.error}")
+               for r in reports if r.error is not None]
+    entries += [((r.path, d.line, d.column, d.code),
+                 f"{r.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message}")
+                for r in reports for d in r.diagnostics]
+    lines = [line for _, line in sorted(entries, key=lambda entry: entry[0])]
+    return "\n".join(lines + [_summary_line(reports)])
+
+
+def _summary_line(reports: list[FileReport]) -> str:
+    checked = _count(len(reports), "file") + " checked"
+    diagnostics = sum(len(r.diagnostics) for r in reports)
+    errors = sum(r.error is not None for r in reports)
+    if not diagnostics and not errors:
+        models = _count(sum(len(r.models) for r in reports), "model")
+        return f"All checks passed ({checked}, {models})."
+    found = []
+    if diagnostics:
+        with_diagnostics = sum(bool(r.diagnostics) for r in reports)
+        found.append(f"Found {_count(diagnostics, 'diagnostic')} "
+                     f"in {_count(with_diagnostics, 'file')}")
+    if errors:
+        found.append(f"{_count(errors, 'file')} could not be checked")
+    return f"{'; '.join(found)} ({checked})."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def render_json(reports: list[FileReport]) -> str:
+    """The contract's JSON document (CONTRACT.md), keys in the contract's order."""
+    document = {"version": CONTRACT_VERSION, "files": [r.to_json() for r in reports]}
+    return json.dumps(document, indent=2)
+
+
+REPORTERS: dict[str, Callable[[list[FileReport]], str]] = {
+    "text": render_text,
+    "json": render_json,
+}
+
+
+def format_shape(shape) -> str:
+    """A shape as Python prints a tuple: ``(32, 14, 14, 6)``, ``(10,)``, symbolic
+    dims as their expression, unknown dims as ``None``; a list of shapes as
+    ``[(..), (..)]``; an unknown shape as ``?``."""
+    if shape is None:
+        return "?"
+    if isinstance(shape, list):
+        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
+    dims = [str(dim_to_json(d)) for d in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _format_params(params) -> str:
+    return "?" if params is None else f"{params:,}"
+
+
+_HEADER = ("Layer (name)", "Class", "Output Shape", "Param #", "Line")
+_RIGHT_ALIGNED = {3, 4}
+
+
+def render_summary(reports: list[FileReport]) -> str:
+    """A ``model.summary()``-like table for every model of every file."""
+    blocks = []
+    for report in reports:
+        if report.error is not None:
+            blocks.append(f"{report.path}: error: {report.error}")
+        elif not report.models:
+            blocks.append(f"{report.path}: no models found")
+        blocks.extend(_model_table(report.path, model) for model in report.models)
+    return "\n\n".join(blocks)
+
+
+def _model_table(path: str, model: ModelReport) -> str:
+    rows = [_HEADER] + list(_layer_rows(model.layers, prefix="", depth=0))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
+
+    def line(row) -> str:
+        cells = [cell.rjust(w) if i in _RIGHT_ALIGNED else cell.ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        return " | ".join(cells).rstrip()
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([
+        f'Model "{model.name}" ({model.kind}) at {path}:{model.line}',
+        line(rows[0]),
+        rule,
+        *(line(row) for row in rows[1:]),
+        rule,
+        f"Total params: {_format_params(model.params)}",
+        f"Input shape: {format_shape(model.input_shape)}",
+        f"Output shape: {format_shape(model.output_shape)}",
+    ])
+
+
+def _layer_rows(layers: list[LayerReport], prefix: str, depth: int):
+    for layer in layers:
+        name = f"{prefix}{layer.name}"
+        yield ("  " * depth + name, layer.cls, format_shape(layer.output_shape),
+               _format_params(layer.params), str(layer.line))
+        yield from _layer_rows(layer.layers, prefix=f"{name}.", depth=depth + 1)
+
+
+def render_rules(rules: Iterable[type]) -> str:
+    """The rule table: code, name, severity and the docstring's first line."""
+    rows = [(rule.code, rule.name, rule.severity,
+             (inspect.getdoc(rule) or "").partition("\n")[0])
+            for rule in sorted(rules, key=lambda rule: rule.code)]
+    if not rows:
+        return "No rules registered."
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[3]])
+                     .rstrip() for row in rows)

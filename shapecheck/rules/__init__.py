@@ -1,0 +1,15 @@
+"""The rule registry: every rule class, in code order."""
+
+from shapecheck.rules.model_code import (
+    CallWithoutInput,
+    DuplicatedOutputLayer,
+    IgnoredLayerArgument,
+    UnusedLayer,
+)
+from shapecheck.rules.shape_errors import IncompatibleInput, NonPositiveDimension
+
+ALL_RULES = sorted(
+    [IncompatibleInput, NonPositiveDimension, IgnoredLayerArgument, CallWithoutInput,
+     UnusedLayer, DuplicatedOutputLayer],
+    key=lambda rule: rule.code,
+)

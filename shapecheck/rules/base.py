@@ -1,0 +1,41 @@
+"""The rule base class: a code, a name, a severity, a "why" and examples."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Iterator
+
+from shapecheck.results import Diagnostic
+
+
+class Rule:
+    """Subclasses set the class attributes and implement ``check``.
+
+    The docstring says what the rule flags, why it is a bug, and what to write
+    instead; ``VALID`` and ``INVALID`` are whole programs that the test suite
+    checks: no finding of this rule, and at least one, respectively.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str] = "error"
+    VALID: ClassVar[list[str]] = []
+    INVALID: ClassVar[list[str]] = []
+
+    def check(self, analysis) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    def diagnostic(self, analysis, node, message: str) -> Diagnostic:
+        line, column, end_line, end_column = analysis.position(node)
+        return Diagnostic(self.code, self.name, self.severity, line, column,
+                          end_line, end_column, message)
+
+
+class FactRule(Rule):
+    """A rule that reports one kind of fact the evaluator collected."""
+
+    fact_kind: ClassVar[str]
+
+    def check(self, analysis) -> Iterator[Diagnostic]:
+        for fact in analysis.evaluator.facts:
+            if fact.kind == self.fact_kind:
+                yield self.diagnostic(analysis, fact.node, fact.message)

@@ -1,0 +1,47 @@
+"""SHP1xx: inputs that Keras would reject when the model runs."""
+
+from shapecheck.rules.base import FactRule
+
+_PRELUDE = "import tensorflow as tf\nfrom tensorflow.keras import layers\n"
+
+
+class IncompatibleInput(FactRule):
+    """A layer gets a tensor of a rank or size it cannot take.
+
+    Why: Keras raises only when the model first runs, often after minutes of
+    data loading; a ``Conv2D`` after a ``Flatten``, or one ``Dense`` object
+    reused on inputs of another width, fails there.
+
+    Instead: give the layer the input it expects (reshape, or a new layer object).
+    """
+
+    code = "SHP101"
+    name = "incompatible-input"
+    fact_kind = "incompatible-input"
+    VALID = [_PRELUDE + "x = tf.zeros((8, 28, 28, 1))\ny = layers.Conv2D(4, 3)(x)\n"]
+    INVALID = [
+        _PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Conv2D(4, 3)(x)\n",
+        _PRELUDE + "d = layers.Dense(4)\na = d(tf.zeros((2, 8)))\nb = d(tf.zeros((2, 9)))\n",
+    ]
+
+
+class NonPositiveDimension(FactRule):
+    """A convolution or pooling shrinks a spatial dimension to 0 or below.
+
+    Why: with ``padding='valid'`` every conv or pool takes ``kernel - 1``
+    (or more, with strides) off each side; stacked deep enough, the feature
+    map vanishes and Keras raises "Computed output size would be zero or negative".
+
+    Instead: use ``padding='same'``, smaller kernels or strides, fewer poolings,
+    or a larger input.
+    """
+
+    code = "SHP102"
+    name = "non-positive-dimension"
+    fact_kind = "non-positive-dimension"
+    VALID = [_PRELUDE + "x = tf.zeros((8, 5, 5, 1))\ny = layers.Conv2D(4, 5)(x)\n"]
+    INVALID = [
+        _PRELUDE + "x = tf.zeros((8, 4, 4, 1))\ny = layers.Conv2D(4, 5)(x)\n",
+        _PRELUDE + "x = tf.zeros((8, 3, 3, 1))\ny = layers.MaxPooling2D(2)(x)\n"
+        "z = layers.MaxPooling2D(2)(y)\n",
+    ]

@@ -1,0 +1,67 @@
+"""The abstract values the evaluator computes with.
+
+Known Python constants are plain Python values (``int``, ``str``, ``list``,
+``tuple``, ...).  Everything else is one of the small classes below; what the
+evaluator cannot know is ``UNKNOWN``, and ``UNKNOWN`` never yields a finding.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+class Unknown:
+    """A value the evaluator cannot know."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+def is_known(value: Any) -> bool:
+    return value is not UNKNOWN
+
+
+@dataclass(eq=False)
+class Tensor:
+    """A tensor or array; ``shape`` is a tuple of dims or None (unknown rank)."""
+
+    shape: Optional[tuple]
+    dtype: Optional[str] = None
+    # The layer call that produced it (for functional models).
+    source: Optional["LayerCall"] = None
+
+
+@dataclass(frozen=True)
+class ApiRef:
+    """A name from an imported library, e.g. ``keras.layers.Conv2D``."""
+
+    name: str
+
+
+_ids = itertools.count()
+
+
+@dataclass(eq=False)
+class LayerCall:
+    """One application of a layer or model to its input, as it ran."""
+
+    layer: Any  # BuiltinLayer | Sequential | FunctionalModel | Instance
+    node: Any  # the libcst Call node
+    input_shape: Any
+    output_shape: Any
+    inputs: list = field(default_factory=list)  # input Tensors
+    output: Any = None  # the value the call returned
+    children: list = field(default_factory=list)  # LayerCalls made inside
+    order: int = field(default_factory=lambda: next(_ids))
