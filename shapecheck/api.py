@@ -177,13 +177,18 @@ def _batch(dataset: Dataset, args, kwargs):
 
 
 def _sequential(ev, args, kwargs, node):
-    model = Sequential(node, ev.auto_name("Sequential", kwargs))
+    model = Sequential(node, ev.auto_name("Sequential", kwargs), given_name=_given_name(kwargs))
     ev.objects.append(model)
     layers = _arg(args, kwargs, 0, "layers", None)
     if isinstance(layers, (list, tuple)):
         for layer in layers:
             _add(model, layer)
     return model
+
+
+def _given_name(kwargs):
+    name = kwargs.get("name")
+    return name if isinstance(name, str) else None
 
 
 def _add(model: Sequential, layer) -> None:
@@ -244,7 +249,8 @@ def _functional(ev, args, kwargs, node):
     for t in output_list:
         walk(t)
     calls.sort(key=lambda r: r.order)
-    model = FunctionalModel(node, ev.auto_name("Functional", kwargs), input_list, outputs, calls)
+    model = FunctionalModel(node, ev.auto_name("Functional", kwargs), input_list, outputs, calls,
+                            given_name=_given_name(kwargs))
     ev.objects.append(model)
     return model
 

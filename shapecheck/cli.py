@@ -23,7 +23,7 @@ EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_FAILURE = 0, 1, 2
 
 def _version() -> str:
     try:
-        return metadata.version("shapecheck")
+        return metadata.version("keras-shapecheck")
     except metadata.PackageNotFoundError:
         return "0+unknown"
 
@@ -56,7 +56,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--format", "output_format", type=click.Choice(sorted(report.REPORTERS)),
               default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(list(SEVERITY_RANK)), default="error",
+@click.option("--fail-on", type=click.Choice(list(SEVERITY_RANK)), default="warning",
               show_default=True, help="Lowest diagnostic severity that makes the exit status 1.")
 def check(paths: tuple[str, ...], output_format: str, fail_on: str) -> None:
     """Check files and folders (every *.py inside); default: the current folder."""

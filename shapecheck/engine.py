@@ -57,7 +57,7 @@ class Analysis:
             name, kind, line = model.cls.name, "subclass", self.line(model.cls.node)
         else:
             kind = "sequential" if isinstance(model, Sequential) else "functional"
-            name, line = model.attr or model.name, self.line(model.node)
+            name, line = model.given_name or model.cls_name, self.line(model.node)
         return ModelReport(name, kind, line, record.input_shape, record.output_shape,
                            params_of(model), [self._layer_report(c) for c in record.children])
 
@@ -65,7 +65,7 @@ class Analysis:
         shapes = [t.shape for t in model.inputs]
         outputs = model.outputs
         out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
-        return ModelReport(model.attr or model.name, "functional", self.line(model.node),
+        return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
                            [self._layer_report(c) for c in model.calls])
 
@@ -83,17 +83,22 @@ class Analysis:
             if key not in seen:
                 seen.add(key)
                 reports.append(TensorReport(line, column, node.value, shape))
-        return reports
+        return sorted(reports, key=lambda t: (t.line, t.column))
 
 
-def params_of(obj, seen=None):
-    """Trainable + non-trainable parameters, counted over distinct layers as Keras does."""
-    seen = set() if seen is None else seen
+def params_of(obj):
+    """Trainable + non-trainable parameters as Keras counts them; None if unbuilt or unknown."""
+    built, count = _count(obj, set())
+    return count if built else None
+
+
+def _count(obj, seen):
+    """(built, parameter count) over distinct layers; an unbuilt sublayer adds nothing."""
     if id(obj) in seen:
-        return 0
+        return True, 0
     seen.add(id(obj))
     if isinstance(obj, BuiltinLayer):
-        return obj.params
+        return obj.built, obj.params if obj.built else 0
     if isinstance(obj, Sequential):
         parts = obj.layers
     elif isinstance(obj, FunctionalModel):
@@ -101,14 +106,14 @@ def params_of(obj, seen=None):
     elif isinstance(obj, Instance):
         parts = list(_tracked(obj.attrs.values()))
     else:
-        return None
-    total = 0
+        return False, None
+    built, total = False, 0
     for part in parts:
-        count = params_of(part, seen)
-        if count is None:
-            return None
-        total += count
-    return total
+        part_built, count = _count(part, seen)
+        if part_built:
+            built = True
+            total = None if total is None or count is None else total + count
+    return built, total
 
 
 def _tracked(values):

@@ -163,21 +163,20 @@ class Evaluator:
     def exec_Assign(self, node, frame):
         value = self.eval(node.value, frame)
         for target in node.targets:
-            self.assign(target.target, value, frame)
+            self.assign(target.target, value, frame, record=True)
 
     def exec_AnnAssign(self, node, frame):
         if node.value is not None:
-            self.assign(node.target, self.eval(node.value, frame), frame)
+            self.assign(node.target, self.eval(node.value, frame), frame, record=True)
 
     def exec_AugAssign(self, node, frame):
         current = self.eval(node.target, frame)
         value = self._binary(type(node.operator).__name__.replace("Assign", ""),
                              current, self.eval(node.value, frame))
-        self.assign(node.target, value, frame)
+        self.assign(node.target, value, frame, record=True)
 
     def exec_Return(self, node, frame):
-        raise _Return(UNKNOWN if node.value is None and False else
-                      (None if node.value is None else self.eval(node.value, frame)))
+        raise _Return(None if node.value is None else self.eval(node.value, frame))
 
     def exec_Break(self, node, frame):
         raise _Break()
@@ -289,10 +288,11 @@ class Evaluator:
                 frame[target] = UNKNOWN
 
     # -------------------------------------------------------------- assignment
-    def assign(self, target, value, frame):
+    def assign(self, target, value, frame, record=False):
+        """Bind ``value`` to ``target``; ``record`` notes tensors assigned by a statement."""
         if isinstance(target, cst.Name):
             frame[target.value] = value
-            if isinstance(value, Tensor) and value.shape is not None:
+            if record and isinstance(value, Tensor) and value.shape is not None:
                 self.tensors.append((target, value.shape))
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
@@ -301,7 +301,8 @@ class Evaluator:
                 if isinstance(element, cst.StarredElement):
                     self.assign(element.value, UNKNOWN, frame)
                 else:
-                    self.assign(element.value, UNKNOWN if values is None else values[index], frame)
+                    item = UNKNOWN if values is None else values[index]
+                    self.assign(element.value, item, frame, record)
         elif isinstance(target, cst.Attribute):
             owner = self.eval(target.value, frame)
             if isinstance(owner, Instance):
@@ -640,15 +641,12 @@ class Evaluator:
             self.fact("call-without-input", node,
                       f"{_describe(layer)} is called without an input tensor: pass the "
                       f"tensor it should transform, e.g. `x = {_call_text(node)}(x)`")
+            self._record(LayerCall(layer, node, None, None))
             return UNKNOWN
         record = LayerCall(layer, node, shape_of(inputs), None,
                            inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
                            if isinstance(inputs, (list, tuple)) else [])
-        parent = self.stack[-1] if self.stack else None
-        (parent.children if parent is not None else self.calls).append(record)
-        if parent is not None and id(parent) in self.symbolic_calls:
-            self.symbolic_calls.add(id(record))
-        self.applied.add(id(layer))
+        self._record(record)
         self.stack.append(record)
         try:
             output = self._apply(layer, inputs, args, kwargs, record)
@@ -658,6 +656,13 @@ class Evaluator:
         if isinstance(output, Tensor) and output.source is None:
             output.source = record
         return output
+
+    def _record(self, record: LayerCall) -> None:
+        parent = self.stack[-1] if self.stack else None
+        (parent.children if parent is not None else self.calls).append(record)
+        if parent is not None and id(parent) in self.symbolic_calls:
+            self.symbolic_calls.add(id(record))
+        self.applied.add(id(record.layer))
 
     def _apply(self, layer, inputs, args, kwargs, record):
         if isinstance(layer, BuiltinLayer):
@@ -808,10 +813,11 @@ def _same(a, b) -> bool:
 
 
 def _is_local(node: cst.Attribute, frame, globals_) -> bool:
+    """True unless ``node`` is a dotted name whose first part is not a variable."""
     base = node
     while isinstance(base, cst.Attribute):
         base = base.value
-    return isinstance(base, cst.Name) and (base.value in frame or base.value in globals_)
+    return not isinstance(base, cst.Name) or base.value in frame or base.value in globals_
 
 
 def _assigned_names(statement):

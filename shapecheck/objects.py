@@ -25,10 +25,8 @@ class BuiltinLayer:
 
     @property
     def params(self) -> Optional[int]:
-        if self.spec is None:
+        if self.spec is None or not self.built:
             return None
-        if not self.built:
-            return 0
         return self.spec.params(self.config, self.build_shape)
 
     def weight_shapes(self) -> Optional[list]:
@@ -45,6 +43,7 @@ class Sequential:
     input_shape: Optional[tuple] = None  # declared by Input / input_shape=
     attr: Optional[str] = None
     cls_name: str = "Sequential"
+    given_name: Optional[str] = None  # the name= argument, if any
 
 
 @dataclass(eq=False)
@@ -56,6 +55,7 @@ class FunctionalModel:
     calls: list  # the LayerCalls from inputs to outputs, in order
     attr: Optional[str] = None
     cls_name: str = "Functional"
+    given_name: Optional[str] = None
 
 
 @dataclass(eq=False)

@@ -98,10 +98,10 @@ def test_error_diagnostic_exits_1_with_ruff_like_lines_sorted():
     ]
 
 
-def test_warnings_fail_only_with_fail_on_warning():
+def test_warnings_fail_by_default_but_not_with_fail_on_error():
     write("w.py", "x = 1  # WARN\n")
-    assert run("w.py").exit_code == 0
-    assert run("--fail-on", "warning", "w.py").exit_code == 1
+    assert run("w.py").exit_code == 1
+    assert run("--fail-on", "error", "w.py").exit_code == 0
 
 
 @pytest.mark.parametrize("name, content, error", [

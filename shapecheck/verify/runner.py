@@ -1,0 +1,511 @@
+"""Run Keras programs under TensorFlow and record the shapes that really occur.
+
+Usage: ``python -m shapecheck.verify.runner FILE [FILE...]``
+
+Meant to run as a child process. It executes every FILE in this one process
+(clearing the Keras session before each) and prints one JSON document to
+stdout, ``{"files": [FileRecord, ...]}``, where a FileRecord is::
+
+    {"path": str,
+     "error": null | {"type": str, "message": str, "line": int | null},
+     "models": [Model, ...],
+     "tensors": [{"line": int, "column": int, "name": str, "shape": [...]}, ...]}
+
+- ``models``: every ``keras.Model`` called at top level, in the order of its
+  first call, with that call's shapes, its parameter count and the layer calls
+  made directly inside it (``layers``, nested the same way for custom layers and
+  inner models; built-in layers are leaves).
+- ``tensors``: the shape of each name bound by an assignment, recorded by
+  probes inserted after every assignment of the program's AST (first
+  occurrence of each distinct line/column/name/shape, in execution order).
+- ``error``: the exception the program raised, with the innermost line of the
+  program in its traceback; whatever was recorded before it is kept.
+
+The programs' own output goes to stderr; Keras datasets are replaced by zero
+arrays of their real shapes so no download happens. This is the only module of
+shapecheck that imports TensorFlow, and only when ``main`` runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import functools
+import importlib
+import json
+import operator
+import os
+import sys
+import tokenize
+import traceback
+import types
+from dataclasses import dataclass, field
+
+TENSOR_HOOK = "__shapecheck_tensor__"
+
+# (x_train, y_train, x_test, y_test) shapes; every array is uint8.
+_MNIST = ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,))
+_CIFAR = ((50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1))
+DATASET_SHAPES = {"mnist": _MNIST, "fashion_mnist": _MNIST,
+                  "cifar10": _CIFAR, "cifar100": _CIFAR}
+
+# Layers whose class lives in these packages are leaves: their inner layers
+# are an implementation detail.
+BUILTIN_PACKAGES = {"keras", "tf_keras", "tensorflow"}
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def shape_of(value):
+    """``value.shape`` as a list of ints and ``None``, or None if it has none."""
+    try:
+        shape = getattr(value, "shape", None)
+        if shape is None or isinstance(shape, (str, bytes)):
+            return None
+        return [None if dim is None else operator.index(dim) for dim in shape]
+    except Exception:  # no usable shape: unknown rank, odd objects, ...
+        return None
+
+
+def shapes_of(value):
+    """The shape of a tensor, or the list of shapes of a list/tuple of them."""
+    if isinstance(value, (list, tuple)):
+        return [shape_of(item) for item in value]
+    return shape_of(value)
+
+
+def first_input(args, kwargs):
+    """The input of a layer call: first positional argument or ``inputs=``."""
+    return args[0] if args else kwargs.get("inputs")
+
+
+# ---------------------------------------------------------------- source
+
+
+class TensorProbes(ast.NodeTransformer):
+    """Adds, after each assignment, a probe call reporting each assigned name.
+
+    The probe is ``__shapecheck_tensor__(line, column, "name", name)``, placed on
+    the assignment's line; columns are 1-based and count characters.
+    """
+
+    def __init__(self, source_lines):
+        self._lines = source_lines
+
+    def visit_Assign(self, node):
+        return self._probed(node, node.targets)
+
+    def visit_AnnAssign(self, node):
+        return node if node.value is None else self._probed(node, [node.target])
+
+    def visit_AugAssign(self, node):
+        return self._probed(node, [node.target])
+
+    def _probed(self, node, targets):
+        probes = [self._probe(name) for target in targets
+                  for name in assigned_names(target)]
+        for probe in probes:
+            ast.copy_location(probe, node)
+            ast.fix_missing_locations(probe)
+        return [node, *probes]
+
+    def _probe(self, name):
+        args = [ast.Constant(name.lineno), ast.Constant(self._column(name)),
+                ast.Constant(name.id), ast.Name(name.id, ast.Load())]
+        return ast.Expr(ast.Call(ast.Name(TENSOR_HOOK, ast.Load()), args, []))
+
+    def _column(self, node):
+        """1-based character column (the AST counts UTF-8 bytes)."""
+        line = self._lines[node.lineno - 1].encode("utf-8")
+        return len(line[:node.col_offset].decode("utf-8", "replace")) + 1
+
+
+def assigned_names(target):
+    """The plain names an assignment target binds, unpacking tuples/lists."""
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, ast.Starred):
+        return assigned_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for item in target.elts for name in assigned_names(item)]
+    return []  # attributes and subscripts
+
+
+class ClassLines(ast.NodeVisitor):
+    """Line of each ``class`` statement, keyed by the class's ``__qualname__``."""
+
+    def __init__(self):
+        self.lines = {}
+        self._scope = []
+
+    def visit_ClassDef(self, node):
+        self.lines.setdefault(".".join([*self._scope, node.name]), node.lineno)
+        self._inside(node, node.name)
+
+    def visit_FunctionDef(self, node):
+        self._inside(node, f"{node.name}.<locals>")
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _inside(self, node, scope):
+        self._scope.append(scope)
+        self.generic_visit(node)
+        self._scope.pop()
+
+
+def read_source(filename):
+    """The program's text, decoded as Python decodes source files."""
+    with tokenize.open(filename) as handle:  # honours coding cookies
+        return handle.read()
+
+
+def instrumented(source, filename):
+    """The program compiled with tensor probes, and its class lines."""
+    tree = ast.parse(source, filename)
+    classes = ClassLines()
+    classes.visit(tree)
+    tree = TensorProbes(source.splitlines()).visit(tree)
+    return compile(tree, filename, "exec"), classes.lines
+
+
+# ---------------------------------------------------------------- recording
+
+
+@dataclass
+class Call:
+    """One recorded layer call and the calls made directly inside it."""
+
+    layer: object
+    holder: object  # the layer whose call made this one, None at top level
+    input_shape: object
+    output_shape: object = None
+    params: object = None
+    calls: list = field(default_factory=list)
+    leaf: bool = False  # a built-in layer: calls inside it are not recorded
+
+
+def frame_self(frame):
+    """The ``self`` of the method running in ``frame``, or None."""
+    code = frame.f_code
+    if code.co_argcount == 0 or code.co_varnames[0] != "self":
+        return None
+    return frame.f_locals.get("self")
+
+
+def count_params(layer):
+    """``layer.count_params()``, or None if the layer is not built."""
+    try:
+        return int(layer.count_params())
+    except Exception:
+        return None
+
+
+def attribute_name(holder, layer):
+    """The public attribute of ``holder`` holding ``layer`` (``blocks[0]``
+    inside a list or tuple, ``blocks['a']`` inside a dict), or None."""
+    for key, value in vars(holder).items():
+        if key.startswith("_"):
+            continue
+        if value is layer:
+            return key
+        if isinstance(value, (list, tuple)):
+            items = enumerate(value)
+        elif isinstance(value, dict):
+            items = value.items()
+        else:
+            continue
+        for index, item in items:
+            if item is layer:
+                return f"{key}[{index!r}]"
+    return None
+
+
+class Recorder:
+    """Hooks into Keras and collects what one program does.
+
+    ``start`` begins a new program; the hooks installed by ``install`` then
+    record layer creations (line in the program), layer calls (nesting and
+    shapes) and the tensor probes' reports.
+    """
+
+    def __init__(self, keras):
+        self._keras = keras
+        try:
+            from keras.src.models.functional import Functional
+        except ImportError:  # a Keras without that module: no such kind
+            Functional = ()
+        self._functional = Functional
+        self.start(None)
+
+    def start(self, filename):
+        """Forget the previous program; ``class_lines`` is set once parsed."""
+        self.filename = filename
+        self.class_lines = {}
+        self.models = []
+        self.tensors = []
+        self._tensor_keys = set()
+        self._created = {}  # id(layer) -> (layer, line, explicit name)
+        self._stack = []  # Call, or None for a call not recorded
+        self._building = 0
+
+    # ------------------------------------------------------------ hooks
+
+    def install(self):
+        """Wrap ``Layer.__init__``, ``Layer.__call__`` and ``Layer._maybe_build``."""
+        layer_class = self._keras.layers.Layer
+        self._wrap(layer_class, "__init__", self._on_init)
+        self._wrap(layer_class, "__call__", self._on_call)
+        if hasattr(layer_class, "_maybe_build"):
+            self._wrap(layer_class, "_maybe_build", self._on_build)
+
+    @staticmethod
+    def _wrap(cls, name, hook):
+        original = getattr(cls, name)
+
+        @functools.wraps(original)
+        def wrapper(layer, *args, **kwargs):
+            return hook(original, layer, args, kwargs)
+
+        setattr(cls, name, wrapper)
+
+    def _on_init(self, init, layer, args, kwargs):
+        if id(layer) not in self._created:
+            line = self._creation_line(layer)
+            self._created[id(layer)] = (layer, line, kwargs.get("name"))
+        return init(layer, *args, **kwargs)
+
+    def _on_build(self, build, layer, args, kwargs):
+        """Building may trace ``call`` symbolically: record nothing inside."""
+        self._stack.append(None)
+        self._building += 1
+        try:
+            return build(layer, *args, **kwargs)
+        finally:
+            self._building -= 1
+            self._stack.pop()
+
+    def _on_call(self, call, layer, args, kwargs):
+        record = self._open(layer, args, kwargs)
+        self._stack.append(record)
+        try:
+            outputs = call(layer, *args, **kwargs)
+            if record is not None:
+                record.output_shape = shapes_of(outputs)
+            return outputs
+        finally:
+            self._stack.pop()
+            if record is not None and record.holder is None:
+                self._count_params(record)
+
+    def on_tensor(self, line, column, name, value):
+        """The tensor probe: keep the first report of each name/shape."""
+        if self._building:
+            return
+        shape = shape_of(value)
+        if shape is None:
+            return
+        key = (line, column, name, tuple(shape))
+        if key in self._tensor_keys:
+            return
+        self._tensor_keys.add(key)
+        self.tensors.append({"line": line, "column": column, "name": name,
+                             "shape": shape})
+
+    # ------------------------------------------------------------ calls
+
+    def _open(self, layer, args, kwargs):
+        """The record of this call, attached to its holder, or None."""
+        if self._stack:
+            holder = self._stack[-1]
+            if holder is None or holder.leaf:
+                return None
+        elif self._is_new_model(layer):
+            holder = None
+        else:
+            return None
+        record = Call(layer, holder.layer if holder else None,
+                      shapes_of(first_input(args, kwargs)),
+                      leaf=self._is_builtin(layer))
+        (holder.calls if holder else self.models).append(record)
+        return record
+
+    def _is_new_model(self, layer):
+        """A model called for the first time, and not from another layer's code
+        (e.g. a container's explicit ``build``)."""
+        if not isinstance(layer, self._keras.Model):
+            return False
+        if any(record.layer is layer for record in self.models):
+            return False
+        frame = sys._getframe(1)
+        while frame is not None:
+            owner = frame_self(frame)
+            if owner is not layer and isinstance(owner, self._keras.layers.Layer):
+                return False
+            frame = frame.f_back
+        return True
+
+    def _is_builtin(self, layer):
+        package = type(layer).__module__.split(".")[0]
+        return package in BUILTIN_PACKAGES and not isinstance(layer, self._keras.Model)
+
+    def _count_params(self, record):
+        record.params = count_params(record.layer)
+        for inner in record.calls:
+            self._count_params(inner)
+
+    def _creation_line(self, layer):
+        """Innermost line of the program on the stack, outside the layer's own
+        ``__init__`` chain (so a subclass's ``super().__init__()`` is skipped)."""
+        frame = sys._getframe()
+        while frame is not None:
+            if frame.f_code.co_filename == self.filename and frame_self(frame) is not layer:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+    # ------------------------------------------------------------ output
+
+    def results(self):
+        """The ``models`` and ``tensors`` of the FileRecord."""
+        return {"models": [self._model_json(record) for record in self.models],
+                "tensors": list(self.tensors)}
+
+    def _model_json(self, record):
+        model = record.layer
+        _, created_line, explicit_name = self._created.get(id(model), (None, None, None))
+        cls = type(model)
+        own_class = cls.__module__ == "__main__" and cls.__qualname__ in self.class_lines
+        return {
+            "name": explicit_name or cls.__name__,
+            "kind": self._kind(model),
+            "class": cls.__name__,
+            "line": self.class_lines[cls.__qualname__] if own_class else created_line,
+            "input_shape": record.input_shape,
+            "output_shape": record.output_shape,
+            "params": record.params,
+            "layers": self._layers_json(record),
+        }
+
+    def _kind(self, model):
+        if isinstance(model, self._keras.Sequential):
+            return "sequential"
+        if isinstance(model, self._functional):
+            return "functional"
+        return "subclass"
+
+    def _layers_json(self, record):
+        return [self._layer_json(inner) for inner in record.calls
+                if type(inner.layer).__name__ != "InputLayer"]
+
+    def _layer_json(self, record):
+        layer = record.layer
+        return {
+            "name": attribute_name(record.holder, layer) or layer.name,
+            "class": type(layer).__name__,
+            "line": self._created.get(id(layer), (None, None))[1],
+            "input_shape": record.input_shape,
+            "output_shape": record.output_shape,
+            "params": record.params,
+            "layers": self._layers_json(record),
+        }
+
+
+# ---------------------------------------------------------------- running
+
+
+def patch_datasets():
+    """Make ``load_data`` of the image datasets return zero arrays, offline."""
+    import numpy as np
+
+    for name, shapes in DATASET_SHAPES.items():
+        module = importlib.import_module(f"keras.src.datasets.{name}")
+        original = module.load_data
+
+        def load_data(*args, shapes=shapes, **kwargs):
+            x_train, y_train, x_test, y_test = (np.zeros(s, np.uint8) for s in shapes)
+            return (x_train, y_train), (x_test, y_test)
+
+        for loaded in list(sys.modules.values()):  # every public alias too
+            namespace = getattr(loaded, "__dict__", {})
+            if namespace.get("load_data") is original:
+                namespace["load_data"] = load_data
+
+
+@contextlib.contextmanager
+def as_main(filename):
+    """A fresh ``__main__`` module for the program, its folder on sys.path."""
+    module = types.ModuleType("__main__")
+    module.__file__ = filename
+    module.__builtins__ = builtins
+    saved = sys.modules.get("__main__"), sys.path[:], sys.argv[:]
+    sys.modules["__main__"] = module
+    sys.path.insert(0, os.path.dirname(filename))
+    sys.argv = [filename]
+    try:
+        yield module
+    finally:
+        sys.modules["__main__"], sys.path[:], sys.argv[:] = saved
+
+
+def error_json(exc, filename):
+    """The exception as ``{"type", "message", "line"}``; line is the innermost
+    traceback line inside the program."""
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__)
+             if frame.filename == filename]
+    if not lines and isinstance(exc, SyntaxError) and exc.filename == filename:
+        lines = [exc.lineno]
+    return {"type": type(exc).__name__, "message": str(exc),
+            "line": lines[-1] if lines else None}
+
+
+def run_file(recorder, keras, path):
+    """Execute one program and return its FileRecord."""
+    keras.backend.clear_session()  # Keras's automatic names restart
+    keras.config.disable_traceback_filtering()  # plain errors (reset by clear_session)
+    filename = os.path.abspath(path)
+    recorder.start(filename)
+    error = None
+    try:
+        code, class_lines = instrumented(read_source(filename), filename)
+        recorder.class_lines = class_lines
+        with as_main(filename) as module:
+            module.__dict__[TENSOR_HOOK] = recorder.on_tensor
+            exec(code, module.__dict__)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            error = error_json(exc, filename)
+    except Exception as exc:
+        error = error_json(exc, filename)
+    return {"path": path, "error": error, **recorder.results()}
+
+
+def claim_stdout():
+    """Keep the real stdout for the JSON; anything else written there (the
+    programs' prints, native libraries) goes to stderr."""
+    sys.stdout.flush()
+    json_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    return json_out
+
+
+def main(argv=None):
+    paths = sys.argv[1:] if argv is None else argv
+    json_out = claim_stdout()
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+
+    recorder = Recorder(keras)
+    recorder.install()
+    patch_datasets()
+    files = [run_file(recorder, keras, path) for path in paths]
+    json.dump({"files": files}, json_out)
+    json_out.write("\n")
+    json_out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
