@@ -111,6 +111,11 @@ def _binop(op: str, a: Dim, b: Dim) -> Dim:
         return {"+": a + b, "-": a - b, "*": a * b}[op]
     if op in "+-" and b == 0:
         return a
+    if op in "+-" and isinstance(b, int) and isinstance(a, BinOp) and a.op in "+-" \
+            and isinstance(a.right, int):
+        # (x + 1) - 2  ->  x - 1
+        total = (a.right if a.op == "+" else -a.right) + (b if op == "+" else -b)
+        return a.left if total == 0 else BinOp("+" if total > 0 else "-", a.left, abs(total))
     if op == "*" and (a == 1 or b == 1):
         return b if a == 1 else a
     return BinOp(op, a, b)

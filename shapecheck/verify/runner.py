@@ -347,10 +347,12 @@ class Recorder:
         return True
 
     def _is_builtin(self, layer):
+        """A layer of Keras itself (models excepted): a leaf of the record."""
         package = type(layer).__module__.split(".")[0]
         return package in BUILTIN_PACKAGES and not isinstance(layer, self._keras.Model)
 
     def _count_params(self, record):
+        """Fill in ``params`` of a finished top-level call and its inner calls."""
         record.params = count_params(record.layer)
         for inner in record.calls:
             self._count_params(inner)
@@ -373,8 +375,9 @@ class Recorder:
                 "tensors": list(self.tensors)}
 
     def _model_json(self, record):
+        """A Model record; named by its explicit ``name=``, else its class."""
         model = record.layer
-        _, created_line, explicit_name = self._created.get(id(model), (None, None, None))
+        created_line, explicit_name = self._creation(model)
         cls = type(model)
         own_class = cls.__module__ == "__main__" and cls.__qualname__ in self.class_lines
         return {
@@ -388,6 +391,10 @@ class Recorder:
             "layers": self._layers_json(record),
         }
 
+    def _creation(self, layer):
+        """(line, name given explicitly) of the layer's creation, or Nones."""
+        return self._created.get(id(layer), (None, None, None))[1:]
+
     def _kind(self, model):
         if isinstance(model, self._keras.Sequential):
             return "sequential"
@@ -397,14 +404,14 @@ class Recorder:
 
     def _layers_json(self, record):
         return [self._layer_json(inner) for inner in record.calls
-                if type(inner.layer).__name__ != "InputLayer"]
+                if not isinstance(inner.layer, self._keras.layers.InputLayer)]
 
     def _layer_json(self, record):
         layer = record.layer
         return {
             "name": attribute_name(record.holder, layer) or layer.name,
             "class": type(layer).__name__,
-            "line": self._created.get(id(layer), (None, None))[1],
+            "line": self._creation(layer)[0],
             "input_shape": record.input_shape,
             "output_shape": record.output_shape,
             "params": record.params,
