@@ -86,10 +86,22 @@ def render_summary(reports: list[FileReport]) -> str:
     for report in reports:
         if report.error is not None:
             blocks.append(f"{report.path}: error: {report.error}")
-        elif not report.models:
+            continue
+        if not report.models:
             blocks.append(f"{report.path}: no models found")
         blocks.extend(_model_table(report.path, model) for model in report.models)
+        if report.tensors:
+            blocks.append(_tensor_table(report))
     return "\n\n".join(blocks)
+
+
+def _tensor_table(report: FileReport) -> str:
+    """Every tensor-valued assignment: what the program's ``print(x.shape)`` lines show."""
+    rows = [(f"{t.line}:{t.column}", t.name, format_shape(t.shape)) for t in report.tensors]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    return "\n".join([f"Tensors in {report.path}"] + [
+        f"  {where.ljust(widths[0])}  {name.ljust(widths[1])}  {shape}"
+        for where, name, shape in rows])
 
 
 def _model_table(path: str, model: ModelReport) -> str:
