@@ -202,6 +202,9 @@ head         | Dense     | (32, 10)                              |       ? |   3
 Total params: 27,598
 Input shape: (32, 28, 28, 1)
 Output shape: (32, 10)
+
+Tensors in model.py
+  2:1  y  (32, 10)
 """
 
 
