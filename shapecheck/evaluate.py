@@ -41,6 +41,9 @@ from shapecheck.values import UNKNOWN, ApiRef, LayerCall, Tensor
 
 MAX_UNROLL = 1000
 MAX_DEPTH = 40
+# Statements one file may execute; past it loops stop unrolling and calls of
+# the file's functions give UNKNOWN, so any program is analysed in bounded time.
+MAX_STEPS = 200_000
 _DEBUG = bool(os.environ.get("SHAPECHECK_DEBUG"))
 
 
@@ -125,6 +128,7 @@ class Evaluator:
         self.symbolic_calls: set[int] = set()  # ids of LayerCalls made on symbolic inputs
         self._names = Counter()
         self._depth = 0
+        self._steps = 0
         self._quiet = 0  # > 0 while running a branch that may not be taken
 
     # ----------------------------------------------------------------- running
@@ -148,6 +152,7 @@ class Evaluator:
                 self._havoc([statement], frame)
 
     def exec_statement(self, node, frame: dict) -> None:
+        self._steps += 1
         method = getattr(self, f"exec_{type(node).__name__}", None)
         if method is not None:
             method(node, frame)
@@ -214,11 +219,10 @@ class Evaluator:
 
     def exec_For(self, node, frame):
         items = self._iterate(self.eval(node.iter, frame))
-        if items is None:  # unknown: run the body once with an unknown element
+        unknown = items is None or self._steps > MAX_STEPS
+        if unknown:  # run the body once, on an unknown element, reporting nothing
             items = [UNKNOWN]
             self._quiet += 1
-        else:
-            self._quiet += 0
         try:
             for item in items:
                 self.assign(node.target, item, frame)
@@ -232,8 +236,10 @@ class Evaluator:
                 if node.orelse is not None:
                     self.exec_block(node.orelse.body.body, frame)
         finally:
-            if items == [UNKNOWN]:
+            if unknown:
                 self._quiet -= 1
+                # One pass stands for any number: what it assigned is not known.
+                self._havoc([node], frame)
 
     def exec_While(self, node, frame):
         for _ in range(MAX_UNROLL):
@@ -575,7 +581,7 @@ class Evaluator:
         return UserFunction(node, defaults)
 
     def call_function(self, function: UserFunction, args, kwargs):
-        if self._depth >= MAX_DEPTH:
+        if self._depth >= MAX_DEPTH or self._steps > MAX_STEPS:
             return UNKNOWN
         node = function.node
         params = node.params
