@@ -24,14 +24,14 @@ from shapecheck.objects import (
     Super,
     is_model,
 )
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import UNKNOWN, ApiRef, Tensor
 
 __all__ = ["call", "call_method", "format_shape"]
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
     "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
-    "reversed", "sorted",
+    "reversed", "sorted", "iter", "next",
 })
 
 # Data sets: (x_train, y_train), (x_test, y_test) shapes and dtypes.
@@ -270,16 +270,36 @@ def replay(ev, model: FunctionalModel, inputs):
 
 
 def slice_tensor(tensor: Tensor, index):
+    """``tensor[index]`` with ints, slices, ``None`` / ``np.newaxis`` and ``...``."""
     if tensor.shape is None or index is UNKNOWN:
         return Tensor(None, tensor.dtype)
-    if isinstance(index, int):
-        return Tensor(tuple(tensor.shape[1:]), tensor.dtype)
-    if isinstance(index, slice) and index.step in (None, 1):
-        first = tensor.shape[0]
-        if isinstance(first, int):
-            return Tensor((len(range(first)[index]), *tensor.shape[1:]), tensor.dtype)
-        return Tensor((None, *tensor.shape[1:]), tensor.dtype)
-    return Tensor(None, tensor.dtype)
+    parts = list(index) if isinstance(index, tuple) else [index]
+    parts = [None if p == ApiRef("numpy.newaxis") else p for p in parts]
+    if sum(p is Ellipsis for p in parts) > 1:
+        return Tensor(None, tensor.dtype)
+    consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    if consumed > len(tensor.shape):
+        return Tensor(None, tensor.dtype)
+    if Ellipsis in parts:
+        at = parts.index(Ellipsis)
+        parts[at:at + 1] = [slice(None)] * (len(tensor.shape) - consumed)
+    dims_left, shape = list(tensor.shape), []
+    for part in parts:
+        if part is None:
+            shape.append(1)
+            continue
+        dim = dims_left.pop(0)
+        if isinstance(part, slice):
+            if part == slice(None):
+                shape.append(dim)
+            elif isinstance(dim, int) and all(
+                    b is None or isinstance(b, int) for b in (part.start, part.stop, part.step)):
+                shape.append(len(range(dim)[part]))
+            else:
+                shape.append(None)
+        elif not isinstance(part, int):
+            return Tensor(None, tensor.dtype)
+    return Tensor((*shape, *dims_left), tensor.dtype)
 
 
 def broadcast(left, right):
@@ -305,8 +325,11 @@ def apply_loss(loss: Loss, args, kwargs):
 
 
 def _builtin(ev, name, args, kwargs, node):
-    if name == "super":
-        return Super()
+    if name == "iter":
+        return args[0] if args else UNKNOWN
+    if name == "next":
+        items = ev._iterate(args[0]) if args else None
+        return items[0] if items else UNKNOWN
     if name == "len":
         value = args[0] if args else UNKNOWN
         if isinstance(value, Tensor):
@@ -373,7 +396,58 @@ def call(ev, name: str, args, kwargs, node):
     return handler(args, kwargs) if handler is not None else UNKNOWN
 
 
+def _same_shape(args, kwargs):
+    x = args[0] if args else next(iter(kwargs.values()), UNKNOWN)
+    return Tensor(x.shape, x.dtype) if isinstance(x, Tensor) else UNKNOWN
+
+
+def _reduction(default_axis):
+    """``np.argmax`` / ``tf.reduce_mean`` and friends: drop (or keep) the reduced axes."""
+    def reduce(args, kwargs):
+        x = _arg(args, kwargs, 0, "input_tensor", kwargs.get("x", kwargs.get("a", kwargs.get("input"))))
+        axis = _arg(args, kwargs, 1, "axis", default_axis)
+        keep = kwargs.get("keepdims", kwargs.get("keep_dims", False))
+        if not isinstance(x, Tensor) or x.shape is None or keep not in (True, False):
+            return Tensor(None)
+        rank = len(x.shape)
+        if axis is None:
+            axes = set(range(rank))
+        elif isinstance(axis, int):
+            axes = {axis % rank} if rank else set()
+        elif isinstance(axis, (list, tuple)) and all(isinstance(a, int) for a in axis):
+            axes = {a % rank for a in axis}
+        else:
+            return Tensor(None)
+        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape) if keep or i not in axes)
+        return Tensor(shape)
+    return reduce
+
+
+_ELEMENTWISE = (
+    [f"tensorflow.nn.{f}" for f in ("relu", "relu6", "softmax", "log_softmax", "sigmoid", "tanh",
+                                    "elu", "selu", "gelu", "leaky_relu", "silu", "swish",
+                                    "dropout", "l2_normalize", "softplus")]
+    + [f"tensorflow.math.{f}" for f in ("abs", "exp", "log", "sqrt", "square", "sigmoid", "tanh",
+                                        "negative", "round", "floor", "ceil", "sign", "softplus",
+                                        "l2_normalize")]
+    + [f"tensorflow.{f}" for f in ("abs", "exp", "sqrt", "square", "sigmoid", "tanh", "round",
+                                   "identity", "stop_gradient", "clip_by_value")]
+    + [f"keras.activations.{f}" for f in ("relu", "softmax", "sigmoid", "tanh", "elu", "selu",
+                                          "gelu", "swish", "silu", "softplus", "linear")]
+    + [f"keras.ops.{f}" for f in ("relu", "softmax", "sigmoid", "tanh", "abs", "exp", "sqrt")]
+    + [f"numpy.{f}" for f in ("abs", "exp", "log", "sqrt", "square", "tanh", "clip", "round")]
+)
+
 _FUNCTIONS = {
+    **{name: _same_shape for name in _ELEMENTWISE},
+    **{f"tensorflow.{r}": _reduction(None) for r in ("reduce_mean", "reduce_sum", "reduce_max",
+                                                     "reduce_min", "reduce_prod")},
+    **{f"tensorflow.math.{r}": _reduction(None) for r in ("reduce_mean", "reduce_sum",
+                                                          "reduce_max", "reduce_min")},
+    **{f"numpy.{r}": _reduction(None) for r in ("argmax", "argmin", "mean", "sum", "max", "min")},
+    "tensorflow.argmax": _reduction(0),
+    "tensorflow.math.argmax": _reduction(0),
+    "tensorflow.argmin": _reduction(0),
     "tensorflow.random.normal": _creation,
     "tensorflow.random.uniform": _creation,
     "tensorflow.random.truncated_normal": _creation,
@@ -407,9 +481,18 @@ _FUNCTIONS = {
 }
 
 
+def is_known(name: str) -> bool:
+    """True for the API names this module models (star imports resolve through it)."""
+    last = name.rsplit(".", 1)[-1]
+    return (name in _FUNCTIONS or name in ("keras.Sequential", "keras.Model", "keras.Input")
+            or (name.startswith(("keras.layers.", "keras.losses.")) and last[:1].isupper()))
+
+
 def call_method(ev, obj, name: str, args, kwargs, node):
     """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
     if isinstance(obj, Super):
+        if name == "__init__" and isinstance(obj.instance, Instance) and isinstance(kwargs.get("name"), str):
+            obj.instance.given_name = kwargs["name"]
         return None
     if isinstance(obj, Tensor):
         if name in ("astype", "numpy", "copy"):
@@ -434,6 +517,14 @@ def call_method(ev, obj, name: str, args, kwargs, node):
             return _batch(obj, args, kwargs)
         if name in ("shuffle", "prefetch", "cache", "repeat", "take", "skip"):
             return obj
+        if name == "map" and args:
+            element = obj.element
+            values = list(element) if isinstance(element, tuple) else [element]
+            ev.traced += 1
+            try:
+                return Dataset(ev.call(args[0], values, {}, node), obj.count)
+            finally:
+                ev.traced -= 1
         return Dataset(UNKNOWN, None)
     if isinstance(obj, BuiltinLayer):
         if name == "get_weights":
@@ -453,11 +544,23 @@ def _model_method(ev, model, name, args, kwargs, node):
     if name == "build":
         shape = _shape_arg(_arg(args, kwargs, 0, "input_shape"))
         if shape is not None:
+            before = len(ev.calls)
             ev.apply(model, [Tensor(shape)], {}, node)
+            ev.build_calls.update(id(record) for record in ev.calls[before:])
         return None
     if name in ("predict", "predict_on_batch", "__call__"):
         x = _arg(args, kwargs, 0, "x")
         if isinstance(x, Dataset):
             x = x.element[0] if isinstance(x.element, tuple) else x.element
-        return ev.apply(model, [x], {}, node) if isinstance(x, Tensor) else UNKNOWN
+        if not isinstance(x, Tensor):
+            return UNKNOWN
+        size = kwargs.get("batch_size", 32) if name == "predict" else None
+        count = x.shape[0] if x.shape else None
+        if isinstance(size, int) and isinstance(count, int) and count > size:
+            # predict runs the model batch by batch: the first call sees one batch.
+            output = ev.apply(model, [Tensor((size, *x.shape[1:]), x.dtype)], {}, node)
+            if isinstance(output, Tensor) and output.shape:
+                return Tensor((count, *output.shape[1:]), output.dtype)
+            return output
+        return ev.apply(model, [x], {}, node)
     return UNKNOWN

@@ -34,12 +34,18 @@ class Analysis:
 
     # ------------------------------------------------------------- reports
     def models(self) -> list[ModelReport]:
-        reports, seen = [], set()
+        first: dict[int, LayerCall] = {}  # each model's first call; a real call beats build()
         for record in self.evaluator.calls:
             model = record.layer
-            if is_model(model) and id(model) not in seen:
-                seen.add(id(model))
-                reports.append(self._model_report(model, record))
+            if not is_model(model):
+                continue
+            known = first.get(id(model))
+            if known is None or (id(known) in self.evaluator.build_calls
+                                 and id(record) not in self.evaluator.build_calls):
+                first[id(model)] = record
+        records = sorted(first.values(), key=lambda record: record.order)
+        reports = [self._model_report(record.layer, record) for record in records]
+        seen = {id(record.layer) for record in records}
         for obj in self.evaluator.objects:
             if isinstance(obj, FunctionalModel) and id(obj) not in seen and not self._nested(obj):
                 seen.add(id(obj))
@@ -54,12 +60,12 @@ class Analysis:
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
         if isinstance(model, Instance):
-            name, kind, line = model.cls.name, "subclass", self.line(model.cls.node)
+            name, kind, line = model.given_name or model.cls.name, "subclass", self.line(model.cls.node)
         else:
             kind = "sequential" if isinstance(model, Sequential) else "functional"
             name, line = model.given_name or model.cls_name, self.line(model.node)
         return ModelReport(name, kind, line, record.input_shape, record.output_shape,
-                           params_of(model), [self._layer_report(c) for c in record.children])
+                           params_of(model), [self._layer_report(c, model) for c in record.children])
 
     def _functional_report(self, model: FunctionalModel) -> ModelReport:
         shapes = [t.shape for t in model.inputs]
@@ -67,13 +73,13 @@ class Analysis:
         out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
-                           [self._layer_report(c) for c in model.calls])
+                           [self._layer_report(c, model) for c in model.calls])
 
-    def _layer_report(self, record: LayerCall) -> LayerReport:
+    def _layer_report(self, record: LayerCall, parent) -> LayerReport:
         layer = record.layer
-        return LayerReport(layer.attr or layer.name, layer.cls_name, self.line(layer.node),
-                           record.input_shape, record.output_shape, params_of(layer),
-                           [self._layer_report(c) for c in record.children])
+        return LayerReport(_held_as(parent, layer) or layer.name, layer.cls_name,
+                           self.line(layer.node), record.input_shape, record.output_shape,
+                           params_of(layer), [self._layer_report(c, layer) for c in record.children])
 
     def tensors(self) -> list[TensorReport]:
         reports, seen = [], set()
@@ -84,6 +90,24 @@ class Analysis:
                 seen.add(key)
                 reports.append(TensorReport(line, column, node.value, shape))
         return sorted(reports, key=lambda t: (t.line, t.column))
+
+
+def _held_as(parent, layer):
+    """The attribute (``conv1``, ``blocks[0]``) under which ``parent`` holds ``layer``."""
+    if not isinstance(parent, Instance):
+        return None
+    for name, value in parent.attrs.items():
+        if value is layer:
+            return name
+        if isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                if item is layer:
+                    return f"{name}[{index}]"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if item is layer:
+                    return f"{name}[{key!r}]"
+    return None
 
 
 def params_of(obj):

@@ -23,6 +23,7 @@ import libcst as cst
 from shapecheck import api
 from shapecheck.dims import Sym
 from shapecheck.layers import ShapeError
+from shapecheck.names import canonical
 from shapecheck.objects import (
     LAYER_LIKE,
     BoundMethod,
@@ -117,6 +118,7 @@ class Evaluator:
         self.imported = names.imported
         self.builtin_names = names.builtins
         self.positions = names.positions
+        self.star_imports = names.star_imports
         self.globals: dict[str, Any] = {}
         self.calls: list[LayerCall] = []  # top-level layer and model applications
         self.stack: list[LayerCall] = []
@@ -126,10 +128,12 @@ class Evaluator:
         self.classes: list[UserClass] = []
         self.applied: set[int] = set()  # ids of layer objects applied at least once
         self.symbolic_calls: set[int] = set()  # ids of LayerCalls made on symbolic inputs
+        self.build_calls: set[int] = set()  # ids of LayerCalls made by model.build(...)
         self._names = Counter()
         self._depth = 0
         self._steps = 0
         self._quiet = 0  # > 0 while running a branch that may not be taken
+        self.traced = 0  # > 0 while running a function TensorFlow traces (Dataset.map)
 
     # ----------------------------------------------------------------- running
     def run(self) -> None:
@@ -298,7 +302,7 @@ class Evaluator:
         """Bind ``value`` to ``target``; ``record`` notes tensors assigned by a statement."""
         if isinstance(target, cst.Name):
             frame[target.value] = value
-            if record and isinstance(value, Tensor) and value.shape is not None:
+            if record and not self.traced and isinstance(value, Tensor) and value.shape is not None:
                 self.tensors.append((target, value.shape))
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
@@ -354,6 +358,10 @@ class Evaluator:
             return {"True": True, "False": False, "None": None}[name]
         if node in self.builtin_names or name in api.BUILTINS:
             return ApiRef("builtins." + name)
+        for module in self.star_imports:
+            candidate = canonical(f"{module}.{name}")
+            if api.is_known(candidate):
+                return ApiRef(candidate)
         return UNKNOWN
 
     def eval_Attribute(self, node, frame):
@@ -442,6 +450,9 @@ class Evaluator:
             return True
 
         return results if run(node.for_in) else UNKNOWN
+
+    def eval_Ellipsis(self, node, frame):
+        return Ellipsis
 
     def eval_Subscript(self, node, frame):
         owner = self.eval(node.value, frame)
@@ -534,6 +545,8 @@ class Evaluator:
     # -------------------------------------------------------------------- calls
     def eval_Call(self, node, frame):
         function = self.eval(node.func, frame)
+        if function == ApiRef("builtins.super"):
+            return Super(frame.get("self"))
         args, kwargs = [], {}
         for arg in node.args:
             value = self.eval(arg.value, frame)
@@ -572,7 +585,10 @@ class Evaluator:
             return api.apply_loss(function, args, kwargs)
         return UNKNOWN
 
-    def _function(self, node: cst.FunctionDef, frame) -> UserFunction:
+    def eval_Lambda(self, node, frame):
+        return self._function(node, frame)
+
+    def _function(self, node, frame) -> UserFunction:
         defaults = {}
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -608,6 +624,8 @@ class Evaluator:
                 scope[name] = function.defaults.get(name, UNKNOWN)
         self._depth += 1
         try:
+            if isinstance(node, cst.Lambda):
+                return self.eval(node.body, scope)
             self.exec_block(node.body.body, scope)
         except _Return as result:
             return result.value
@@ -619,6 +637,8 @@ class Evaluator:
 
     def instantiate(self, cls: UserClass, args, kwargs, node):
         instance = Instance(cls, node, self.auto_name(cls.name, kwargs))
+        if isinstance(kwargs.get("name"), str):
+            instance.given_name = kwargs["name"]
         if cls.kind is not None:
             self.objects.append(instance)
         init = cls.method("__init__")
@@ -658,9 +678,9 @@ class Evaluator:
             output = self._apply(layer, inputs, args, kwargs, record)
         finally:
             self.stack.pop()
+        if isinstance(output, Tensor):  # a new tensor, made by this call
+            output = Tensor(output.shape, output.dtype, source=record)
         record.output, record.output_shape = output, shape_of(output)
-        if isinstance(output, Tensor) and output.source is None:
-            output.source = record
         return output
 
     def _record(self, record: LayerCall) -> None:
@@ -686,7 +706,10 @@ class Evaluator:
         return self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
 
     def _apply_builtin(self, layer: BuiltinLayer, inputs, record):
-        if layer.spec is None or not isinstance(inputs, Tensor) or inputs.shape is None:
+        if layer.spec is None:  # a layer shapecheck does not model: built, shape unknown
+            layer.built = layer.built or inputs is not UNKNOWN
+            return Tensor(None)
+        if not isinstance(inputs, Tensor) or inputs.shape is None:
             return Tensor(None)
         spec, shape = layer.spec, tuple(inputs.shape)
         try:

@@ -70,7 +70,7 @@ def check_path(path: str) -> FileReport:
         return engine.check_source(source, path)
     except libcst.ParserSyntaxError as exc:
         return FileReport(path, error=_describe_parser_error(source, path, exc))
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:
         return FileReport(path, error=_syntax_error(exc.lineno, exc.offset, exc.msg))
     except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the run
         return FileReport(path, error=f"internal error: {type(exc).__name__}: {exc}")

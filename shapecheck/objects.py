@@ -88,6 +88,7 @@ class Instance:
     name: str
     attrs: dict = field(default_factory=dict)
     attr: Optional[str] = None
+    given_name: Optional[str] = None  # name= given to the constructor or super().__init__
 
     @property
     def cls_name(self) -> str:
@@ -125,8 +126,11 @@ class Loss:
     config: dict
 
 
+@dataclass(eq=False)
 class Super:
-    """``super()``: its methods are Keras's own, which the evaluator skips."""
+    """``super()`` in a method of ``instance``; Keras's own methods are skipped."""
+
+    instance: Any
 
 
 LAYER_LIKE = (BuiltinLayer, Sequential, FunctionalModel, Instance)

@@ -26,6 +26,7 @@ class _Collector(cst.CSTVisitor):
         self.imported: dict[cst.CSTNode, str] = {}
         self.builtins: dict[cst.CSTNode, str] = {}
         self.positions: dict[cst.CSTNode, object] = {}
+        self.star_imports: list[str] = []  # modules of `from M import *`
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.positions[node] = self.get_metadata(PositionProvider, node)
@@ -37,6 +38,10 @@ class _Collector(cst.CSTVisitor):
                 self.imported[node] = canonical(qualified.name)
             elif qualified.source is QualifiedNameSource.BUILTIN:
                 self.builtins[node] = qualified.name.removeprefix("builtins.")
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar) and node.module is not None and not node.relative:
+            self.star_imports.append(cst.Module(body=[]).code_for_node(node.module))
 
     def visit_Name(self, node: cst.Name) -> None:
         self._record(node)

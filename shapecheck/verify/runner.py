@@ -14,7 +14,14 @@ stdout, ``{"files": [FileRecord, ...]}``, where a FileRecord is::
 - ``models``: every ``keras.Model`` called at top level, in the order of its
   first call, with that call's shapes, its parameter count and the layer calls
   made directly inside it (``layers``, nested the same way for custom layers and
-  inner models; built-in layers are leaves).
+  inner models; built-in layers are leaves), and ``"called": true``. Then every
+  functional or built Sequential model that is never called at top level and is
+  not a layer of another listed model, in creation order, with its symbolic
+  input/output shapes (batch ``null``) and ``"called": false``.
+  Keras applies a functional or Sequential model to symbolic tensors (a
+  ``keras.Input``) by shape inference only, without calling its layers; such a
+  call, and an uncalled model, are replayed through the model's graph
+  (``compute_output_spec`` of each layer, in graph order) to list its layers.
 - ``tensors``: the shape of each name bound by an assignment, recorded by
   probes inserted after every assignment of the program's AST (first
   occurrence of each distinct line/column/name/shape, in execution order).
@@ -74,6 +81,11 @@ def shapes_of(value):
     if isinstance(value, (list, tuple)):
         return [shape_of(item) for item in value]
     return shape_of(value)
+
+
+def single(shapes):
+    """A list of one shape as that shape."""
+    return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
 
 
 def first_input(args, kwargs):
@@ -184,6 +196,7 @@ class Call:
     params: object = None
     calls: list = field(default_factory=list)
     leaf: bool = False  # a built-in layer: calls inside it are not recorded
+    called: bool = True  # False: a built model listed without being called
 
 
 def frame_self(frame):
@@ -192,6 +205,11 @@ def frame_self(frame):
     if code.co_argcount == 0 or code.co_varnames[0] != "self":
         return None
     return frame.f_locals.get("self")
+
+
+def in_package(filename, folders):
+    """Whether ``filename`` lies inside one of ``folders``."""
+    return any(filename.startswith(folder) for folder in folders)
 
 
 def count_params(layer):
@@ -236,7 +254,20 @@ class Recorder:
             from keras.src.models.functional import Functional
         except ImportError:  # a Keras without that module: no such kind
             Functional = ()
+        try:
+            from keras.src.backend import any_symbolic_tensors
+        except ImportError:
+            def any_symbolic_tensors(args, kwargs):
+                return False
         self._functional = Functional
+        self._any_symbolic = any_symbolic_tensors
+        # Models whose symbolic call is shape inference only: replayed.
+        self._graph_models = tuple(
+            cls for cls in (Functional, keras.Sequential) if isinstance(cls, type))
+        self._keras_folders = tuple(
+            os.path.dirname(module.__file__) + os.sep
+            for module in (keras, sys.modules.get("keras.src"))
+            if module is not None and getattr(module, "__file__", None))
         self.start(None)
 
     def start(self, filename):
@@ -246,9 +277,10 @@ class Recorder:
         self.models = []
         self.tensors = []
         self._tensor_keys = set()
-        self._created = {}  # id(layer) -> (layer, line, explicit name)
+        self._created = {}  # id(layer) -> (layer, line, explicit name, internal)
         self._stack = []  # Call, or None for a call not recorded
         self._building = 0
+        self._replaying = 0
 
     # ------------------------------------------------------------ hooks
 
@@ -273,7 +305,8 @@ class Recorder:
     def _on_init(self, init, layer, args, kwargs):
         if id(layer) not in self._created:
             line = self._creation_line(layer)
-            self._created[id(layer)] = (layer, line, kwargs.get("name"))
+            self._created[id(layer)] = (layer, line, kwargs.get("name"),
+                                        self._created_by_keras(layer))
         return init(layer, *args, **kwargs)
 
     def _on_build(self, build, layer, args, kwargs):
@@ -288,11 +321,19 @@ class Recorder:
 
     def _on_call(self, call, layer, args, kwargs):
         record = self._open(layer, args, kwargs)
-        self._stack.append(record)
+        # A functional/Sequential model applied to symbolic tensors only infers
+        # shapes (or, on its "long road", calls compute_output_spec of custom
+        # layers, whose inner calls would land on the model): record nothing
+        # inside it, then replay its graph.
+        replay = (record is not None and isinstance(layer, self._graph_models)
+                  and self._any_symbolic(args, kwargs))
+        self._stack.append(None if replay else record)
         try:
             outputs = call(layer, *args, **kwargs)
             if record is not None:
                 record.output_shape = shapes_of(outputs)
+            if replay:
+                self._replay(record, first_input(args, kwargs))
             return outputs
         finally:
             self._stack.pop()
@@ -301,7 +342,7 @@ class Recorder:
 
     def on_tensor(self, line, column, name, value):
         """The tensor probe: keep the first report of each name/shape."""
-        if self._building:
+        if self._building or self._replaying:
             return
         shape = shape_of(value)
         if shape is None:
@@ -357,6 +398,114 @@ class Recorder:
         for inner in record.calls:
             self._count_params(inner)
 
+    # ------------------------------------------------------------ replay
+
+    def _replay(self, record, inputs):
+        """Record the layer calls of the functional/Sequential model of
+        ``record`` applied to the symbolic ``inputs``, as Keras's shape
+        inference does it; programs' tensors are not probed meanwhile. A
+        failure keeps what was recorded before it."""
+        self._replaying += 1
+        try:
+            self._run_graph(record, inputs)
+        except Exception:
+            pass
+        finally:
+            self._replaying -= 1
+
+    def _graph_of(self, model):
+        """The Functional graph a functional or built Sequential model runs."""
+        if isinstance(model, self._functional):
+            return model
+        return getattr(model, "_functional", None)
+
+    def _run_graph(self, record, inputs):
+        graph = self._graph_of(record.layer)
+        if graph is None:  # an unbuilt Sequential applies its layers in turn
+            outputs = inputs
+            for layer in record.layer.layers:
+                outputs = self._replayed(record, layer)(outputs)
+            return outputs
+        return graph._run_through_graph(
+            inputs, operation_fn=lambda op: self._replayed(record, op))
+
+    def _replayed(self, record, op):
+        """``op``'s shape inference, recording the call as a child of record."""
+        if not isinstance(op, self._keras.layers.Layer):
+            return op.compute_output_spec  # a keras.ops operation: no layer
+
+        def run(*args, **kwargs):
+            inputs = first_input(args, kwargs)
+            child = Call(op, record.layer, shapes_of(inputs), leaf=self._is_builtin(op))
+            record.calls.append(child)
+            if isinstance(op, self._graph_models):
+                outputs = self._run_graph(child, inputs)
+            else:  # a custom layer's call() runs, and records its inner calls
+                self._stack.append(child)
+                try:
+                    outputs = op.compute_output_spec(*args, **kwargs)
+                finally:
+                    self._stack.pop()
+            child.output_shape = shapes_of(outputs)
+            return outputs
+
+        return run
+
+    # ------------------------------------------------------------ uncalled
+
+    def _uncalled(self):
+        """Records of the functional and built Sequential models never called
+        at top level, in creation order, leaving out those that are layers of
+        another listed model."""
+        called = {id(record.layer) for record in self.models}
+        records = []
+        for layer, _, _, by_keras in list(self._created.values()):
+            if (by_keras or id(layer) in called
+                    or not isinstance(layer, self._graph_models)):
+                continue
+            graph = self._graph_of(layer)
+            if graph is None:  # a Sequential never built
+                continue
+            record = Call(layer, None, single(shapes_of(list(graph.inputs))),
+                          single(shapes_of(list(graph.outputs))), called=False)
+            self._replay(record, list(graph.inputs))
+            self._count_params(record)
+            records.append(record)
+        inner = set()
+        for record in [*self.models, *records]:
+            inner.update(self._inner_layers(record))
+        return [record for record in records if id(record.layer) not in inner]
+
+    def _inner_layers(self, record):
+        """Ids of the layers inside the model of ``record``: those it was seen
+        calling and those it tracks."""
+        found = set()
+        try:
+            found.update(id(layer) for layer in
+                         record.layer._flatten_layers(include_self=False))
+        except Exception:
+            pass
+
+        def walk(calls):
+            for inner in calls:
+                found.add(id(inner.layer))
+                walk(inner.calls)
+
+        walk(record.calls)
+        return found
+
+    def _created_by_keras(self, layer):
+        """Whether Keras's own code created ``layer`` inside a method of
+        another layer (e.g. the graph a Sequential builds for itself)."""
+        frame = sys._getframe(2)
+        while frame is not None:
+            owner = frame_self(frame)
+            if (owner is not None and owner is not layer
+                    and isinstance(owner, self._keras.layers.Layer)):
+                return in_package(frame.f_code.co_filename, self._keras_folders)
+            frame = frame.f_back
+        return False
+
     def _creation_line(self, layer):
         """Innermost line of the program on the stack, outside the layer's own
         ``__init__`` chain (so a subclass's ``super().__init__()`` is skipped)."""
@@ -371,7 +520,8 @@ class Recorder:
 
     def results(self):
         """The ``models`` and ``tensors`` of the FileRecord."""
-        return {"models": [self._model_json(record) for record in self.models],
+        records = [*self.models, *self._uncalled()]
+        return {"models": [self._model_json(record) for record in records],
                 "tensors": list(self.tensors)}
 
     def _model_json(self, record):
@@ -389,11 +539,12 @@ class Recorder:
             "output_shape": record.output_shape,
             "params": record.params,
             "layers": self._layers_json(record),
+            "called": record.called,
         }
 
     def _creation(self, layer):
         """(line, name given explicitly) of the layer's creation, or Nones."""
-        return self._created.get(id(layer), (None, None, None))[1:]
+        return self._created.get(id(layer), (None, None, None, None))[1:3]
 
     def _kind(self, model):
         if isinstance(model, self._keras.Sequential):
