@@ -709,15 +709,23 @@ class Evaluator:
         if layer.spec is None:  # a layer shapecheck does not model: built, shape unknown
             layer.built = layer.built or inputs is not UNKNOWN
             return Tensor(None)
-        if not isinstance(inputs, Tensor) or inputs.shape is None:
+        spec = layer.spec
+        if spec.multi_input:
+            shapes = shape_of(inputs)
+            if not isinstance(shapes, list) or any(s is None for s in shapes):
+                return Tensor(None)
+            shape = [tuple(s) for s in shapes]
+        elif not isinstance(inputs, Tensor) or inputs.shape is None:
             return Tensor(None)
-        spec, shape = layer.spec, tuple(inputs.shape)
+        else:
+            shape = tuple(inputs.shape)
         try:
             output = spec.output(layer.config, shape)
         except ShapeError as error:
             self.fact(error.kind, record.node, error.message)
             return UNKNOWN
         key = spec.build_key(layer.config, shape)
+        dtype = inputs.dtype if isinstance(inputs, Tensor) else None
         if layer.built:
             old = spec.build_key(layer.config, layer.build_shape)
             if isinstance(key, int) and isinstance(old, int) and key != old:
@@ -728,7 +736,7 @@ class Evaluator:
                 return UNKNOWN
         else:
             layer.built, layer.build_shape = True, shape
-        return Tensor(output, inputs.dtype)
+        return Tensor(output, dtype)
 
     def fact(self, kind: str, node, message: str) -> None:
         if self._quiet:

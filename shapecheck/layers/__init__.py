@@ -27,7 +27,7 @@ class ShapeError(Exception):
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
-        self.kind = kind  # "incompatible-input" | "non-positive-dimension"
+        self.kind = kind  # "incompatible-input" | "non-positive-dimension" | "reshape-size-mismatch"
         self.message = message
 
 
@@ -47,6 +47,8 @@ class LayerSpec:
     # What the layer's weights are built from (Dense: the input width); a
     # later call with a different value is an error, as in Keras.
     build_key: Callable = lambda config, shape: None
+    # Takes a list of tensors (Add, Concatenate): ``output`` gets a list of shapes.
+    multi_input: bool = False
 
     def bind(self, args: list, kwargs: dict) -> dict:
         """The constructor's arguments by name, defaults filled in."""
@@ -85,4 +87,4 @@ def lookup(canonical_name: str) -> Optional[LayerSpec]:
     return REGISTRY.get(canonical_name)
 
 
-from shapecheck.layers import conv, core, pooling  # noqa: E402,F401  (registers)
+from shapecheck.layers import conv, core, merge, normalization, pooling, reshape  # noqa: E402,F401,I001

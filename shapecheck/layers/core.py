@@ -1,8 +1,7 @@
-"""Core layers: Dense, Flatten, and the layers that keep their input's shape."""
+"""Core layers: Dense, Embedding, and the layers that keep their input's shape."""
 
 from __future__ import annotations
 
-from shapecheck import dims
 from shapecheck.layers import REQUIRED, LayerSpec, register
 from shapecheck.layers._util import known, require_min_rank
 
@@ -19,9 +18,13 @@ def _dense_weights(config, shape):
     return [kernel, (units,)] if known(config["use_bias"]) is not False else [kernel]
 
 
-def _flatten_output(config, shape):
-    require_min_rank("Flatten", shape, 1)
-    return (shape[0], dims.product(shape[1:]))
+def _embedding_output(config, shape):
+    output_dim = known(config["output_dim"])
+    return (*shape, output_dim if isinstance(output_dim, int) else None)
+
+
+def _embedding_weights(config, shape):
+    return [(known(config["input_dim"]), known(config["output_dim"]))]
 
 
 def _same_shape(config, shape):
@@ -37,10 +40,25 @@ _DENSE_ARGS = (("units", REQUIRED), ("activation", None), ("use_bias", True),
 register(
     LayerSpec("Dense", _DENSE_ARGS, _dense_output, _dense_weights, input_rank=2,
               build_key=lambda config, shape: shape[-1]),
-    LayerSpec("Flatten", (("data_format", None),), _flatten_output),
+    LayerSpec("Embedding", (("input_dim", REQUIRED), ("output_dim", REQUIRED),
+                            ("embeddings_initializer", "uniform"), ("embeddings_regularizer", None),
+                            ("embeddings_constraint", None), ("mask_zero", False),
+                            ("weights", None), ("lora_rank", None)),
+              _embedding_output, _embedding_weights),
     LayerSpec("Dropout", (("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same_shape),
     LayerSpec("Activation", (("activation", REQUIRED),), _same_shape),
     LayerSpec("ReLU", (("max_value", None), ("negative_slope", 0.0), ("threshold", 0.0)),
               _same_shape),
     LayerSpec("Softmax", (("axis", -1),), _same_shape),
+    LayerSpec("LeakyReLU", (("negative_slope", 0.3),), _same_shape),
+    LayerSpec("ELU", (("alpha", 1.0),), _same_shape),
+    LayerSpec("GaussianNoise", (("stddev", REQUIRED), ("seed", None)), _same_shape),
+    LayerSpec("GaussianDropout", (("rate", REQUIRED), ("seed", None)), _same_shape),
+    LayerSpec("AlphaDropout", (("rate", REQUIRED), ("noise_shape", None), ("seed", None)),
+              _same_shape),
+    LayerSpec("ActivityRegularization", (("l1", 0.0), ("l2", 0.0)), _same_shape),
+    LayerSpec("Rescaling", (("scale", REQUIRED), ("offset", 0.0)), _same_shape),
+    LayerSpec("Identity", (), _same_shape),
+    *(LayerSpec(f"SpatialDropout{rank}D", (("rate", REQUIRED), ("data_format", None), ("seed", None)),
+                _same_shape, input_rank=rank + 2) for rank in (1, 2, 3)),
 )

@@ -6,10 +6,14 @@ from shapecheck.rules.model_code import (
     IgnoredLayerArgument,
     UnusedLayer,
 )
-from shapecheck.rules.shape_errors import IncompatibleInput, NonPositiveDimension
+from shapecheck.rules.shape_errors import (
+    IncompatibleInput,
+    NonPositiveDimension,
+    ReshapeSizeMismatch,
+)
 
 ALL_RULES = sorted(
-    [IncompatibleInput, NonPositiveDimension, IgnoredLayerArgument, CallWithoutInput,
+    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, IgnoredLayerArgument, CallWithoutInput,
      UnusedLayer, DuplicatedOutputLayer],
     key=lambda rule: rule.code,
 )

@@ -45,3 +45,21 @@ class NonPositiveDimension(FactRule):
         _PRELUDE + "x = tf.zeros((8, 3, 3, 1))\ny = layers.MaxPooling2D(2)(x)\n"
         "z = layers.MaxPooling2D(2)(y)\n",
     ]
+
+
+class ReshapeSizeMismatch(FactRule):
+    """A ``Reshape`` target does not hold the same number of values as its input.
+
+    Why: Keras raises "total size of the new array must be unchanged" when the
+    model first runs; usually the target was computed for another input size
+    or another stack of layers before it.
+
+    Instead: make the product of ``target_shape`` equal the input's values per
+    sample, or use ``-1`` for one axis.
+    """
+
+    code = "SHP103"
+    name = "reshape-size-mismatch"
+    fact_kind = "reshape-size-mismatch"
+    VALID = [_PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Reshape((28, 28, 1))(x)\n"]
+    INVALID = [_PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Reshape((28, 28, 3))(x)\n"]

@@ -1,0 +1,69 @@
+"""Merging: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate (several inputs)."""
+
+from __future__ import annotations
+
+from shapecheck import dims
+from shapecheck.layers import LayerSpec, ShapeError, register
+from shapecheck.layers._util import format_shape, known
+
+
+def _shapes_text(shapes) -> str:
+    return ", ".join(format_shape(s) for s in shapes)
+
+
+def _elementwise(name: str):
+    def output(config, shapes):
+        if len(shapes) < 2 and name != "Add":
+            raise ShapeError("incompatible-input", f"{name} needs at least 2 inputs, got {len(shapes)}")
+        result = shapes[0]
+        for shape in shapes[1:]:
+            long, short = (result, shape) if len(result) >= len(shape) else (shape, result)
+            merged = list(long[:len(long) - len(short)])
+            for a, b in zip(long[len(long) - len(short):], short):
+                if a is None or b is None:
+                    merged.append(None)
+                elif a == 1 or b == 1:
+                    merged.append(b if a == 1 else a)
+                elif isinstance(a, int) and isinstance(b, int) and a != b:
+                    raise ShapeError(
+                        "incompatible-input",
+                        f"{name} gets inputs of incompatible shapes {_shapes_text(shapes)}: "
+                        f"elementwise merges need equal sizes (or 1) on every axis")
+                else:
+                    merged.append(a if a == b else (a if isinstance(a, int) else b))
+            result = tuple(merged)
+        return result
+
+    return LayerSpec(name, (), output, multi_input=True)
+
+
+def _concatenate_output(config, shapes):
+    axis = known(config["axis"])
+    if not isinstance(axis, int) or len({len(s) for s in shapes}) != 1:
+        if len({len(s) for s in shapes}) != 1:
+            raise ShapeError("incompatible-input",
+                             f"Concatenate gets inputs of different ranks: {_shapes_text(shapes)}")
+        return None
+    rank = len(shapes[0])
+    axis %= rank
+    for i in range(1, rank):
+        if i == axis:
+            continue
+        sizes = {s[i] for s in shapes if isinstance(s[i], int)}
+        if len(sizes) > 1:
+            raise ShapeError(
+                "incompatible-input",
+                f"Concatenate(axis={config['axis']}) needs equal sizes on every other axis, but "
+                f"axis {i} differs: {_shapes_text(shapes)}")
+    total = 0
+    for s in shapes:
+        total = dims.add(total, s[axis])
+    out = list(shapes[0])
+    out[axis] = total
+    return tuple(out)
+
+
+register(
+    *(_elementwise(n) for n in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")),
+    LayerSpec("Concatenate", (("axis", -1),), _concatenate_output, multi_input=True),
+)
