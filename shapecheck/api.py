@@ -365,6 +365,14 @@ def _builtin(ev, name, args, kwargs, node):
     return None if name == "print" else UNKNOWN
 
 
+def _keyword_node(call, keyword):
+    """The ``keyword=value`` argument of a call, or the call itself."""
+    for arg in getattr(call, "args", ()):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    return call
+
+
 def call(ev, name: str, args, kwargs, node):
     """The result of calling the library function or class ``name``."""
     if name.startswith("builtins."):
@@ -374,6 +382,9 @@ def call(ev, name: str, args, kwargs, node):
         if cls_name in ("Layer", "InputLayer"):
             return UNKNOWN
         spec = lookup(name)
+        if spec is not None:
+            for keyword, kind, message in spec.argument_problems(args, kwargs):
+                ev.fact(kind, _keyword_node(node, keyword), message)
         config = spec.bind(args, kwargs) if spec is not None else dict(kwargs)
         for key in BASE_KWARGS:
             config.setdefault(key, None)

@@ -12,14 +12,24 @@ could not know is ``UNKNOWN``.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 REQUIRED = object()  # marks a constructor parameter without a default
 
-# Keyword arguments every Keras layer takes.
-BASE_KWARGS = ("name", "dtype", "trainable", "input_shape", "batch_input_shape",
-               "input_dim", "batch_size", "autocast", "seed", "input_length")
+# Keyword arguments every Keras 3 layer takes (``keras.layers.Layer.__init__``).
+BASE_KWARGS = ("name", "dtype", "trainable", "autocast", "activity_regularizer",
+               "input_shape", "input_dim")
+
+# Activation names ``keras.activations.get`` knows.
+ACTIVATIONS = frozenset({
+    "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign",
+    "squareplus", "soft_shrink", "sparse_plus", "silu", "gelu", "glu", "tanh", "tanh_shrink",
+    "threshold", "sigmoid", "sparse_sigmoid", "exponential", "hard_sigmoid", "hard_silu",
+    "hard_tanh", "hard_shrink", "linear", "mish", "log_softmax", "log_sigmoid", "sparsemax",
+    "swish", "hard_swish",
+})
 
 
 class ShapeError(Exception):
@@ -49,6 +59,10 @@ class LayerSpec:
     build_key: Callable = lambda config, shape: None
     # Takes a list of tensors (Add, Concatenate): ``output`` gets a list of shapes.
     multi_input: bool = False
+    # Keyword-only extras the constructor also accepts (LeakyReLU's old ``alpha``).
+    accepts: tuple = ()
+    # Accepted values of string arguments, e.g. {"padding": ("valid", "same")}.
+    choices: tuple = ()
 
     def bind(self, args: list, kwargs: dict) -> dict:
         """The constructor's arguments by name, defaults filled in."""
@@ -58,8 +72,35 @@ class LayerSpec:
         config.update(kwargs)
         return config
 
-    def missing(self, config: dict) -> list:
-        return [name for name, value in config.items() if value is REQUIRED]
+    def argument_problems(self, args: list, kwargs: dict):
+        """(keyword or None, kind, message) for each argument Keras would reject."""
+        names = [name for name, _ in self.signature]
+        if len(args) > len(names):
+            yield None, "unknown-argument", (
+                f"{self.name} takes at most {len(names)} positional arguments "
+                f"({', '.join(names)}) but gets {len(args)}")
+        for keyword in kwargs:
+            if keyword not in names and keyword not in BASE_KWARGS and keyword not in self.accepts:
+                close = difflib.get_close_matches(keyword, [*names, *BASE_KWARGS], n=1)
+                hint = f": did you mean '{close[0]}'?" if close else ""
+                yield keyword, "unknown-argument", (
+                    f"{self.name} has no argument '{keyword}'{hint}")
+        config = self.bind(args, kwargs)
+        for keyword, allowed in self.choices:
+            value = config.get(keyword)
+            if isinstance(value, str) and value.lower() not in allowed:
+                yield keyword, "unknown-argument", (
+                    f"{self.name}({keyword}={value!r}) is not accepted: use one of "
+                    + ", ".join(repr(a) for a in allowed))
+        activation = config.get("activation")
+        if isinstance(activation, str) and activation not in ACTIVATIONS:
+            close = difflib.get_close_matches(activation, sorted(ACTIVATIONS), n=1)
+            hint = f": did you mean '{close[0]}'?" if close else ""
+            yield "activation", "unknown-argument", (
+                f"'{activation}' is not a Keras activation{hint}")
+        for name in [name for name, value in config.items() if value is REQUIRED]:
+            yield None, "missing-argument", (
+                f"{self.name} needs the argument '{name}', which has no default")
 
     def params(self, config: dict, shape) -> Optional[int]:
         """The parameter count, or None when a weight's size is not known."""

@@ -81,6 +81,8 @@ def _conv(rank: int):
         aliases=(f"Convolution{rank}D",),
         input_rank=rank + 2,
         build_key=lambda config, shape: shape[channels_axis(config)],
+        choices=(("padding", ("valid", "same", "causal") if rank == 1 else ("valid", "same")),
+                 ("data_format", ("channels_last", "channels_first"))),
     )
 
 

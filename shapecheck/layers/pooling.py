@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shapecheck import dims
-from shapecheck.layers import LayerSpec, ShapeError, register
+from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
 from shapecheck.layers._util import as_tuple, channels_axis, format_shape, known, require_rank
 
 _AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
@@ -43,12 +43,15 @@ def _pooling(kind: str, rank: int):
             return (shape[0], *out, shape[-1])
         return (shape[0], shape[1], *out)
 
-    default_pool = 2 if rank == 1 else (2,) * rank
+    # Keras 3's AveragePooling layers have no default pool size.
+    default_pool = REQUIRED if kind == "Average" else 2 if rank == 1 else (2,) * rank
     return LayerSpec(
         name=name,
         signature=(("pool_size", default_pool), ("strides", None), ("padding", "valid"),
                    ("data_format", None)),
         output=output,
+        choices=(("padding", ("valid", "same")),
+                 ("data_format", ("channels_last", "channels_first"))),
         aliases=(f"{'Avg' if kind == 'Average' else kind}Pool{rank}D",),
         input_rank=rank + 2,
     )

@@ -4,6 +4,8 @@ from shapecheck.rules.model_code import (
     CallWithoutInput,
     DuplicatedOutputLayer,
     IgnoredLayerArgument,
+    MissingLayerArgument,
+    UnknownLayerArgument,
     UnusedLayer,
 )
 from shapecheck.rules.shape_errors import (
@@ -14,6 +16,6 @@ from shapecheck.rules.shape_errors import (
 
 ALL_RULES = sorted(
     [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, IgnoredLayerArgument, CallWithoutInput,
-     UnusedLayer, DuplicatedOutputLayer],
+     UnusedLayer, DuplicatedOutputLayer, UnknownLayerArgument, MissingLayerArgument],
     key=lambda rule: rule.code,
 )

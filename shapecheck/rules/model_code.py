@@ -316,3 +316,44 @@ def _layer_sequences(analysis):
     for record in analysis.evaluator.calls:
         if isinstance(record.layer, Instance):
             yield [child.layer for child in record.children]
+
+
+class UnknownLayerArgument(FactRule):
+    """A Keras layer gets a keyword it does not take, or a value it does not accept.
+
+    Why: ``Conv2D(16, kernal_size=3)`` or ``padding='samee'`` raises only when
+    the layer is built, and an activation name Keras does not know fails the
+    same way; a typo costs a whole run.
+
+    Instead: use the argument names and values of the Keras 3 layer
+    (the message suggests the closest one).
+    """
+
+    code = "SHP206"
+    name = "unknown-layer-argument"
+    fact_kind = "unknown-argument"
+    VALID = [_LAYER + "c = Conv2D(16, kernel_size=3, padding='same', activation='relu')\n"]
+    INVALID = [
+        _LAYER + "c = Conv2D(16, kernal_size=3)\n",
+        _LAYER + "c = Conv2D(16, 3, padding='samee')\n",
+        _LAYER + "c = Conv2D(16, 3, activation='rleu')\n",
+    ]
+
+
+class MissingLayerArgument(FactRule):
+    """A Keras layer is created without an argument that has no default.
+
+    Why: Keras raises a TypeError when the layer is created; Keras 3 also
+    dropped some defaults Keras 2 had (``AveragePooling2D()`` needs ``pool_size``).
+
+    Instead: pass the argument.
+    """
+
+    code = "SHP207"
+    name = "missing-layer-argument"
+    fact_kind = "missing-argument"
+    VALID = [_LAYER + "from tensorflow.keras.layers import AveragePooling2D\n"
+             "p = AveragePooling2D(pool_size=2)\n"]
+    INVALID = [_LAYER + "from tensorflow.keras.layers import AveragePooling2D\n"
+               "p = AveragePooling2D()\n",
+               _LAYER + "c = Conv2D(kernel_size=3)\n"]
