@@ -107,3 +107,19 @@ def test_symbolic_shapes_of_an_uncalled_model_match_tensorflow(path, tensorflow,
         return
     assert bound(model.output_shape) == real["output_shape"]
     walk(model.layers, real["layers"])
+
+
+# Findings that claim TensorFlow will raise (the others flag code that runs but is wrong).
+RAISING = ("SHP1", "SHP202", "SHP206", "SHP207")
+
+
+@pytest.mark.parametrize("path", FIXTURES)
+def test_error_findings_match_what_tensorflow_raises(path, tensorflow):
+    error = tensorflow[path]["error"]
+    raising = [(d["code"], d["line"]) for d in static(path)["diagnostics"]
+               if d["code"].startswith(RAISING)]
+    if error is None:
+        assert raising == [], "TensorFlow runs this file"
+    else:
+        assert error["line"] in [line for _, line in raising], (
+            f"TensorFlow raises {error['type']} at line {error['line']}: {error['message']}")
