@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3. static, in process
     start = time.perf_counter()
-    from shapecheck.engine import check_source
     import shapecheck.rules  # noqa: F401  (imported lazily by check_source)
+    from shapecheck.engine import check_source
     import_seconds = time.perf_counter() - start
     sources = {path: (ROOT / path).read_text(encoding="utf-8") for path in files}
 

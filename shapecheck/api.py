@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from shapecheck import dims
 from shapecheck.layers import BASE_KWARGS, lookup
-from shapecheck.layers._util import format_shape
 from shapecheck.objects import (
     BuiltinLayer,
     Dataset,
@@ -25,8 +24,6 @@ from shapecheck.objects import (
     is_model,
 )
 from shapecheck.values import UNKNOWN, ApiRef, Tensor
-
-__all__ = ["call", "call_method", "format_shape"]
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
@@ -324,6 +321,12 @@ def apply_loss(loss: Loss, args, kwargs):
     return Tensor((), "float32")
 
 
+_PURE_BUILTINS = {
+    "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
+    "min": min, "max": max, "sum": sum, "sorted": sorted, "reversed": lambda v: list(reversed(v)),
+}
+
+
 def _builtin(ev, name, args, kwargs, node):
     if name == "iter":
         return args[0] if args else UNKNOWN
@@ -352,16 +355,13 @@ def _builtin(ev, name, args, kwargs, node):
             return Iterated([tuple(group) for group in zip(*lists)])
         start = kwargs.get("start", 0)
         return Iterated(list(enumerate(lists[0], start))) if isinstance(start, int) else UNKNOWN
-    if name in ("int", "float", "str", "bool", "abs", "round", "min", "max", "sum", "sorted", "reversed"):
-        values = [a for a in args]
-        if all(isinstance(v, (int, float, str, bool, list, tuple, range)) for v in values):
-            try:
-                function = {"sorted": sorted, "reversed": lambda v: list(reversed(v))}.get(
-                    name, __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name))
-                return function(*values)
-            except Exception:
-                return UNKNOWN
-        return UNKNOWN
+    function = _PURE_BUILTINS.get(name)
+    if function is not None and all(isinstance(v, (int, float, str, bool, list, tuple, range))
+                                    for v in args):
+        try:
+            return function(*args)
+        except Exception:
+            return UNKNOWN
     return None if name == "print" else UNKNOWN
 
 
@@ -478,7 +478,8 @@ _FUNCTIONS = {
     "numpy.random.rand": lambda a, k: _tensor(_shape_arg(list(a))),
     "numpy.random.randn": lambda a, k: _tensor(_shape_arg(list(a))),
     "tensorflow.one_hot": _one_hot,
-    "keras.utils.to_categorical": lambda a, k: _one_hot([_arg(a, k, 0, "x"), _arg(a, k, 1, "num_classes")], {}),
+    "keras.utils.to_categorical":
+        lambda a, k: _one_hot([_arg(a, k, 0, "x"), _arg(a, k, 1, "num_classes")], {}),
     "numpy.expand_dims": _expand_dims,
     "tensorflow.expand_dims": _expand_dims,
     "tensorflow.reshape": lambda a, k: _reshape(_arg(a, k, 0, "tensor"), _arg(a, k, 1, "shape")),

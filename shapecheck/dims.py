@@ -20,7 +20,7 @@ class Expr:
 
     precedence = 3
 
-    def evaluate(self, env: dict) -> Union[int, float]:
+    def evaluate(self, env: dict) -> int | float:
         raise NotImplementedError
 
 
@@ -73,7 +73,7 @@ class Floor(Expr):
         return math.floor(evaluate(self.arg, env))
 
 
-Dim = Union[int, None, Expr]
+Dim = Union[int, None, Expr]  # noqa: UP007 (a runtime alias, Python 3.10 compatible)
 
 
 def _text(d: Dim) -> str:
@@ -86,18 +86,30 @@ def _precedence(d: Dim) -> int:
     return d.precedence if isinstance(d, Expr) else 3
 
 
-def evaluate(d: Dim, env: dict) -> Union[int, float, None]:
+def evaluate(d: Dim, env: dict) -> int | float | None:
     """The value of ``d`` with the symbols in ``env`` bound."""
     if d is None or isinstance(d, (int, float)):
         return d
     return d.evaluate(env)
 
 
-def dim_to_json(d: Dim) -> Union[int, str, None]:
+def dim_to_json(d: Dim) -> int | str | None:
     """A dimension as the output contract spells it: int, null or string."""
     if d is None or isinstance(d, int):
         return d
     return str(d)
+
+
+def format_shape(shape) -> str:
+    """A shape as Python prints a tuple (``(32, 14, 14, 6)``, ``(10,)``); symbolic dims
+    as their expression, unknown ones as ``None``; a list of shapes as ``[(..), (..)]``;
+    an unknown shape as ``?``."""
+    if shape is None:
+        return "?"
+    if isinstance(shape, list):
+        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
+    text = ", ".join(_text(d) for d in shape)
+    return f"({text},)" if len(shape) == 1 else f"({text})"
 
 
 def is_known(d: Dim) -> bool:

@@ -6,8 +6,20 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from shapecheck.evaluate import Evaluator
-from shapecheck.objects import BuiltinLayer, FunctionalModel, Instance, Sequential, is_model
-from shapecheck.results import FileReport, LayerReport, ModelReport, TensorReport, shape_to_json
+from shapecheck.objects import (
+    BuiltinLayer,
+    FunctionalModel,
+    Instance,
+    Sequential,
+    is_model,
+)
+from shapecheck.results import (
+    FileReport,
+    LayerReport,
+    ModelReport,
+    TensorReport,
+    shape_to_json,
+)
 from shapecheck.values import LayerCall
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import libcst as cst
 
 from shapecheck import api
-from shapecheck.dims import Sym
+from shapecheck.dims import Sym, format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.names import canonical
 from shapecheck.objects import (
@@ -127,7 +127,6 @@ class Evaluator:
         self.objects: list[Any] = []  # layers and models, in creation order
         self.classes: list[UserClass] = []
         self.applied: set[int] = set()  # ids of layer objects applied at least once
-        self.symbolic_calls: set[int] = set()  # ids of LayerCalls made on symbolic inputs
         self.build_calls: set[int] = set()  # ids of LayerCalls made by model.build(...)
         self._names = Counter()
         self._depth = 0
@@ -686,8 +685,6 @@ class Evaluator:
     def _record(self, record: LayerCall) -> None:
         parent = self.stack[-1] if self.stack else None
         (parent.children if parent is not None else self.calls).append(record)
-        if parent is not None and id(parent) in self.symbolic_calls:
-            self.symbolic_calls.add(id(record))
         self.applied.add(id(record.layer))
 
     def _apply(self, layer, inputs, args, kwargs, record):
@@ -731,7 +728,7 @@ class Evaluator:
             if isinstance(key, int) and isinstance(old, int) and key != old:
                 self.fact("incompatible-input", record.node,
                           f"{layer.cls_name} '{layer.name}' was built for inputs with "
-                          f"{old} features but now gets shape {api.format_shape(shape)}: "
+                          f"{old} features but now gets shape {format_shape(shape)}: "
                           f"a layer object keeps its weights, so use a new layer here")
                 return UNKNOWN
         else:
@@ -786,15 +783,7 @@ class Evaluator:
                 shape = tuple(Sym(s) for s in _SYMBOLS.get(rank, ()))
                 if len(shape) != rank:
                     continue
-            before = len(self.calls)
             self.apply(obj, [Tensor(shape)], {}, obj.node)
-            for record in self.calls[before:]:
-                self._mark_symbolic(record)
-
-    def _mark_symbolic(self, record: LayerCall) -> None:
-        self.symbolic_calls.add(id(record))
-        for child in record.children:
-            self._mark_symbolic(child)
 
     def _held_by_other(self, obj) -> bool:
         """True when a model or layer of the file holds ``obj`` (it runs as part of that)."""
@@ -821,9 +810,6 @@ class Evaluator:
             if first is not None and isinstance(obj.attrs.get(first), LAYER_LIKE):
                 return self.input_rank(obj.attrs[first])
         return None
-
-    def position(self, node):
-        return self.positions.get(node)
 
 
 def _class_kind(bases) -> Any:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 import importlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import libcst
 

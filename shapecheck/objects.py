@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from shapecheck.layers import LayerSpec
 
@@ -15,21 +15,21 @@ class BuiltinLayer:
     """An instance of a Keras layer class; ``spec`` is None for a layer shapecheck does not model."""
 
     cls_name: str
-    spec: Optional[LayerSpec]
+    spec: LayerSpec | None
     config: dict
     node: Any
     name: str
-    attr: Optional[str] = None  # the attribute a Layer/Model holds it under
+    attr: str | None = None  # the attribute a Layer/Model holds it under
     build_shape: Any = None  # the input shape it was built with
     built: bool = False
 
     @property
-    def params(self) -> Optional[int]:
+    def params(self) -> int | None:
         if self.spec is None or not self.built:
             return None
         return self.spec.params(self.config, self.build_shape)
 
-    def weight_shapes(self) -> Optional[list]:
+    def weight_shapes(self) -> list | None:
         if self.spec is None or not self.built:
             return None
         return self.spec.weights(self.config, self.build_shape)
@@ -40,10 +40,10 @@ class Sequential:
     node: Any
     name: str
     layers: list = field(default_factory=list)
-    input_shape: Optional[tuple] = None  # declared by Input / input_shape=
-    attr: Optional[str] = None
+    input_shape: tuple | None = None  # declared by Input / input_shape=
+    attr: str | None = None
     cls_name: str = "Sequential"
-    given_name: Optional[str] = None  # the name= argument, if any
+    given_name: str | None = None  # the name= argument, if any
 
 
 @dataclass(eq=False)
@@ -53,9 +53,9 @@ class FunctionalModel:
     inputs: list
     outputs: Any  # a Tensor or a list of Tensors
     calls: list  # the LayerCalls from inputs to outputs, in order
-    attr: Optional[str] = None
+    attr: str | None = None
     cls_name: str = "Functional"
-    given_name: Optional[str] = None
+    given_name: str | None = None
 
 
 @dataclass(eq=False)
@@ -66,7 +66,7 @@ class UserClass:
     name: str
     bases: list
     methods: dict
-    kind: Optional[str]  # "layer" | "model" | None (a plain class)
+    kind: str | None  # "layer" | "model" | None (a plain class)
 
     def method(self, name: str):
         if name in self.methods:
@@ -87,8 +87,8 @@ class Instance:
     node: Any
     name: str
     attrs: dict = field(default_factory=dict)
-    attr: Optional[str] = None
-    given_name: Optional[str] = None  # name= given to the constructor or super().__init__
+    attr: str | None = None
+    given_name: str | None = None  # name= given to the constructor or super().__init__
 
     @property
     def cls_name(self) -> str:
@@ -115,7 +115,7 @@ class Dataset:
     """A ``tf.data.Dataset``: one element's value and the number of elements."""
 
     element: Any
-    count: Optional[int]
+    count: int | None
 
 
 @dataclass(eq=False)

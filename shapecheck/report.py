@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from shapecheck.dims import dim_to_json
+from shapecheck.dims import format_shape
 from shapecheck.results import FileReport, LayerReport, ModelReport
 
 CONTRACT_VERSION = 1
@@ -58,18 +58,6 @@ REPORTERS: dict[str, Callable[[list[FileReport]], str]] = {
     "text": render_text,
     "json": render_json,
 }
-
-
-def format_shape(shape) -> str:
-    """A shape as Python prints a tuple: ``(32, 14, 14, 6)``, ``(10,)``, symbolic
-    dims as their expression, unknown dims as ``None``; a list of shapes as
-    ``[(..), (..)]``; an unknown shape as ``?``."""
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
-    dims = [str(dim_to_json(d)) for d in shape]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def _format_params(params) -> str:

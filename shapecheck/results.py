@@ -7,9 +7,8 @@ These plain records are the boundary between the engine and the reporters
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
-from shapecheck.dims import Dim, dim_to_json
+from shapecheck.dims import dim_to_json
 
 Shape = tuple  # tuple[Dim, ...]; a layer taking several inputs has a list of shapes
 
@@ -28,9 +27,9 @@ class LayerReport:
     name: str
     cls: str
     line: int
-    input_shape: Union[Shape, list, None]
-    output_shape: Union[Shape, list, None]
-    params: Union[int, None]
+    input_shape: Shape | list | None
+    output_shape: Shape | list | None
+    params: int | None
     layers: list[LayerReport] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -50,9 +49,9 @@ class ModelReport:
     name: str
     kind: str  # "sequential" | "functional" | "subclass"
     line: int
-    input_shape: Union[Shape, list, None]
-    output_shape: Union[Shape, list, None]
-    params: Union[int, None]
+    input_shape: Shape | list | None
+    output_shape: Shape | list | None
+    params: int | None
     layers: list[LayerReport] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -100,7 +99,7 @@ class Diagnostic:
 @dataclass
 class FileReport:
     path: str
-    error: Union[str, None] = None
+    error: str | None = None
     models: list[ModelReport] = field(default_factory=list)
     tensors: list[TensorReport] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)

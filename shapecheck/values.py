@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 class Unknown:
@@ -37,10 +37,10 @@ def is_known(value: Any) -> bool:
 class Tensor:
     """A tensor or array; ``shape`` is a tuple of dims or None (unknown rank)."""
 
-    shape: Optional[tuple]
-    dtype: Optional[str] = None
+    shape: tuple | None
+    dtype: str | None = None
     # The layer call that produced it (for functional models).
-    source: Optional["LayerCall"] = None
+    source: LayerCall | None = None
 
 
 @dataclass(frozen=True)

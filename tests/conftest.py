@@ -1,7 +1,6 @@
 """Shared fixtures; the contract check lives in ``contract.py`` so tests can import it."""
 
 import pytest
-
 from contract import assert_valid_contract as _assert_valid_contract
 
 

@@ -15,12 +15,18 @@ from pathlib import Path
 import libcst
 import pytest
 from click.testing import CliRunner
-
 from contract import assert_valid_contract
+
 from shapecheck.cli import main
 from shapecheck.dims import BinOp, Floor, Sym
 from shapecheck.files import collect_files
-from shapecheck.results import Diagnostic, FileReport, LayerReport, ModelReport, TensorReport
+from shapecheck.results import (
+    Diagnostic,
+    FileReport,
+    LayerReport,
+    ModelReport,
+    TensorReport,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 H_OUT = BinOp("+", Floor(BinOp("/", BinOp("-", Sym("H"), 5), 2)), 1)

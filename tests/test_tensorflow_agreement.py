@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from contract import assert_valid_contract
+
 from shapecheck import dims
 from shapecheck.engine import check_source
 

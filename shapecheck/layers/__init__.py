@@ -13,8 +13,9 @@ could not know is ``UNKNOWN``.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 REQUIRED = object()  # marks a constructor parameter without a default
 
@@ -53,7 +54,7 @@ class LayerSpec:
     weights: Callable = no_weights
     aliases: tuple = ()
     # The input rank the layer needs (for models analysed with symbolic input).
-    input_rank: Optional[int] = None
+    input_rank: int | None = None
     # What the layer's weights are built from (Dense: the input width); a
     # later call with a different value is an error, as in Keras.
     build_key: Callable = lambda config, shape: None
@@ -102,7 +103,7 @@ class LayerSpec:
             yield None, "missing-argument", (
                 f"{self.name} needs the argument '{name}', which has no default")
 
-    def params(self, config: dict, shape) -> Optional[int]:
+    def params(self, config: dict, shape) -> int | None:
         """The parameter count, or None when a weight's size is not known."""
         total = 0
         for weight in self.weights(config, shape):
@@ -124,7 +125,7 @@ def register(*specs: LayerSpec) -> None:
             REGISTRY[f"keras.layers.{name}"] = spec
 
 
-def lookup(canonical_name: str) -> Optional[LayerSpec]:
+def lookup(canonical_name: str) -> LayerSpec | None:
     return REGISTRY.get(canonical_name)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shapecheck import dims
+from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.values import UNKNOWN
 
@@ -19,13 +19,6 @@ def as_tuple(value, n: int) -> tuple:
 def known(value):
     """``value``, or None when the evaluator could not know it."""
     return None if value is UNKNOWN else value
-
-
-def format_shape(shape) -> str:
-    if shape is None:
-        return "?"
-    text = ", ".join(dims._text(d) for d in shape)
-    return f"({text},)" if len(shape) == 1 else f"({text})"
 
 
 def require_rank(layer: str, shape, rank: int, what: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from shapecheck import dims
+from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import as_tuple, channels_axis, format_shape, known, require_rank
+from shapecheck.layers._util import as_tuple, channels_axis, known, require_rank
 
 _AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
          3: "(batch, depth, height, width, channels)"}

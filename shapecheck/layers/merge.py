@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from shapecheck import dims
+from shapecheck.dims import format_shape
 from shapecheck.layers import LayerSpec, ShapeError, register
-from shapecheck.layers._util import format_shape, known
+from shapecheck.layers._util import known
 
 
 def _shapes_text(shapes) -> str:

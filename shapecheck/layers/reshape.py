@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from shapecheck import dims
+from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
 from shapecheck.layers._util import (
     as_tuple,
     channels_axis,
-    format_shape,
     known,
     require_min_rank,
     require_rank,
