@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Optional
 
 REQUIRED = object()  # marks a constructor parameter without a default
 
