@@ -193,20 +193,20 @@ def _add(model: Sequential, layer) -> None:
         model.input_shape = layer.shape
         return
     if not model.layers and isinstance(layer, BuiltinLayer):
-        declared = _declared_input(layer.config)
+        declared = _declared_input(layer)
         if declared is not None:
             model.input_shape = declared
     model.layers.append(layer)
 
 
-def _declared_input(config):
+def _declared_input(layer: BuiltinLayer):
+    """The input a first layer declares with ``input_shape=`` / ``input_dim=``."""
+    config = layer.config
     shape = _shape_arg(config.get("input_shape"))
     if shape is not None:
-        return (config.get("batch_size") if isinstance(config.get("batch_size"), int) else None, *shape)
-    shape = _shape_arg(config.get("batch_input_shape"))
-    if shape is not None:
-        return shape
-    if isinstance(config.get("input_dim"), int):
+        return (None, *shape)
+    own = layer.spec is not None and "input_dim" in dict(layer.spec.signature)  # Embedding's
+    if isinstance(config.get("input_dim"), int) and not own:
         return (None, config["input_dim"])
     return None
 
@@ -252,9 +252,13 @@ def _functional(ev, args, kwargs, node):
     return model
 
 
-def replay(ev, model: FunctionalModel, inputs):
+def replay(ev, model: FunctionalModel, inputs, node):
     """Run a functional model's graph again on new inputs."""
     new_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if len(new_inputs) != len(model.inputs):
+        return UNKNOWN
+    new_inputs = [ev._conform(model, old.shape, new, node) if old.shape is not None else new
+                  for old, new in zip(model.inputs, new_inputs)]
     mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
     for record in model.calls:
         args = [mapping.get(id(t), UNKNOWN) for t in record.inputs]

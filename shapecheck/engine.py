@@ -143,7 +143,8 @@ def _count(obj, seen):
         parts = list(_tracked(obj.attrs.values()))
     else:
         return False, None
-    built, total = False, 0
+    built = isinstance(obj, Instance) and obj.built
+    total = None if isinstance(obj, Instance) and obj.cls.own_weights else 0
     for part in parts:
         part_built, count = _count(part, seen)
         if part_built:

@@ -201,7 +201,8 @@ class Evaluator:
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
                 methods[statement.name.value] = self._function(statement, frame)
-        cls = UserClass(node, node.name.value, bases, methods, _class_kind(bases))
+        cls = UserClass(node, node.name.value, bases, methods, _class_kind(bases),
+                        own_weights=_makes_weights(node))
         self.classes.append(cls)
         frame[node.name.value] = cls
 
@@ -692,19 +693,55 @@ class Evaluator:
             return self._apply_builtin(layer, inputs, record)
         if isinstance(layer, Sequential):
             x = inputs
+            if layer.input_shape is not None:
+                x = self._conform(layer, layer.input_shape, x, record.node)
             for sub in layer.layers:
                 x = self.apply(sub, [x], {}, sub.node)
             return x
         if isinstance(layer, FunctionalModel):
-            return api.replay(self, layer, inputs)
+            return api.replay(self, layer, inputs, record.node)
         method = layer.cls.method("call")
         if method is None:
             return UNKNOWN
+        layer.built = layer.built or isinstance(inputs, Tensor)
         return self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
 
+    def _conform(self, model, expected, x, node):
+        """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.
+
+        A functional model first compares sizes (a trailing 1 dropped on both
+        sides, positions both have); then any built model adds or drops a
+        trailing axis of size 1 to reach its ``Input``'s rank.
+        """
+        if not isinstance(x, Tensor) or x.shape is None:
+            return x
+        shape = tuple(x.shape)
+        problem = None
+        if isinstance(model, FunctionalModel):
+            ours = shape[:-1] if shape and shape[-1] == 1 else shape
+            theirs = expected[:-1] if expected and expected[-1] == 1 else expected
+            if any(isinstance(a, int) and isinstance(b, int) and a != b
+                   for a, b in zip(ours, theirs)):
+                problem = "sizes differ"
+        if len(shape) == len(expected) - 1 and expected[-1] == 1:
+            shape = (*shape, 1)
+        elif len(shape) == len(expected) + 1 and shape[-1] == 1:
+            shape = shape[:-1]
+        elif len(shape) != len(expected):
+            problem = "ranks differ"
+        if problem is None:
+            return Tensor(shape, x.dtype)
+        self.fact("incompatible-input", node,
+                  f"{model.cls_name} model expects input of shape {format_shape(expected)} "
+                  f"but gets {format_shape(x.shape)} ({problem}): reshape the data or change "
+                  f"the model's Input")
+        return UNKNOWN
+
     def _apply_builtin(self, layer: BuiltinLayer, inputs, record):
+        if inputs is UNKNOWN:  # e.g. after an error upstream: nothing here is known
+            return UNKNOWN
         if layer.spec is None:  # a layer shapecheck does not model: built, shape unknown
-            layer.built = layer.built or inputs is not UNKNOWN
+            layer.built = True
             return Tensor(None)
         spec = layer.spec
         if spec.multi_input:
@@ -841,6 +878,19 @@ def _is_local(node: cst.Attribute, frame, globals_) -> bool:
     while isinstance(base, cst.Attribute):
         base = base.value
     return not isinstance(base, cst.Name) or base.value in frame or base.value in globals_
+
+
+def _makes_weights(node: cst.ClassDef) -> bool:
+    """True when a class body creates weights itself (``add_weight``, ``tf.Variable``)."""
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, attribute):
+            if attribute.attr.value in ("add_weight", "add_variable", "Variable"):
+                found.append(attribute)
+
+    node.body.visit(Visitor())
+    return bool(found)
 
 
 def _assigned_names(statement):

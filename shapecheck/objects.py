@@ -67,6 +67,8 @@ class UserClass:
     bases: list
     methods: dict
     kind: str | None  # "layer" | "model" | None (a plain class)
+    # Makes weights of its own (add_weight, tf.Variable): its parameter count is unknown.
+    own_weights: bool = False
 
     def method(self, name: str):
         if name in self.methods:
@@ -89,6 +91,7 @@ class Instance:
     attrs: dict = field(default_factory=dict)
     attr: str | None = None
     given_name: str | None = None  # name= given to the constructor or super().__init__
+    built: bool = False  # applied to an input at least once
 
     @property
     def cls_name(self) -> str:

@@ -12,28 +12,41 @@ def _shapes_text(shapes) -> str:
     return ", ".join(format_shape(s) for s in shapes)
 
 
+def _broadcast(name, shapes, left, right):
+    """Keras's elementwise output shape of two non-batch shapes, aligned on the right."""
+    long, short = (left, right) if len(left) >= len(right) else (right, left)
+    merged = list(long[:len(long) - len(short)])
+    for a, b in zip(long[len(long) - len(short):], short):
+        if a is None or b is None:
+            merged.append(None)
+        elif a == 1 or b == 1:
+            merged.append(b if a == 1 else a)
+        elif isinstance(a, int) and isinstance(b, int) and a != b:
+            raise ShapeError(
+                "incompatible-input",
+                f"{name} gets inputs of incompatible shapes {_shapes_text(shapes)}: "
+                f"elementwise merges need equal sizes (or 1) on every axis")
+        else:
+            merged.append(a if isinstance(a, int) else b)
+    return tuple(merged)
+
+
 def _elementwise(name: str):
     def output(config, shapes):
         if len(shapes) < 2 and name != "Add":
             raise ShapeError("incompatible-input", f"{name} needs at least 2 inputs, got {len(shapes)}")
-        result = shapes[0]
+        batches = {s[0] for s in shapes if s and isinstance(s[0], int)}
+        if len(batches) > 1:
+            raise ShapeError("incompatible-input",
+                             f"{name} cannot merge tensors with different batch sizes: "
+                             f"{_shapes_text(shapes)}")
+        result = tuple(shapes[0][1:])
         for shape in shapes[1:]:
-            long, short = (result, shape) if len(result) >= len(shape) else (shape, result)
-            merged = list(long[:len(long) - len(short)])
-            for a, b in zip(long[len(long) - len(short):], short):
-                if a is None or b is None:
-                    merged.append(None)
-                elif a == 1 or b == 1:
-                    merged.append(b if a == 1 else a)
-                elif isinstance(a, int) and isinstance(b, int) and a != b:
-                    raise ShapeError(
-                        "incompatible-input",
-                        f"{name} gets inputs of incompatible shapes {_shapes_text(shapes)}: "
-                        f"elementwise merges need equal sizes (or 1) on every axis")
-                else:
-                    merged.append(a if a == b else (a if isinstance(a, int) else b))
-            result = tuple(merged)
-        return result
+            result = _broadcast(name, shapes, result, tuple(shape[1:]))
+        batch = batches.pop() if batches else None
+        if batch is None and all(s and s[0] == shapes[0][0] for s in shapes):
+            batch = shapes[0][0]  # a shared symbolic batch
+        return (batch, *result)
 
     return LayerSpec(name, (), output, multi_input=True)
 

@@ -39,6 +39,7 @@ import ast
 import builtins
 import contextlib
 import functools
+import inspect
 import importlib
 import json
 import operator
@@ -297,8 +298,12 @@ class Recorder:
         original = getattr(cls, name)
 
         @functools.wraps(original)
-        def wrapper(layer, *args, **kwargs):
-            return hook(original, layer, args, kwargs)
+        def wrapper(self, *args, **kwargs):
+            return hook(original, self, args, kwargs)
+
+        # Keras reads the constructor's signature two ways (signature and
+        # getfullargspec): both must see the original one.
+        wrapper.__signature__ = inspect.signature(original)
 
         setattr(cls, name, wrapper)
 
