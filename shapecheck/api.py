@@ -180,7 +180,23 @@ def _sequential(ev, args, kwargs, node):
     if isinstance(layers, (list, tuple)):
         for layer in layers:
             _add(model, layer)
+        _build_if_declared(ev, model, node)
     return model
+
+
+def _build_if_declared(ev, model: Sequential, node) -> None:
+    """Keras builds a Sequential whose input is declared as soon as it has layers."""
+    if model.input_shape is not None and model.layers and not model.broken:
+        build(ev, model, model.input_shape, node)
+
+
+def build(ev, model, shape, node) -> None:
+    """``model.build(shape)``: apply the model to a symbolic input of that shape."""
+    before, facts = len(ev.calls), len(ev.facts)
+    ev.apply(model, [Tensor(shape)], {}, node)
+    ev.build_calls.update(id(record) for record in ev.calls[before:])
+    if len(ev.facts) > facts and isinstance(model, Sequential):
+        model.broken = True  # Keras raised here; the program would stop
 
 
 def _given_name(kwargs):
@@ -263,7 +279,7 @@ def replay(ev, model: FunctionalModel, inputs, node):
     for record in model.calls:
         args = [mapping.get(id(t), UNKNOWN) for t in record.inputs]
         value = args[0] if len(args) == 1 else args
-        mapping[id(record.output)] = ev.apply(record.layer, [value], {}, record.node)
+        mapping[id(record.output)] = ev.apply(record.layer, [value], {}, node)
     outputs = model.outputs
     if isinstance(outputs, (list, tuple)):
         return [mapping.get(id(t), UNKNOWN) for t in outputs]
@@ -550,6 +566,7 @@ def call_method(ev, obj, name: str, args, kwargs, node):
     if isinstance(obj, Sequential) and name == "add":
         if args:
             _add(obj, args[0])
+            _build_if_declared(ev, obj, node)
         return None
     if is_model(obj) or isinstance(obj, Instance):
         return _model_method(ev, obj, name, args, kwargs, node)
@@ -560,9 +577,9 @@ def _model_method(ev, model, name, args, kwargs, node):
     if name == "build":
         shape = _shape_arg(_arg(args, kwargs, 0, "input_shape"))
         if shape is not None:
-            before = len(ev.calls)
-            ev.apply(model, [Tensor(shape)], {}, node)
-            ev.build_calls.update(id(record) for record in ev.calls[before:])
+            if isinstance(model, Sequential):
+                model.input_shape = shape
+            build(ev, model, shape, node)
         return None
     if name in ("predict", "predict_on_batch", "__call__"):
         x = _arg(args, kwargs, 0, "x")

@@ -46,15 +46,18 @@ class Analysis:
 
     # ------------------------------------------------------------- reports
     def models(self) -> list[ModelReport]:
-        first: dict[int, LayerCall] = {}  # each model's first call; a real call beats build()
+        builds = self.evaluator.build_calls
+        first: dict[int, LayerCall] = {}  # each model's first call, else its last build
         for record in self.evaluator.calls:
             model = record.layer
             if not is_model(model):
                 continue
             known = first.get(id(model))
-            if known is None or (id(known) in self.evaluator.build_calls
-                                 and id(record) not in self.evaluator.build_calls):
+            if known is None or id(known) in builds:
                 first[id(model)] = record
+        # A Sequential whose building failed never existed for Keras.
+        first = {key: record for key, record in first.items()
+                 if not (id(record) in builds and getattr(record.layer, "broken", False))}
         records = sorted(first.values(), key=lambda record: record.order)
         reports = [self._model_report(record.layer, record) for record in records]
         seen = {id(record.layer) for record in records}

@@ -659,6 +659,8 @@ class Evaluator:
     # ------------------------------------------------------ layer applications
     def apply(self, layer, args, kwargs, node):
         """Apply a layer or model to its input, recording the call."""
+        if getattr(layer, "broken", False):  # Keras raised while building it
+            return UNKNOWN
         if args:
             inputs = args[0]
         elif "inputs" in kwargs:
@@ -695,8 +697,8 @@ class Evaluator:
             x = inputs
             if layer.input_shape is not None:
                 x = self._conform(layer, layer.input_shape, x, record.node)
-            for sub in layer.layers:
-                x = self.apply(sub, [x], {}, sub.node)
+            for sub in layer.layers:  # errors surface where the Sequential runs
+                x = self.apply(sub, [x], {}, record.node)
             return x
         if isinstance(layer, FunctionalModel):
             return api.replay(self, layer, inputs, record.node)
@@ -756,7 +758,7 @@ class Evaluator:
         try:
             output = spec.output(layer.config, shape)
         except ShapeError as error:
-            self.fact(error.kind, record.node, error.message)
+            self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message)
             return UNKNOWN
         key = spec.build_key(layer.config, shape)
         dtype = inputs.dtype if isinstance(inputs, Tensor) else None
@@ -764,6 +766,7 @@ class Evaluator:
             old = spec.build_key(layer.config, layer.build_shape)
             if isinstance(key, int) and isinstance(old, int) and key != old:
                 self.fact("incompatible-input", record.node,
+                          self._in_layer(layer, record) +
                           f"{layer.cls_name} '{layer.name}' was built for inputs with "
                           f"{old} features but now gets shape {format_shape(shape)}: "
                           f"a layer object keeps its weights, so use a new layer here")
@@ -771,6 +774,13 @@ class Evaluator:
         else:
             layer.built, layer.build_shape = True, shape
         return Tensor(output, dtype)
+
+    def _in_layer(self, layer, record) -> str:
+        """Where a finding comes from when it is reported at a model's call, not the layer."""
+        if record.node is layer.node:
+            return ""
+        line = self.positions[layer.node].start.line
+        return f"layer '{layer.name}' ({layer.cls_name}, line {line}): "
 
     def fact(self, kind: str, node, message: str) -> None:
         if self._quiet:

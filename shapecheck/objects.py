@@ -44,6 +44,7 @@ class Sequential:
     attr: str | None = None
     cls_name: str = "Sequential"
     given_name: str | None = None  # the name= argument, if any
+    broken: bool = False  # building it failed: Keras would have raised
 
 
 @dataclass(eq=False)
