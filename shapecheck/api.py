@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from shapecheck import dims
 from shapecheck.layers import BASE_KWARGS, lookup
+from shapecheck.dims import format_shape
 from shapecheck.objects import (
     BuiltinLayer,
     Dataset,
@@ -330,14 +331,48 @@ def broadcast(left, right):
     return Tensor(None)
 
 
-def apply_loss(loss: Loss, args, kwargs):
+# How each crossentropy relates labels to predictions (Keras 3's checks).
+_LOSS_LABELS = {
+    "CategoricalCrossentropy": "same", "categorical_crossentropy": "same",
+    "BinaryCrossentropy": "same", "binary_crossentropy": "same",
+    "SparseCategoricalCrossentropy": "sparse", "sparse_categorical_crossentropy": "sparse",
+}
+
+
+def _label_problem(kind: str, labels, predictions):
+    """Why Keras rejects these label/prediction shapes, or None."""
+    def differ(a, b):
+        return isinstance(a, int) and isinstance(b, int) and a != b
+
+    if kind == "sparse":
+        if len(labels) == len(predictions) and labels and labels[-1] == 1:
+            labels = labels[:-1]
+        if len(labels) != len(predictions) - 1 or any(map(differ, labels, predictions[:-1])):
+            return (f"integer labels of shape {format_shape(labels)} need predictions of shape "
+                    f"(*labels, classes), but the predictions are {format_shape(predictions)}")
+    elif len(labels) != len(predictions) or any(map(differ, labels, predictions)):
+        return (f"labels of shape {format_shape(labels)} must have the predictions' shape "
+                f"{format_shape(predictions)}")
+    return None
+
+
+def apply_loss(ev, loss: Loss, args, kwargs, node):
+    """A loss object or function applied to (labels, predictions)."""
     y_true, y_pred = _arg(args, kwargs, 0, "y_true"), _arg(args, kwargs, 1, "y_pred")
     if not (isinstance(y_true, Tensor) and isinstance(y_pred, Tensor)):
         return Tensor(None)
-    reduction = loss.config.get("reduction", "sum_over_batch_size")
-    if reduction in (None, "none"):
-        shape = y_pred.shape
-        return Tensor(None if shape is None else tuple(shape[:-1]), "float32")
+    kind = _LOSS_LABELS.get(loss.name)
+    if kind and y_true.shape is not None and y_pred.shape is not None:
+        problem = _label_problem(kind, tuple(y_true.shape), tuple(y_pred.shape))
+        if problem:
+            hint = ("one-hot encode the labels or use SparseCategoricalCrossentropy" if kind == "same"
+                    else "make the model end in one score per class (e.g. Flatten before the "
+                         "classifier) or use CategoricalCrossentropy with one-hot labels")
+            ev.fact("output-label-mismatch", node, f"{loss.name}: {problem}: {hint}")
+            return UNKNOWN
+    per_sample = None if y_pred.shape is None else tuple(y_pred.shape[:-1])
+    if loss.name[:1].islower() or loss.config.get("reduction", "sum_over_batch_size") in (None, "none"):
+        return Tensor(per_sample, "float32")
     return Tensor((), "float32")
 
 
@@ -418,8 +453,9 @@ def call(ev, name: str, args, kwargs, node):
         return _functional(ev, args, kwargs, node)
     if name == "keras.Input":
         return _input(args, kwargs)
-    if name.startswith("keras.losses.") and name.rsplit(".", 1)[-1][:1].isupper():
-        return Loss(name.rsplit(".", 1)[-1], dict(kwargs))
+    if name.startswith("keras.losses."):
+        loss = Loss(name.rsplit(".", 1)[-1], dict(kwargs))
+        return loss if loss.name[:1].isupper() else apply_loss(ev, loss, args, {}, node)
     if name.startswith("keras.datasets.") and name.endswith(".load_data"):
         dataset = name.split(".")[2]
         return _load_data(dataset) if dataset in DATASETS else UNKNOWN

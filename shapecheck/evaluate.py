@@ -582,7 +582,7 @@ class Evaluator:
         if isinstance(function, BoundMethod):
             return api.call_method(self, function.obj, function.name, args, kwargs, node)
         if isinstance(function, Loss):
-            return api.apply_loss(function, args, kwargs)
+            return api.apply_loss(self, function, args, kwargs, node)
         return UNKNOWN
 
     def eval_Lambda(self, node, frame):

@@ -11,11 +11,12 @@ from shapecheck.rules.model_code import (
 from shapecheck.rules.shape_errors import (
     IncompatibleInput,
     NonPositiveDimension,
+    OutputLabelMismatch,
     ReshapeSizeMismatch,
 )
 
 ALL_RULES = sorted(
-    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, IgnoredLayerArgument, CallWithoutInput,
+    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch, IgnoredLayerArgument, CallWithoutInput,
      UnusedLayer, DuplicatedOutputLayer, UnknownLayerArgument, MissingLayerArgument],
     key=lambda rule: rule.code,
 )

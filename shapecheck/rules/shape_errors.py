@@ -63,3 +63,28 @@ class ReshapeSizeMismatch(FactRule):
     fact_kind = "reshape-size-mismatch"
     VALID = [_PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Reshape((28, 28, 1))(x)\n"]
     INVALID = [_PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Reshape((28, 28, 3))(x)\n"]
+
+
+class OutputLabelMismatch(FactRule):
+    """The labels do not fit the model's output under the loss used.
+
+    Why: ``SparseCategoricalCrossentropy`` wants integer labels ``(N,)`` against
+    scores ``(N, classes)``; ``CategoricalCrossentropy`` wants one-hot labels of
+    the predictions' exact shape.  A classifier without ``Flatten`` (scores per
+    pixel) or integer labels given to the categorical loss fail when the loss runs.
+
+    Instead: match labels and loss (one-hot with categorical, integers with
+    sparse), and end the model in one score per class.
+    """
+
+    code = "SHP104"
+    name = "output-label-mismatch"
+    fact_kind = "output-label-mismatch"
+    VALID = [_PRELUDE + "y = tf.zeros((8,), 'int32')\np = tf.zeros((8, 10))\n"
+             "loss = tf.keras.losses.SparseCategoricalCrossentropy()(y, p)\n"]
+    INVALID = [
+        _PRELUDE + "y = tf.zeros((8,), 'int32')\np = tf.zeros((8, 26, 26, 10))\n"
+        "loss = tf.keras.losses.SparseCategoricalCrossentropy()(y, p)\n",
+        _PRELUDE + "y = tf.zeros((8, 1))\np = tf.zeros((8, 10))\n"
+        "loss = tf.keras.losses.categorical_crossentropy(y, p)\n",
+    ]
