@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shapecheck import dims
-from shapecheck.layers import BASE_KWARGS, lookup
+from shapecheck.layers import BASE_KWARGS, ShapeError, lookup
 from shapecheck.dims import format_shape
 from shapecheck.objects import (
     BuiltinLayer,
@@ -94,17 +94,44 @@ def _expand_dims(args, kwargs):
 
 
 def _reshape(x, target):
+    """``tf.reshape`` / ``np.reshape``: the new shape, or a ShapeError when sizes differ."""
     target = _shape_arg(target)
     if not isinstance(x, Tensor) or target is None:
         return Tensor(None)
-    if -1 in target and x.shape is not None:
-        known = dims.product(d for d in target if d != -1)
-        total = dims.product(x.shape)
-        if isinstance(known, int) and isinstance(total, int) and known and total % known == 0:
-            target = tuple(total // known if d == -1 else d for d in target)
-        else:
-            target = tuple(None if d == -1 else d for d in target)
+    if x.shape is None:
+        return Tensor(tuple(None if d == -1 else d for d in target), x.dtype)
+    known = dims.product(d for d in target if d != -1)
+    total = dims.product(x.shape)
+    sizes_known = isinstance(known, int) and isinstance(total, int)
+    if sizes_known and (total % known if -1 in target and known else total != known):
+        raise ShapeError("reshape-size-mismatch",
+                         f"cannot reshape {format_shape(x.shape)} ({total} values) into "
+                         f"{format_shape(target)}: the sizes must match")
+    if -1 in target:
+        fill = total // known if sizes_known and known else None
+        target = tuple(fill if d == -1 else d for d in target)
     return Tensor(target, x.dtype)
+
+
+def _matmul(args, kwargs):
+    """``tf.matmul(a, b)``: (..., n, k) @ (..., k, m) -> (..., n, m)."""
+    a, b = _arg(args, kwargs, 0, "a"), _arg(args, kwargs, 1, "b")
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)) or a.shape is None or b.shape is None:
+        return Tensor(None)
+    left, right = list(a.shape), list(b.shape)
+    if len(left) < 2 or len(right) < 2:
+        return Tensor(None)
+    if kwargs.get("transpose_a") is True:
+        left[-2:] = left[-1], left[-2]
+    if kwargs.get("transpose_b") is True:
+        right[-2:] = right[-1], right[-2]
+    inner = (left[-1], right[-2])
+    if all(isinstance(d, int) for d in inner) and inner[0] != inner[1]:
+        raise ShapeError("incompatible-input",
+                         f"matmul of {format_shape(a.shape)} and {format_shape(b.shape)}: the "
+                         f"inner dimensions {inner[0]} and {inner[1]} must be equal")
+    batch = left[:-2] if len(left) >= len(right) else right[:-2]
+    return Tensor((*batch, left[-2], right[-1]), a.dtype)
 
 
 def _one_hot(args, kwargs):
@@ -460,7 +487,13 @@ def call(ev, name: str, args, kwargs, node):
         dataset = name.split(".")[2]
         return _load_data(dataset) if dataset in DATASETS else UNKNOWN
     handler = _FUNCTIONS.get(name)
-    return handler(args, kwargs) if handler is not None else UNKNOWN
+    if handler is None:
+        return UNKNOWN
+    try:
+        return handler(args, kwargs)
+    except ShapeError as error:
+        ev.fact(error.kind, node, error.message)
+        return UNKNOWN
 
 
 def _same_shape(args, kwargs):
@@ -537,6 +570,11 @@ _FUNCTIONS = {
     "keras.utils.to_categorical":
         lambda a, k: _one_hot([_arg(a, k, 0, "x"), _arg(a, k, 1, "num_classes")], {}),
     "numpy.expand_dims": _expand_dims,
+    "tensorflow.matmul": _matmul,
+    "tensorflow.linalg.matmul": _matmul,
+    "keras.ops.matmul": _matmul,
+    "numpy.matmul": _matmul,
+    "tensorflow.Variable": lambda a, k: _array(_arg(a, k, 0, "initial_value")),
     "tensorflow.expand_dims": _expand_dims,
     "tensorflow.reshape": lambda a, k: _reshape(_arg(a, k, 0, "tensor"), _arg(a, k, 1, "shape")),
     "numpy.reshape": lambda a, k: _reshape(_arg(a, k, 0, "a"), _arg(a, k, 1, "newshape", k.get("shape"))),
@@ -566,7 +604,11 @@ def call_method(ev, obj, name: str, args, kwargs, node):
         if name in ("astype", "numpy", "copy"):
             return Tensor(obj.shape, _dtype(args[0]) if args else obj.dtype)
         if name == "reshape":
-            return _reshape(obj, args[0] if len(args) == 1 else list(args))
+            try:
+                return _reshape(obj, args[0] if len(args) == 1 else list(args))
+            except ShapeError as error:
+                ev.fact(error.kind, node, error.message)
+                return UNKNOWN
         return UNKNOWN
     if isinstance(obj, list):
         if name == "append" and len(args) == 1:
@@ -610,6 +652,9 @@ def call_method(ev, obj, name: str, args, kwargs, node):
 
 
 def _model_method(ev, model, name, args, kwargs, node):
+    if name == "add_weight":
+        shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)
+        return _tensor(_shape_arg(shape), "float32")
     if name == "build":
         shape = _shape_arg(_arg(args, kwargs, 0, "input_shape"))
         if shape is not None:
