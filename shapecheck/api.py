@@ -221,7 +221,7 @@ def _build_if_declared(ev, model: Sequential, node) -> None:
 def build(ev, model, shape, node) -> None:
     """``model.build(shape)``: apply the model to a symbolic input of that shape."""
     before, facts = len(ev.calls), len(ev.facts)
-    ev.apply(model, [Tensor(shape)], {}, node)
+    ev.apply(model, [Tensor(shape, exact=True)], {}, node)
     ev.build_calls.update(id(record) for record in ev.calls[before:])
     if len(ev.facts) > facts and isinstance(model, Sequential):
         model.broken = True  # Keras raised here; the program would stop
@@ -256,14 +256,15 @@ def _declared_input(layer: BuiltinLayer):
 
 
 def _input(args, kwargs):
+    dtype = _dtype(kwargs.get("dtype"))
     batch_shape = _shape_arg(kwargs.get("batch_shape"))
     if batch_shape is not None:
-        return Tensor(batch_shape, _dtype(kwargs.get("dtype")))
+        return Tensor(batch_shape, dtype, exact=True)
     shape = _shape_arg(_arg(args, kwargs, 0, "shape"))
     batch = _arg(args, kwargs, 1, "batch_size", None)
     if shape is None:
         return Tensor(None)
-    return Tensor((batch if isinstance(batch, int) else None, *shape), _dtype(kwargs.get("dtype")))
+    return Tensor((batch if isinstance(batch, int) else None, *shape), dtype, exact=True)
 
 
 def _functional(ev, args, kwargs, node):

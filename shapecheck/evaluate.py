@@ -681,7 +681,7 @@ class Evaluator:
         finally:
             self.stack.pop()
         if isinstance(output, Tensor):  # a new tensor, made by this call
-            output = Tensor(output.shape, output.dtype, source=record)
+            output = Tensor(output.shape, output.dtype, source=record, exact=output.exact)
         record.output, record.output_shape = output, shape_of(output)
         return output
 
@@ -732,7 +732,7 @@ class Evaluator:
         elif len(shape) != len(expected):
             problem = "ranks differ"
         if problem is None:
-            return Tensor(shape, x.dtype)
+            return Tensor(shape, x.dtype, exact=x.exact)
         self.fact("incompatible-input", node,
                   f"{model.cls_name} model expects input of shape {format_shape(expected)} "
                   f"but gets {format_shape(x.shape)} ({problem}): reshape the data or change "
@@ -760,9 +760,16 @@ class Evaluator:
         except ShapeError as error:
             self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message)
             return UNKNOWN
-        key = spec.build_key(layer.config, shape)
         dtype = inputs.dtype if isinstance(inputs, Tensor) else None
-        if layer.built:
+        exact = isinstance(inputs, Tensor) and inputs.exact and UNKNOWN not in layer.config.values()
+        key = spec.build_key(layer.config, shape) if spec.build_key else None
+        if spec.build_key and key is None and exact and not layer.built:
+            self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
+                      f"{layer.cls_name} creates its weights from the input's feature axis, but the "
+                      f"input {format_shape(shape)} leaves it undefined: give the Input a "
+                      f"fixed size, or pool (e.g. GlobalAveragePooling) instead of Flatten")
+            return UNKNOWN
+        if layer.built and spec.build_key:
             old = spec.build_key(layer.config, layer.build_shape)
             if isinstance(key, int) and isinstance(old, int) and key != old:
                 self.fact("incompatible-input", record.node,
@@ -771,15 +778,17 @@ class Evaluator:
                           f"{old} features but now gets shape {format_shape(shape)}: "
                           f"a layer object keeps its weights, so use a new layer here")
                 return UNKNOWN
-        else:
+        if not layer.built:
             layer.built, layer.build_shape = True, shape
-        return Tensor(output, dtype)
+        if isinstance(output, list):  # several outputs (an RNN's return_state)
+            return [Tensor(s, dtype, source=record, exact=exact) for s in output]
+        return Tensor(output, dtype, exact=exact)
 
     def _in_layer(self, layer, record) -> str:
         """Where a finding comes from when it is reported at a model's call, not the layer."""
-        if record.node is layer.node:
-            return ""
         line = self.positions[layer.node].start.line
+        if line == self.positions[record.node].start.line:
+            return ""
         return f"layer '{layer.name}' ({layer.cls_name}, line {line}): "
 
     def fact(self, kind: str, node, message: str) -> None:

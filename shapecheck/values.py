@@ -41,6 +41,8 @@ class Tensor:
     dtype: str | None = None
     # The layer call that produced it (for functional models).
     source: LayerCall | None = None
+    # Its None dims are None for Keras too (a declared Input), not just unknown here.
+    exact: bool = False
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class LayerSpec:
     input_rank: int | None = None
     # What the layer's weights are built from (Dense: the input width); a
     # later call with a different value is an error, as in Keras.
-    build_key: Callable = lambda config, shape: None
+    build_key: Callable | None = None
     # Takes a list of tensors (Add, Concatenate): ``output`` gets a list of shapes.
     multi_input: bool = False
     # Keyword-only extras the constructor also accepts (LeakyReLU's old ``alpha``).
@@ -128,4 +128,5 @@ def lookup(canonical_name: str) -> LayerSpec | None:
     return REGISTRY.get(canonical_name)
 
 
-from shapecheck.layers import conv, core, merge, normalization, pooling, reshape  # noqa: E402,F401,I001
+from shapecheck.layers import (  # noqa: E402,F401,I001  (each registers its layers)
+    conv, core, merge, normalization, pooling, recurrent, reshape)

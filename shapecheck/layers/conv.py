@@ -87,4 +87,50 @@ def _conv(rank: int):
     )
 
 
+def transpose_length(length, kernel, stride, dilation, padding):
+    """Keras's transposed-convolution output length (no ``output_padding``)."""
+    if None in (kernel, stride, dilation) or padding not in ("valid", "same"):
+        return None
+    if padding == "same":
+        return dims.mul(length, stride)
+    size = (kernel - 1) * dilation + 1
+    return dims.add(dims.mul(dims.sub(length, 1), stride), size + max(size, stride) - size)
+
+
+def _conv_transpose(rank: int):
+    name = f"Conv{rank}DTranspose"
+    base = _conv(rank)
+
+    def output(config, shape):
+        require_rank(name, shape, rank + 2, _AXES[rank])
+        axis = channels_axis(config)
+        spatial = shape[1:-1] if axis == -1 else shape[2:]
+        args = zip(spatial, as_tuple(known(config["kernel_size"]), rank),
+                   as_tuple(known(config["strides"]), rank),
+                   as_tuple(known(config["dilation_rate"]), rank))
+        padding = _padding(config)
+        if known(config["output_padding"]) is not None:
+            out = (None,) * rank
+        else:
+            out = tuple(transpose_length(*a, padding) for a in args)
+        filters = known(config["filters"])
+        filters = filters if isinstance(filters, int) else None
+        return (shape[0], *out, filters) if axis == -1 else (shape[0], filters, *out)
+
+    def weights(config, shape):
+        kernel = as_tuple(known(config["kernel_size"]), rank)
+        filters = known(config["filters"])
+        kernel_shape = (*kernel, filters, shape[channels_axis(config)])
+        return [kernel_shape, (filters,)] if known(config["use_bias"]) is not False else [kernel_shape]
+
+    names = [n for n, _ in base.signature]
+    signature = tuple(base.signature[:names.index("padding") + 1]) + (("output_padding", None),) + \
+        tuple(p for p in base.signature[names.index("padding") + 1:] if p[0] != "groups")
+    return LayerSpec(name, signature, output, weights, aliases=(f"Convolution{rank}DTranspose",),
+                     input_rank=rank + 2, build_key=base.build_key,
+                     choices=(("padding", ("valid", "same")),
+                              ("data_format", ("channels_last", "channels_first"))))
+
+
 register(_conv(1), _conv(2), _conv(3))
+register(_conv_transpose(1), _conv_transpose(2), _conv_transpose(3))

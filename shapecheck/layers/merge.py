@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shapecheck import dims
 from shapecheck.dims import format_shape
-from shapecheck.layers import LayerSpec, ShapeError, register
+from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
 from shapecheck.layers._util import known
 
 
@@ -77,7 +77,26 @@ def _concatenate_output(config, shapes):
     return tuple(out)
 
 
+def _dot_output(config, shapes):
+    if len(shapes) != 2:
+        raise ShapeError("incompatible-input", f"Dot needs exactly 2 inputs, got {len(shapes)}")
+    left, right = shapes
+    axes = known(config["axes"])
+    axes = (axes, axes) if isinstance(axes, int) else axes
+    if not (isinstance(axes, (tuple, list)) and len(axes) == 2 and all(isinstance(a, int) for a in axes)):
+        return None
+    a, b = axes[0] % len(left), axes[1] % len(right)
+    if isinstance(left[a], int) and isinstance(right[b], int) and left[a] != right[b]:
+        raise ShapeError(
+            "incompatible-input",
+            f"Dot(axes={config['axes']!r}) multiplies axis {a} of {format_shape(left)} with axis "
+            f"{b} of {format_shape(right)}: their sizes {left[a]} and {right[b]} must be equal")
+    out = (*left[:a], *left[a + 1:], *(d for i, d in enumerate(right) if i not in (0, b)))
+    return out if len(out) > 1 else (*out, 1)
+
+
 register(
+    LayerSpec("Dot", (("axes", REQUIRED), ("normalize", False)), _dot_output, multi_input=True),
     *(_elementwise(n) for n in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")),
     LayerSpec("Concatenate", (("axis", -1),), _concatenate_output, multi_input=True),
 )

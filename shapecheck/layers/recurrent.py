@@ -1,0 +1,56 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU on (batch, steps, features)."""
+
+from __future__ import annotations
+
+from shapecheck.layers import REQUIRED, LayerSpec, register
+from shapecheck.layers._util import known, require_rank
+
+# (name, gates, extra constructor arguments after `activation`)
+_CELLS = (
+    ("SimpleRNN", 1, ()),
+    ("LSTM", 4, (("recurrent_activation", "sigmoid"),)),
+    ("GRU", 3, (("recurrent_activation", "sigmoid"),)),
+)
+
+
+def _recurrent(name: str, gates: int, extra: tuple):
+    def units(config):
+        value = known(config["units"])
+        return value if isinstance(value, int) else None
+
+    def output(config, shape):
+        require_rank(name, shape, 3, "(batch, steps, features)")
+        out = (shape[0], shape[1], units(config)) if known(config["return_sequences"]) is True \
+            else (shape[0], units(config))
+        if known(config["return_state"]) is True:
+            states = 2 if name == "LSTM" else 1
+            return [out] + [(shape[0], units(config))] * states
+        return out
+
+    def weights(config, shape):
+        u = units(config)
+        width = None if u is None else gates * u
+        found = [(shape[-1], width), (u, width)]
+        if known(config["use_bias"]) is not False:
+            two_biases = name == "GRU" and known(config["reset_after"]) is not False
+            found.append((2, width) if two_biases else (width,))
+        return found
+
+    signature = (
+        ("units", REQUIRED), ("activation", "tanh"), *extra, ("use_bias", True),
+        ("kernel_initializer", "glorot_uniform"), ("recurrent_initializer", "orthogonal"),
+        ("bias_initializer", "zeros"),
+        *((("unit_forget_bias", True),) if name == "LSTM" else ()),
+        ("kernel_regularizer", None), ("recurrent_regularizer", None),
+        ("bias_regularizer", None), ("activity_regularizer", None), ("kernel_constraint", None),
+        ("recurrent_constraint", None), ("bias_constraint", None), ("dropout", 0.0),
+        ("recurrent_dropout", 0.0), ("seed", None), ("return_sequences", False),
+        ("return_state", False), ("go_backwards", False), ("stateful", False),
+        *((("unroll", False), ("reset_after", True)) if name == "GRU" else (("unroll", False),)),
+        *((("use_cudnn", "auto"),) if name != "SimpleRNN" else ()),
+    )
+    return LayerSpec(name, signature, output, weights, input_rank=3,
+                     build_key=lambda config, shape: shape[-1])
+
+
+register(*(_recurrent(*cell) for cell in _CELLS))
