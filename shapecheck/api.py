@@ -276,25 +276,43 @@ def _functional(ev, args, kwargs, node):
     output_list = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     if not all(isinstance(t, Tensor) for t in input_list + output_list):
         return UNKNOWN
-    calls, seen = [], set()
-
-    def walk(tensor):
-        record = tensor.source
-        if record is None or id(record) in seen or any(tensor is i for i in input_list):
-            return
-        seen.add(id(record))
-        calls.append(record)
-        for t in record.inputs:
-            if isinstance(t, Tensor):
-                walk(t)
-
-    for t in output_list:
-        walk(t)
-    calls.sort(key=lambda r: r.order)
+    calls = _graph_order(input_list, output_list)
     model = FunctionalModel(node, ev.auto_name("Functional", kwargs), input_list, outputs, calls,
                             given_name=_given_name(kwargs))
     ev.objects.append(model)
     return model
+
+
+def _graph_order(inputs, outputs) -> list:
+    """The layer calls between inputs and outputs, in the order Keras runs a functional
+    graph: by decreasing depth, ties in the order Keras's ``map_graph`` meets them."""
+    def parents(record):
+        return [t.source for t in record.inputs
+                if isinstance(t, Tensor) and t.source is not None and not any(t is i for i in inputs)]
+
+    post_order, finished = [], set()
+
+    def visit(tensor):
+        record = tensor.source
+        if record is None or id(record) in finished or any(tensor is i for i in inputs):
+            return
+        finished.add(id(record))
+        for parent_tensor in record.inputs:
+            if isinstance(parent_tensor, Tensor):
+                visit(parent_tensor)
+        post_order.append(record)
+
+    for tensor in outputs:
+        visit(tensor)
+    depths, layer_depths, records = {}, {}, {}
+    for record in reversed(post_order):
+        depth = max(depths.setdefault(id(record), 0), layer_depths.get(id(record.layer), 0))
+        layer_depths[id(record.layer)] = depths[id(record)] = depth
+        records[id(record)] = record
+        for parent in parents(record):
+            depths[id(parent)] = max(depth + 1, depths.get(id(parent), 0))
+    order = sorted(depths, key=lambda key: -depths[key])  # stable: ties keep insertion order
+    return [records[key] for key in order if key in records]
 
 
 def replay(ev, model: FunctionalModel, inputs, node):
