@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shapecheck import dims
-from shapecheck.layers import BASE_KWARGS, ShapeError, lookup
 from shapecheck.dims import format_shape
+from shapecheck.layers import BASE_KWARGS, ShapeError, lookup
 from shapecheck.objects import (
     BuiltinLayer,
     Dataset,

@@ -16,7 +16,8 @@ from shapecheck.rules.shape_errors import (
 )
 
 ALL_RULES = sorted(
-    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch, IgnoredLayerArgument, CallWithoutInput,
-     UnusedLayer, DuplicatedOutputLayer, UnknownLayerArgument, MissingLayerArgument],
+    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch,
+     IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
+     UnknownLayerArgument, MissingLayerArgument],
     key=lambda rule: rule.code,
 )

@@ -39,8 +39,8 @@ import ast
 import builtins
 import contextlib
 import functools
-import inspect
 import importlib
+import inspect
 import json
 import operator
 import os
