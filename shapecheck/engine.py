@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
@@ -167,11 +169,26 @@ def _tracked(values):
             yield from _tracked(value.values())
 
 
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+def _suppressed(diagnostic, lines) -> bool:
+    """A ``# noqa`` (all codes) or ``# noqa: SHP201, SHP204`` comment on the finding's line."""
+    line = lines[diagnostic.line - 1] if diagnostic.line <= len(lines) else ""
+    match = _NOQA.search(line)
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or diagnostic.code in re.split(r"[\s,]+", codes.upper())
+
+
 def check_source(source: str, path: str) -> FileReport:
     """Analyse one file's source; syntax errors propagate as libcst's ``ParserSyntaxError``."""
     from shapecheck.rules import ALL_RULES
 
     analysis = Analysis(source, path)
-    diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)]
+    lines = source.splitlines()
+    diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)
+                   if not _suppressed(d, lines)]
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics)

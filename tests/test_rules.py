@@ -34,3 +34,21 @@ def test_rule_is_documented_and_has_examples(rule):
 
 def test_codes_and_names_are_unique():
     assert len({r.code for r in ALL_RULES}) == len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+
+
+NOQA_SOURCE = """import tensorflow as tf
+x = tf.zeros((8, 784))
+y = tf.keras.layers.Conv2D(4, 3)(x){comment}
+"""
+
+
+@pytest.mark.parametrize("comment, reported", [
+    ("", True),
+    ("  # noqa", False),
+    ("  # noqa: SHP101", False),
+    ("  # noqa: SHP204, SHP101", False),
+    ("  # noqa: SHP204", True),
+])
+def test_noqa_comments_suppress_findings_on_their_line(comment, reported):
+    report = check_source(NOQA_SOURCE.format(comment=comment), "noqa.py")
+    assert ("SHP101" in [d.code for d in report.diagnostics]) == reported
