@@ -22,6 +22,7 @@ from shapecheck.objects import (
     Loss,
     Sequential,
     Super,
+    UserFunction,
     is_model,
 )
 from shapecheck.values import UNKNOWN, ApiRef, Tensor
@@ -676,10 +677,17 @@ def _model_method(ev, model, name, args, kwargs, node):
         return _tensor(_shape_arg(shape), "float32")
     if name == "build":
         shape = _shape_arg(_arg(args, kwargs, 0, "input_shape"))
-        if shape is not None:
-            if isinstance(model, Sequential):
-                model.input_shape = shape
-            build(ev, model, shape, node)
+        if shape is None:
+            return None
+        if isinstance(model, Instance):
+            # Keras 3 runs a subclass's own build(); the default one does not call call().
+            method = model.cls.method("build")
+            if method is not None:
+                ev.call_function(UserFunction(method.node, method.defaults, model), [shape], {})
+            return None
+        if isinstance(model, Sequential):
+            model.input_shape = shape
+        build(ev, model, shape, node)
         return None
     if name in ("predict", "predict_on_batch", "__call__"):
         x = _arg(args, kwargs, 0, "x")

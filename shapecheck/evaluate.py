@@ -131,6 +131,8 @@ class Evaluator:
         self._names = Counter()
         self._depth = 0
         self._steps = 0
+        self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
+        self._stopped = False  # a finding stopped the current top-level run
         self._quiet = 0  # > 0 while running a branch that may not be taken
         self.traced = 0  # > 0 while running a function TensorFlow traces (Dataset.map)
 
@@ -666,10 +668,10 @@ class Evaluator:
         elif "inputs" in kwargs:
             inputs = kwargs["inputs"]
         else:
+            self._record(LayerCall(layer, node, None, None))
             self.fact("call-without-input", node,
                       f"{_describe(layer)} is called without an input tensor: pass the "
                       f"tensor it should transform, e.g. `x = {_call_text(node)}(x)`")
-            self._record(LayerCall(layer, node, None, None))
             return UNKNOWN
         record = LayerCall(layer, node, shape_of(inputs), None,
                            inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
@@ -680,12 +682,15 @@ class Evaluator:
             output = self._apply(layer, inputs, args, kwargs, record)
         finally:
             self.stack.pop()
+            self._stopped = self._stopped and bool(self.stack)
         if isinstance(output, Tensor):  # a new tensor, made by this call
             output = Tensor(output.shape, output.dtype, source=record, exact=output.exact)
         record.output, record.output_shape = output, shape_of(output)
         return output
 
     def _record(self, record: LayerCall) -> None:
+        if self._stopped:
+            return
         parent = self.stack[-1] if self.stack else None
         (parent.children if parent is not None else self.calls).append(record)
         self.applied.add(id(record.layer))
@@ -705,8 +710,11 @@ class Evaluator:
         method = layer.cls.method("call")
         if method is None:
             return UNKNOWN
-        layer.built = layer.built or isinstance(inputs, Tensor)
-        return self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
+        raised = self._raised
+        output = self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
+        # Keras marks a layer built once a call succeeds.
+        layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)
+        return output
 
     def _conform(self, model, expected, x, node):
         """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.
@@ -794,6 +802,9 @@ class Evaluator:
     def fact(self, kind: str, node, message: str) -> None:
         if self._quiet:
             return
+        self._raised += 1
+        # TensorFlow would stop here: later layer calls of this run are not recorded.
+        self._stopped = bool(self.stack)
         fact = Fact(kind, node, message)
         if fact not in self.facts:
             self.facts.append(fact)

@@ -147,14 +147,15 @@ def assigned_names(target):
 
 
 class ClassLines(ast.NodeVisitor):
-    """Line of each ``class`` statement, keyed by the class's ``__qualname__``."""
+    """Lines of the ``class`` statements, keyed by the class's ``__qualname__`` (a
+    notebook-style file may define one name several times)."""
 
     def __init__(self):
         self.lines = {}
         self._scope = []
 
     def visit_ClassDef(self, node):
-        self.lines.setdefault(".".join([*self._scope, node.name]), node.lineno)
+        self.lines.setdefault(".".join([*self._scope, node.name]), []).append(node.lineno)
         self._inside(node, node.name)
 
     def visit_FunctionDef(self, node):
@@ -166,6 +167,17 @@ class ClassLines(ast.NodeVisitor):
         self._scope.append(scope)
         self.generic_visit(node)
         self._scope.pop()
+
+
+def class_line(cls, candidates):
+    """The line of the ``class`` statement that made ``cls``: the last one before its
+    first method (for a name defined several times in one file)."""
+    methods = [f.__code__.co_firstlineno for f in vars(cls).values()
+               if isinstance(f, types.FunctionType)]
+    if not methods:
+        return candidates[-1]
+    before = [line for line in candidates if line <= min(methods)]
+    return before[-1] if before else candidates[0]
 
 
 def read_source(filename):
@@ -539,7 +551,7 @@ class Recorder:
             "name": explicit_name or cls.__name__,
             "kind": self._kind(model),
             "class": cls.__name__,
-            "line": self.class_lines[cls.__qualname__] if own_class else created_line,
+            "line": class_line(cls, self.class_lines[cls.__qualname__]) if own_class else created_line,
             "input_shape": record.input_shape,
             "output_shape": record.output_shape,
             "params": record.params,
