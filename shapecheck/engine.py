@@ -30,7 +30,8 @@ class Analysis:
 
     def __init__(self, source: str, path: str):
         self.path = path
-        self.wrapper = MetadataWrapper(cst.parse_module(source))
+        # A freshly parsed module needs no defensive copy.
+        self.wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
         from shapecheck.resolve import resolve
 
         self.names = resolve(self.wrapper)

@@ -116,7 +116,6 @@ class Evaluator:
     def __init__(self, module: cst.Module, names):
         self.module = module
         self.imported = names.imported
-        self.builtin_names = names.builtins
         self.positions = names.positions
         self.star_imports = names.star_imports
         self.globals: dict[str, Any] = {}
@@ -358,7 +357,7 @@ class Evaluator:
             return ApiRef(self.imported[node])
         if name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]
-        if node in self.builtin_names or name in api.BUILTINS:
+        if name in api.BUILTINS:
             return ApiRef("builtins." + name)
         for module in self.star_imports:
             candidate = canonical(f"{module}.{name}")

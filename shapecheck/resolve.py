@@ -1,9 +1,11 @@
-"""Resolve imported names with libcst's ``QualifiedNameProvider``.
+"""Resolve imported names with libcst's scope analysis.
 
-One pass over the module maps each ``Name`` / ``Attribute`` node that refers
-to an imported object onto its canonical name (``shapecheck.names``), e.g.
-``tf.keras.layers.Conv2D`` -> ``keras.layers.Conv2D``.  Positions come along
-from ``PositionProvider``.
+``ScopeProvider`` binds every name; for each ``Name`` / ``Attribute`` node that
+starts with a name an import statement binds, the node's scope gives its
+qualified names (what ``QualifiedNameProvider`` reports, asked only for these
+nodes, which keeps the pass cheap), folded onto one canonical name by
+``shapecheck.names``: ``tf.keras.layers.Conv2D`` -> ``keras.layers.Conv2D``.
+Positions come from ``PositionProvider``.
 """
 
 from __future__ import annotations
@@ -12,46 +14,70 @@ import libcst as cst
 from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
-    QualifiedNameProvider,
     QualifiedNameSource,
+    ScopeProvider,
 )
 
 from shapecheck.names import canonical
 
 
-class _Collector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+class _Candidates(cst.CSTVisitor):
+    """Import statements' bound names and star imports, and the dotted names in use."""
 
     def __init__(self):
-        self.imported: dict[cst.CSTNode, str] = {}
-        self.builtins: dict[cst.CSTNode, str] = {}
-        self.positions: dict[cst.CSTNode, object] = {}
+        self.bound: set[str] = set()
         self.star_imports: list[str] = []  # modules of `from M import *`
+        self.dotted: list[tuple[str, cst.CSTNode]] = []  # (first name, Name or Attribute)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.positions[node] = self.get_metadata(PositionProvider, node)
-        return super().on_visit(node)
-
-    def _record(self, node) -> None:
-        for qualified in self.get_metadata(QualifiedNameProvider, node, set()):
-            if qualified.source is QualifiedNameSource.IMPORT:
-                self.imported[node] = canonical(qualified.name)
-            elif qualified.source is QualifiedNameSource.BUILTIN:
-                self.builtins[node] = qualified.name.removeprefix("builtins.")
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname else alias.name
+            while isinstance(bound, cst.Attribute):  # `import a.b` binds `a`
+                bound = bound.value
+            self.bound.add(bound.value)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar) and node.module is not None and not node.relative:
-            self.star_imports.append(cst.Module(body=[]).code_for_node(node.module))
+        if isinstance(node.names, cst.ImportStar):
+            if node.module is not None and not node.relative:
+                self.star_imports.append(cst.Module(body=[]).code_for_node(node.module))
+            return
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname else alias.name
+            if isinstance(bound, cst.Name):
+                self.bound.add(bound.value)
 
     def visit_Name(self, node: cst.Name) -> None:
-        self._record(node)
+        self.dotted.append((node.value, node))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._record(node)
+        base = node.value
+        while isinstance(base, cst.Attribute):
+            base = base.value
+        if isinstance(base, cst.Name):
+            self.dotted.append((base.value, node))
 
 
-def resolve(wrapper: MetadataWrapper) -> _Collector:
-    """Imported and builtin names, and every node's position, for ``wrapper.module``."""
-    collector = _Collector()
-    wrapper.visit(collector)
-    return collector
+class Names:
+    """Imported names (node -> canonical name), star imports and positions of one module."""
+
+    def __init__(self, wrapper: MetadataWrapper):
+        candidates = _Candidates()
+        wrapper.module.visit(candidates)
+        self.star_imports = candidates.star_imports
+        self.positions = wrapper.resolve(PositionProvider)
+        self.imported: dict[cst.CSTNode, str] = {}
+        if not candidates.bound:
+            return
+        scopes = wrapper.resolve(ScopeProvider)
+        for first, node in candidates.dotted:
+            scope = scopes.get(node) if first in candidates.bound else None
+            if scope is None:
+                continue
+            for qualified in scope.get_qualified_names_for(node):
+                if qualified.source is QualifiedNameSource.IMPORT:
+                    self.imported[node] = canonical(qualified.name)
+
+
+def resolve(wrapper: MetadataWrapper) -> Names:
+    """Imported names and every node's position, for ``wrapper.module``."""
+    return Names(wrapper)
