@@ -30,7 +30,7 @@ from shapecheck.values import UNKNOWN, ApiRef, Tensor
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
     "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
-    "reversed", "sorted", "iter", "next",
+    "reversed", "sorted", "iter", "next", "set", "frozenset",
 })
 
 # Data sets: (x_train, y_train), (x_test, y_test) shapes and dtypes.
@@ -261,11 +261,14 @@ def _input(args, kwargs):
     batch_shape = _shape_arg(kwargs.get("batch_shape"))
     if batch_shape is not None:
         return Tensor(batch_shape, dtype, exact=True)
-    shape = _shape_arg(_arg(args, kwargs, 0, "shape"))
+    raw = _arg(args, kwargs, 0, "shape")
+    shape = _shape_arg(raw)
     batch = _arg(args, kwargs, 1, "batch_size", None)
     if shape is None:
         return Tensor(None)
-    return Tensor((batch if isinstance(batch, int) else None, *shape), dtype, exact=True)
+    # Only a shape written out in full says which dims Keras itself leaves undefined.
+    literal = isinstance(raw, (tuple, list)) and all(d is None or isinstance(d, int) for d in raw)
+    return Tensor((batch if isinstance(batch, int) else None, *shape), dtype, exact=literal)
 
 
 def _functional(ev, args, kwargs, node):
@@ -426,6 +429,7 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
 _PURE_BUILTINS = {
     "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
     "min": min, "max": max, "sum": sum, "sorted": sorted, "reversed": lambda v: list(reversed(v)),
+    "set": set, "frozenset": frozenset,
 }
 
 
@@ -458,8 +462,8 @@ def _builtin(ev, name, args, kwargs, node):
         start = kwargs.get("start", 0)
         return Iterated(list(enumerate(lists[0], start))) if isinstance(start, int) else UNKNOWN
     function = _PURE_BUILTINS.get(name)
-    if function is not None and all(isinstance(v, (int, float, str, bool, list, tuple, range))
-                                    for v in args):
+    if function is not None and all(isinstance(v, (int, float, str, bool, list, tuple, range,
+                                                   set, frozenset)) for v in args):
         try:
             return function(*args)
         except Exception:
@@ -614,6 +618,33 @@ def is_known(name: str) -> bool:
             or (name.startswith(("keras.layers.", "keras.losses.")) and last[:1].isupper()))
 
 
+def _list_method(items: list, name: str, args):
+    """The list methods model code uses, applied to the tracked list."""
+    if name == "append" and len(args) == 1:
+        items.append(args[0])
+    elif name == "extend" and args and isinstance(args[0], (list, tuple)):
+        items.extend(args[0])
+    elif name == "insert" and len(args) == 2 and isinstance(args[0], int):
+        items.insert(args[0], args[1])
+    elif name == "reverse" and not args:
+        items.reverse()
+    elif name == "pop" and all(isinstance(a, int) for a in args) and items:
+        return items.pop(*args)
+    elif name == "index" and len(args) == 1 and args[0] in items:
+        return items.index(args[0])
+    elif name == "copy" and not args:
+        return list(items)
+    elif name == "remove" and len(args) == 1 and args[0] in items:
+        items.remove(args[0])
+    elif name == "clear":
+        items.clear()
+    elif name == "sort":  # the new order is not known
+        items[:] = [UNKNOWN] * len(items)
+    else:
+        return UNKNOWN
+    return None
+
+
 def call_method(ev, obj, name: str, args, kwargs, node):
     """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
     if isinstance(obj, Super):
@@ -631,11 +662,7 @@ def call_method(ev, obj, name: str, args, kwargs, node):
                 return UNKNOWN
         return UNKNOWN
     if isinstance(obj, list):
-        if name == "append" and len(args) == 1:
-            obj.append(args[0])
-        elif name == "extend" and args and isinstance(args[0], (list, tuple)):
-            obj.extend(args[0])
-        return None
+        return _list_method(obj, name, args)
     if isinstance(obj, dict):
         if name == "get":
             return obj.get(args[0], args[1] if len(args) > 1 else None) if args else UNKNOWN

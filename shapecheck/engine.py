@@ -51,10 +51,8 @@ class Analysis:
     def models(self) -> list[ModelReport]:
         builds = self.evaluator.build_calls
         first: dict[int, LayerCall] = {}  # each model's first call, else its last build
-        for record in self.evaluator.calls:
+        for record in _outermost_model_calls(self.evaluator.calls):
             model = record.layer
-            if not is_model(model):
-                continue
             known = first.get(id(model))
             if known is None or id(known) in builds:
                 first[id(model)] = record
@@ -108,6 +106,16 @@ class Analysis:
                 seen.add(key)
                 reports.append(TensorReport(line, column, node.value, shape))
         return sorted(reports, key=lambda t: (t.line, t.column))
+
+
+def _outermost_model_calls(records):
+    """Calls of models not made inside another model (a model inside a top-level
+    custom layer's call counts), in call order."""
+    for record in records:
+        if is_model(record.layer):
+            yield record
+        else:
+            yield from _outermost_model_calls(record.children)
 
 
 def _held_as(parent, layer):

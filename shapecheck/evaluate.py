@@ -130,6 +130,7 @@ class Evaluator:
         self._names = Counter()
         self._depth = 0
         self._steps = 0
+        self._assigned: dict[int, list] = {}  # statement id -> names it may bind (cache)
         self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
         self._stopped = False  # a finding stopped the current top-level run
         self._quiet = 0  # > 0 while running a branch that may not be taken
@@ -295,7 +296,10 @@ class Evaluator:
     def _havoc(self, statements, frame):
         """Forget every name the statements may assign."""
         for statement in statements:
-            for target in _assigned_names(statement):
+            names = self._assigned.get(id(statement))
+            if names is None:
+                names = self._assigned[id(statement)] = _assigned_names(statement)
+            for target in names:
                 frame[target] = UNKNOWN
 
     # -------------------------------------------------------------- assignment
@@ -662,17 +666,29 @@ class Evaluator:
         """Apply a layer or model to its input, recording the call."""
         if getattr(layer, "broken", False):  # Keras raised while building it
             return UNKNOWN
+        names = layer.spec.call_inputs if isinstance(layer, BuiltinLayer) and layer.spec else ()
+        if names and not (len(args) == 1 and isinstance(args[0], list)):
+            # Several named inputs (query, value, key): the list of them, in order.
+            values = [args[i] if i < len(args) else kwargs.get(name) for i, name in enumerate(names)]
+            while values and values[-1] is None:
+                values.pop()
+            args, kwargs = ([values] if values and None not in values else []), {}
+        passed = [v for k, v in kwargs.items() if k not in ("training", "mask")]
         if args:
             inputs = args[0]
-        elif "inputs" in kwargs:
-            inputs = kwargs["inputs"]
+        elif "inputs" in kwargs or len(passed) == 1:
+            inputs = kwargs.get("inputs", passed[0] if passed else UNKNOWN)
+        elif passed:  # several keyword inputs (attention's query=, value=): not modelled
+            inputs = UNKNOWN
         else:
             self._record(LayerCall(layer, node, None, None))
             self.fact("call-without-input", node,
                       f"{_describe(layer)} is called without an input tensor: pass the "
                       f"tensor it should transform, e.g. `x = {_call_text(node)}(x)`")
             return UNKNOWN
-        record = LayerCall(layer, node, shape_of(inputs), None,
+        # The input shape shown is the first argument's (the query, for attention).
+        shown = shape_of(inputs[0]) if names and isinstance(inputs, list) else shape_of(inputs)
+        record = LayerCall(layer, node, shown, None,
                            inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
                            if isinstance(inputs, (list, tuple)) else [])
         self._record(record)
@@ -952,11 +968,11 @@ def _target_names(target):
 
 
 def _first_self_call(function: cst.FunctionDef):
-    """The attribute of the first ``self.<attr>(...)`` call in a method body."""
+    """The attribute of the first ``self.<attr>(...)`` call a method body runs."""
     found = []
 
     class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node):
+        def leave_Call(self, node):  # arguments run first: self.d(self.c(x)) applies c first
             func = node.func
             if (not found and isinstance(func, cst.Attribute)
                     and isinstance(func.value, cst.Name) and func.value.value == "self"):

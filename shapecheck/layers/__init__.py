@@ -59,6 +59,9 @@ class LayerSpec:
     build_key: Callable | None = None
     # Takes a list of tensors (Add, Concatenate): ``output`` gets a list of shapes.
     multi_input: bool = False
+    # Named call arguments that are inputs (attention's query, value, key): the
+    # evaluator passes their shapes as the list, None for one not given.
+    call_inputs: tuple = ()
     # Keyword-only extras the constructor also accepts (LeakyReLU's old ``alpha``).
     accepts: tuple = ()
     # Accepted values of string arguments, e.g. {"padding": ("valid", "same")}.
@@ -129,4 +132,4 @@ def lookup(canonical_name: str) -> LayerSpec | None:
 
 
 from shapecheck.layers import (  # noqa: E402,F401,I001  (each registers its layers)
-    conv, core, merge, normalization, pooling, recurrent, reshape)
+    attention, conv, core, merge, normalization, pooling, recurrent, reshape)

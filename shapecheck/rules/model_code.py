@@ -90,11 +90,8 @@ def _loaded_names(body) -> set:
             names.add(node.value)
 
         def visit_AssignTarget(self, node):
-            # A plain `x = ...` rebinds; it does not use the parameter.
-            if isinstance(node.target, cst.Name):
-                node.value.visit(self)
-                return False
-            return True
+            # A plain `x = ...` rebinds the name; it does not use it.
+            return not isinstance(node.target, cst.Name)
 
         def visit_Attribute(self, node):
             node.value.visit(self)
@@ -309,12 +306,14 @@ def _dense_units(layer):
 
 
 def _layer_sequences(analysis):
-    """The layer lists of the file's Sequentials and of its models' forward passes."""
-    for obj in analysis.evaluator.objects:
-        if isinstance(obj, Sequential):
+    """The layer lists of the file's outermost models: Sequentials and forward passes
+    (a block inside another model, such as a transformer's feed-forward, has no output layer)."""
+    evaluator = analysis.evaluator
+    for obj in evaluator.objects:
+        if isinstance(obj, Sequential) and not evaluator._held_by_other(obj):
             yield obj.layers
-    for record in analysis.evaluator.calls:
-        if isinstance(record.layer, Instance):
+    for record in evaluator.calls:
+        if isinstance(record.layer, Instance) and record.layer.cls.kind == "model":
             yield [child.layer for child in record.children]
 
 

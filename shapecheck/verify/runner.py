@@ -90,8 +90,14 @@ def single(shapes):
 
 
 def first_input(args, kwargs):
-    """The input of a layer call: first positional argument or ``inputs=``."""
-    return args[0] if args else kwargs.get("inputs")
+    """The input of a layer call: the first positional argument, else ``inputs=``, else
+    the first keyword argument that is an input (attention's ``query=``)."""
+    if args:
+        return args[0]
+    if "inputs" in kwargs:
+        return kwargs["inputs"]
+    named = [v for k, v in kwargs.items() if k not in ("training", "mask")]
+    return named[0] if named else None
 
 
 # ---------------------------------------------------------------- source
@@ -196,6 +202,9 @@ def instrumented(source, filename):
 
 
 # ---------------------------------------------------------------- recording
+
+# On the call stack: a plain layer called at top level (not recorded itself).
+TOP_LAYER = object()
 
 
 @dataclass
@@ -344,7 +353,11 @@ class Recorder:
         # inside it, then replay its graph.
         replay = (record is not None and isinstance(layer, self._graph_models)
                   and self._any_symbolic(args, kwargs))
-        self._stack.append(None if replay else record)
+        if record is None and not self._stack and not isinstance(layer, self._keras.Model):
+            # A plain layer called at top level: a model it calls is outermost.
+            self._stack.append(TOP_LAYER)
+        else:
+            self._stack.append(None if replay else record)
         try:
             outputs = call(layer, *args, **kwargs)
             if record is not None:
@@ -375,7 +388,12 @@ class Recorder:
 
     def _open(self, layer, args, kwargs):
         """The record of this call, attached to its holder, or None."""
-        if self._stack:
+        if self._stack and self._stack[-1] is TOP_LAYER:
+            if not isinstance(layer, self._keras.Model) or any(
+                    record.layer is layer for record in self.models):
+                return None
+            holder = None
+        elif self._stack:
             holder = self._stack[-1]
             if holder is None or holder.leaf:
                 return None
