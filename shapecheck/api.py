@@ -471,6 +471,10 @@ def _builtin(ev, name, args, kwargs, node):
     return None if name == "print" else UNKNOWN
 
 
+_MERGE_FUNCTIONS = {f"keras.layers.{name.lower()}": name for name in (
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot")}
+
+
 def _keyword_node(call, keyword):
     """The ``keyword=value`` argument of a call, or the call itself."""
     for arg in getattr(call, "args", ()):
@@ -483,9 +487,16 @@ def call(ev, name: str, args, kwargs, node):
     """The result of calling the library function or class ``name``."""
     if name.startswith("builtins."):
         return _builtin(ev, name[len("builtins."):], args, kwargs, node)
+    if name == "keras.layers.InputLayer":  # in a Sequential list, as keras.Input
+        shape = kwargs.get("shape", kwargs.get("input_shape", args[0] if args else None))
+        options = {k: v for k, v in kwargs.items() if k in ("batch_size", "batch_shape", "dtype")}
+        return _input([shape], options)
+    if name in _MERGE_FUNCTIONS:  # layers.concatenate([a, b]) == Concatenate()([a, b])
+        layer = call(ev, f"keras.layers.{_MERGE_FUNCTIONS[name]}", args[1:], kwargs, node)
+        return ev.apply(layer, args[:1], {}, node) if args else UNKNOWN
     if name.startswith("keras.layers.") and name.rsplit(".", 1)[-1][:1].isupper():
         cls_name = name.rsplit(".", 1)[-1]
-        if cls_name in ("Layer", "InputLayer"):
+        if cls_name == "Layer":
             return UNKNOWN
         spec = lookup(name)
         if spec is not None:

@@ -61,18 +61,13 @@ class Analysis:
                  if not (id(record) in builds and getattr(record.layer, "broken", False))}
         records = sorted(first.values(), key=lambda record: record.order)
         reports = [self._model_report(record.layer, record) for record in records]
-        seen = {id(record.layer) for record in records}
+        # Functional models are built when made: list those not run as part of a listed model.
+        inside = {id(layer) for record in records for layer in _layers_within(record)}
         for obj in self.evaluator.objects:
-            if isinstance(obj, FunctionalModel) and id(obj) not in seen and not self._nested(obj):
-                seen.add(id(obj))
+            if isinstance(obj, FunctionalModel) and id(obj) not in inside:
+                inside.add(id(obj))
                 reports.append(self._functional_report(obj))
         return reports
-
-    def _nested(self, obj) -> bool:
-        return any(
-            isinstance(other, Instance) and any(v is obj for v in other.attrs.values())
-            for other in self.evaluator.objects
-        )
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
         if isinstance(model, Instance):
@@ -106,6 +101,13 @@ class Analysis:
                 seen.add(key)
                 reports.append(TensorReport(line, column, node.value, shape))
         return sorted(reports, key=lambda t: (t.line, t.column))
+
+
+def _layers_within(record):
+    """The layer or model of a call and of every call made inside it."""
+    yield record.layer
+    for child in record.children:
+        yield from _layers_within(child)
 
 
 def _outermost_model_calls(records):

@@ -132,4 +132,5 @@ def lookup(canonical_name: str) -> LayerSpec | None:
 
 
 from shapecheck.layers import (  # noqa: E402,F401,I001  (each registers its layers)
-    attention, conv, core, merge, normalization, pooling, recurrent, reshape)
+    attention, conv, core, merge, normalization, pooling, preprocessing, recurrent, reshape,
+    wrappers)

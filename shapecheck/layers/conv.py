@@ -124,13 +124,59 @@ def _conv_transpose(rank: int):
         return [kernel_shape, (filters,)] if known(config["use_bias"]) is not False else [kernel_shape]
 
     names = [n for n, _ in base.signature]
-    signature = tuple(base.signature[:names.index("padding") + 1]) + (("output_padding", None),) + \
-        tuple(p for p in base.signature[names.index("padding") + 1:] if p[0] != "groups")
+    # Keras puts output_padding before data_format, except in Conv3DTranspose.
+    at = names.index("padding") + (2 if rank == 3 else 1)
+    signature = tuple(base.signature[:at]) + (("output_padding", None),) + \
+        tuple(p for p in base.signature[at:] if p[0] != "groups")
     return LayerSpec(name, signature, output, weights, aliases=(f"Convolution{rank}DTranspose",),
                      input_rank=rank + 2, build_key=base.build_key,
                      choices=(("padding", ("valid", "same")),
                               ("data_format", ("channels_last", "channels_first"))))
 
 
+def _depthwise(rank: int, separable: bool):
+    """DepthwiseConv1D/2D (channels x depth_multiplier) and SeparableConv1D/2D (then 1x1 to filters)."""
+    name = f"{'Separable' if separable else 'Depthwise'}Conv{rank}D"
+    base = _conv(rank)
+
+    def output(config, shape):
+        spatial_config = {**config, "filters": 1, "groups": 1}
+        out = base.output(spatial_config, shape)
+        multiplier, channels = known(config["depth_multiplier"]), shape[channels_axis(config)]
+        if separable:
+            filters = known(config["filters"])
+            width = filters if isinstance(filters, int) else None
+        else:
+            width = dims.mul(channels, multiplier) if isinstance(multiplier, int) else None
+        return (*out[:-1], width) if channels_axis(config) == -1 else (out[0], width, *out[2:])
+
+    def weights(config, shape):
+        kernel = as_tuple(known(config["kernel_size"]), rank)
+        multiplier, channels = known(config["depth_multiplier"]), shape[channels_axis(config)]
+        found = [(*kernel, channels, multiplier)]
+        width = dims.mul(channels, multiplier) if isinstance(multiplier, int) else None
+        if separable:
+            filters = known(config["filters"])
+            found.append(((1,) * rank + (width, filters)))
+            width = filters
+        return found + [(width,)] if known(config["use_bias"]) is not False else found
+
+    ones = (1,) * rank if rank > 1 else 1
+    head = (("filters", REQUIRED), ("kernel_size", REQUIRED)) if separable else (("kernel_size", REQUIRED),)
+    order = (("strides", ones), ("padding", "valid"), ("data_format", None), ("dilation_rate", ones),
+             ("depth_multiplier", 1)) if separable else (
+        ("strides", ones), ("padding", "valid"), ("depth_multiplier", 1), ("data_format", None),
+        ("dilation_rate", ones))
+    kinds = ("depthwise", "pointwise") if separable else ("depthwise",)
+    tail = (("activation", None), ("use_bias", True),
+            *((f"{k}_initializer", "glorot_uniform") for k in kinds), ("bias_initializer", "zeros"),
+            *((f"{k}_regularizer", None) for k in kinds), ("bias_regularizer", None),
+            ("activity_regularizer", None), *((f"{k}_constraint", None) for k in kinds),
+            ("bias_constraint", None))
+    return LayerSpec(name, head + order + tail, output, weights, input_rank=rank + 2,
+                     build_key=base.build_key, choices=base.choices)
+
+
 register(_conv(1), _conv(2), _conv(3))
 register(_conv_transpose(1), _conv_transpose(2), _conv_transpose(3))
+register(*(_depthwise(rank, separable) for rank in (1, 2) for separable in (False, True)))

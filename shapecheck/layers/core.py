@@ -35,7 +35,8 @@ _DENSE_ARGS = (("units", REQUIRED), ("activation", None), ("use_bias", True),
                ("kernel_initializer", "glorot_uniform"), ("bias_initializer", "zeros"),
                ("kernel_regularizer", None), ("bias_regularizer", None),
                ("activity_regularizer", None), ("kernel_constraint", None),
-               ("bias_constraint", None), ("lora_rank", None), ("lora_alpha", None))
+               ("bias_constraint", None), ("lora_rank", None), ("lora_alpha", None),
+               ("quantization_config", None))
 
 register(
     LayerSpec("Dense", _DENSE_ARGS, _dense_output, _dense_weights, input_rank=2,
@@ -43,7 +44,8 @@ register(
     LayerSpec("Embedding", (("input_dim", REQUIRED), ("output_dim", REQUIRED),
                             ("embeddings_initializer", "uniform"), ("embeddings_regularizer", None),
                             ("embeddings_constraint", None), ("mask_zero", False),
-                            ("weights", None), ("lora_rank", None)),
+                            ("weights", None), ("lora_rank", None), ("lora_alpha", None),
+                            ("quantization_config", None)),
               _embedding_output, _embedding_weights, accepts=("input_length",)),
     LayerSpec("Dropout", (("rate", REQUIRED), ("noise_shape", None), ("seed", None)), _same_shape),
     LayerSpec("Activation", (("activation", REQUIRED),), _same_shape),
@@ -59,6 +61,7 @@ register(
     LayerSpec("ActivityRegularization", (("l1", 0.0), ("l2", 0.0)), _same_shape),
     LayerSpec("Rescaling", (("scale", REQUIRED), ("offset", 0.0)), _same_shape),
     LayerSpec("Identity", (), _same_shape),
+    LayerSpec("SpatialDropout1D", (("rate", REQUIRED), ("seed", None)), _same_shape, input_rank=3),
     *(LayerSpec(f"SpatialDropout{rank}D", (("rate", REQUIRED), ("data_format", None), ("seed", None)),
-                _same_shape, input_rank=rank + 2) for rank in (1, 2, 3)),
+                _same_shape, input_rank=rank + 2) for rank in (2, 3)),
 )

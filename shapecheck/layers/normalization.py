@@ -28,8 +28,8 @@ def _batch_norm_weights(config, shape):
 def _layer_norm_weights(config, shape):
     axes = _axes(config, shape)
     size = (None,) if axes is None else tuple(shape[a] for a in axes)
-    scale = known(config["scale"]) is not False or known(config["rms_scaling"]) is True
-    flags = [scale, known(config["center"]) is not False and known(config["rms_scaling"]) is not True]
+    rms = known(config.get("rms_scaling")) is True
+    flags = [known(config["scale"]) is not False or rms, known(config["center"]) is not False and not rms]
     return [size for flag in flags if flag]
 
 
@@ -41,10 +41,10 @@ register(
     LayerSpec("BatchNormalization",
               (("axis", -1), ("momentum", 0.99), ("epsilon", 0.001), ("center", True),
                ("scale", True), *_INIT[:2], ("moving_mean_initializer", "zeros"),
-               ("moving_variance_initializer", "ones"), *_INIT[2:], ("synchronized", False)),
+               ("moving_variance_initializer", "ones"), *_INIT[2:], ("renorm", False),
+               ("renorm_clipping", None), ("renorm_momentum", 0.99), ("synchronized", False)),
               _same, _batch_norm_weights),
     LayerSpec("LayerNormalization",
-              (("axis", -1), ("epsilon", 0.001), ("center", True), ("scale", True),
-               ("rms_scaling", False), *_INIT),
-              _same, _layer_norm_weights),
+              (("axis", -1), ("epsilon", 0.001), ("center", True), ("scale", True), *_INIT),
+              _same, _layer_norm_weights, accepts=("rms_scaling",)),
 )

@@ -44,10 +44,11 @@ def _recurrent(name: str, gates: int, extra: tuple):
         ("kernel_regularizer", None), ("recurrent_regularizer", None),
         ("bias_regularizer", None), ("activity_regularizer", None), ("kernel_constraint", None),
         ("recurrent_constraint", None), ("bias_constraint", None), ("dropout", 0.0),
-        ("recurrent_dropout", 0.0), ("seed", None), ("return_sequences", False),
-        ("return_state", False), ("go_backwards", False), ("stateful", False),
+        ("recurrent_dropout", 0.0), *((("seed", None),) if name != "SimpleRNN" else ()),
+        ("return_sequences", False), ("return_state", False), ("go_backwards", False),
+        ("stateful", False),
         *((("unroll", False), ("reset_after", True)) if name == "GRU" else (("unroll", False),)),
-        *((("use_cudnn", "auto"),) if name != "SimpleRNN" else ()),
+        *((("use_cudnn", "auto"),) if name != "SimpleRNN" else (("seed", None),)),
     )
     return LayerSpec(name, signature, output, weights, input_rank=3,
                      build_key=lambda config, shape: shape[-1])

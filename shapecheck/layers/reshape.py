@@ -101,8 +101,8 @@ def _cropping(rank):
         return _rebuild(shape, config, out)
 
     default = (1, 1) if rank == 1 else ((0, 0),) * rank
-    return LayerSpec(name, (("cropping", default), ("data_format", None)), output,
-                     input_rank=rank + 2)
+    signature = (("cropping", default),) + ((("data_format", None),) if rank > 1 else ())
+    return LayerSpec(name, signature, output, input_rank=rank + 2)
 
 
 def _upsampling(rank):

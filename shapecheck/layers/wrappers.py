@@ -1,0 +1,58 @@
+"""Wrappers: Bidirectional and TimeDistributed, around a layer shapecheck models."""
+
+from __future__ import annotations
+
+from shapecheck import dims
+from shapecheck.layers import REQUIRED, LayerSpec, register
+from shapecheck.layers._util import known
+
+
+def _inner(config):
+    """The wrapped layer's (spec, config), or None when it is not a modelled layer."""
+    layer = config["layer"]
+    spec = getattr(layer, "spec", None)
+    return None if spec is None else (spec, layer.config)
+
+
+def _bidirectional_output(config, shape):
+    inner = _inner(config)
+    if inner is None:
+        return None
+    out = inner[0].output(inner[1], shape)
+    if isinstance(out, list):  # return_state: not modelled here
+        return None
+    mode = known(config["merge_mode"])
+    if mode == "concat":
+        return (*out[:-1], dims.mul(out[-1], 2) if out[-1] is not None else None)
+    if mode in ("sum", "mul", "ave"):
+        return out
+    return None  # merge_mode=None gives two outputs
+
+
+def _bidirectional_weights(config, shape):
+    inner = _inner(config)
+    if inner is None:
+        return [(None,)]
+    return inner[0].weights(inner[1], shape) * 2  # a forward and a backward copy
+
+
+def _time_distributed_output(config, shape):
+    inner = _inner(config)
+    if inner is None or len(shape) < 3:
+        return None
+    out = inner[0].output(inner[1], (shape[0], *shape[2:]))
+    return None if isinstance(out, list) else (shape[0], shape[1], *out[1:])
+
+
+def _time_distributed_weights(config, shape):
+    inner = _inner(config)
+    return [(None,)] if inner is None else inner[0].weights(inner[1], (shape[0], *shape[2:]))
+
+
+register(
+    LayerSpec("Bidirectional", (("layer", REQUIRED), ("merge_mode", "concat"), ("weights", None),
+                                ("backward_layer", None)),
+              _bidirectional_output, _bidirectional_weights, input_rank=3),
+    LayerSpec("TimeDistributed", (("layer", REQUIRED),), _time_distributed_output,
+              _time_distributed_weights),
+)
