@@ -157,7 +157,7 @@ def _depthwise(rank: int, separable: bool):
         width = dims.mul(channels, multiplier) if isinstance(multiplier, int) else None
         if separable:
             filters = known(config["filters"])
-            found.append(((1,) * rank + (width, filters)))
+            found.append((1,) * rank + (width, filters))
             width = filters
         return found + [(width,)] if known(config["use_bias"]) is not False else found
 
