@@ -58,9 +58,19 @@ def main() -> None:
               default="text", show_default=True, help="Output format.")
 @click.option("--fail-on", type=click.Choice(list(SEVERITY_RANK)), default="warning",
               show_default=True, help="Lowest diagnostic severity that makes the exit status 1.")
-def check(paths: tuple[str, ...], output_format: str, fail_on: str) -> None:
+@click.option("--verify", is_flag=True,
+              help="Also RUN each file under TensorFlow (needs the 'verify' extra) and compare: "
+                   "this executes the checked code, so use it only on code you trust.")
+@click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
+              metavar="SECONDS", help="Time limit for each file under --verify.")
+def check(paths: tuple[str, ...], output_format: str, fail_on: str, verify: bool,
+          verify_timeout: float) -> None:
     """Check files and folders (every *.py inside); default: the current folder."""
     reports = check_paths(paths or (".",))
+    if verify:
+        from shapecheck.verify import verify_reports
+
+        verify_reports(reports, verify_timeout)
     click.echo(report.REPORTERS[output_format](reports))
     raise SystemExit(exit_status(reports, fail_on))
 

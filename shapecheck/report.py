@@ -23,8 +23,25 @@ def render_text(reports: list[FileReport]) -> str:
     entries += [((r.path, d.line, d.column, d.code),
                  f"{r.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message}")
                 for r in reports for d in r.diagnostics]
+    entries += [((r.path, 0, 1, ""), f"{r.path}: {_verify_line(r)}")
+                for r in reports if r.verify is not None]
     lines = [line for _, line in sorted(entries, key=lambda entry: entry[0])]
     return "\n".join(lines + [_summary_line(reports)])
+
+
+def _verify_line(report: FileReport) -> str:
+    """What --verify found for one file."""
+    status, error = report.verify["status"], report.verify["error"]
+    raised = f"; TensorFlow raised {error['type']} at line {error['line']}" if error else ""
+    if status == "failed":
+        return f"verify: could not run under TensorFlow: {error['message']}"
+    confirmed = [f"{m.name} ({m.params:,} params)" if m.params is not None else m.name
+                 for m in report.models if m.verified]
+    found = [f"models confirmed: {', '.join(confirmed)}" if confirmed else "no model confirmed",
+             _count(report.verify.get("tensors", 0), "tensor") + " confirmed"]
+    if status == "mismatch":
+        return f"verify: TensorFlow disagrees (SHP901); {'; '.join(found)}{raised}"
+    return f"verify: agrees with TensorFlow; {'; '.join(found)}{raised}"
 
 
 def _summary_line(reports: list[FileReport]) -> str:

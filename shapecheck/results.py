@@ -13,6 +13,13 @@ from shapecheck.dims import dim_to_json
 Shape = tuple  # tuple[Dim, ...]; a layer taking several inputs has a list of shapes
 
 
+def _with_verified(document: dict, verified) -> dict:
+    """Add ``verified`` only when --verify ran (the contract grows by keys only)."""
+    if verified is not None:
+        document["verified"] = verified
+    return document
+
+
 def shape_to_json(shape):
     """A shape (or a list of shapes, or None) as the contract's JSON value."""
     if shape is None:
@@ -31,9 +38,10 @@ class LayerReport:
     output_shape: Shape | list | None
     params: int | None
     layers: list[LayerReport] = field(default_factory=list)
+    verified: bool | None = None  # set by --verify
 
     def to_json(self) -> dict:
-        return {
+        return _with_verified({
             "name": self.name,
             "class": self.cls,
             "line": self.line,
@@ -41,7 +49,7 @@ class LayerReport:
             "output_shape": shape_to_json(self.output_shape),
             "params": self.params,
             "layers": [layer.to_json() for layer in self.layers],
-        }
+        }, self.verified)
 
 
 @dataclass
@@ -53,9 +61,10 @@ class ModelReport:
     output_shape: Shape | list | None
     params: int | None
     layers: list[LayerReport] = field(default_factory=list)
+    verified: bool | None = None  # set by --verify
 
     def to_json(self) -> dict:
-        return {
+        return _with_verified({
             "name": self.name,
             "kind": self.kind,
             "line": self.line,
@@ -63,7 +72,7 @@ class ModelReport:
             "output_shape": shape_to_json(self.output_shape),
             "params": self.params,
             "layers": [layer.to_json() for layer in self.layers],
-        }
+        }, self.verified)
 
 
 @dataclass
@@ -103,12 +112,17 @@ class FileReport:
     models: list[ModelReport] = field(default_factory=list)
     tensors: list[TensorReport] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # --verify: {"status": "confirmed" | "mismatch" | "failed", "error": TensorFlow's exception}
+    verify: dict | None = None
 
     def to_json(self) -> dict:
-        return {
+        document = {
             "path": self.path,
             "error": self.error,
             "models": [m.to_json() for m in self.models],
             "tensors": [t.to_json() for t in self.tensors],
             "diagnostics": [d.to_json() for d in self.diagnostics],
         }
+        if self.verify is not None:
+            document["verify"] = self.verify
+        return document

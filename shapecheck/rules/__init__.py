@@ -14,10 +14,11 @@ from shapecheck.rules.shape_errors import (
     OutputLabelMismatch,
     ReshapeSizeMismatch,
 )
+from shapecheck.rules.verify import VerifyMismatch
 
 ALL_RULES = sorted(
     [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch,
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
-     UnknownLayerArgument, MissingLayerArgument],
+     UnknownLayerArgument, MissingLayerArgument, VerifyMismatch],
     key=lambda rule: rule.code,
 )

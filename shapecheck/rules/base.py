@@ -19,6 +19,7 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[str] = "error"
+    needs_tensorflow: ClassVar[bool] = False  # reported by --verify only
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
 

@@ -1,6 +1,9 @@
 """Run Keras programs under TensorFlow and record the shapes that really occur.
 
-Usage: ``python -m shapecheck.verify.runner FILE [FILE...]``
+Usage: ``python -m shapecheck.verify.runner FILE [FILE...]``, or
+``python -m shapecheck.verify.runner --stream`` (file paths on stdin, one per
+line; one JSON FileRecord line back per file, each run in a fresh temporary
+working folder: what ``shapecheck --verify`` drives).
 
 Meant to run as a child process. It executes every FILE in this one process
 (clearing the Keras session before each) and prints one JSON document to
@@ -45,6 +48,7 @@ import json
 import operator
 import os
 import sys
+import tempfile
 import tokenize
 import traceback
 import types
@@ -693,11 +697,32 @@ def main(argv=None):
     recorder = Recorder(keras)
     recorder.install()
     patch_datasets()
+    if paths == ["--stream"]:
+        stream(recorder, keras, json_out)
+        return 0
     files = [run_file(recorder, keras, path) for path in paths]
     json.dump({"files": files}, json_out)
     json_out.write("\n")
     json_out.close()
     return 0
+
+
+def stream(recorder, keras, json_out):
+    """Run each path read from stdin in a fresh temporary folder; answer one JSON line each."""
+    home = os.getcwd()
+    for line in sys.stdin:
+        path = line.rstrip("\n")
+        if not path:
+            continue
+        with tempfile.TemporaryDirectory(prefix="shapecheck-verify-") as folder:
+            os.chdir(folder)
+            try:
+                record = run_file(recorder, keras, os.path.join(home, path))
+            finally:
+                os.chdir(home)
+        record["path"] = path
+        json_out.write(json.dumps(record) + "\n")
+        json_out.flush()
 
 
 if __name__ == "__main__":
