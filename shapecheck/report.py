@@ -71,9 +71,70 @@ def render_json(reports: list[FileReport]) -> str:
     return json.dumps(document, indent=2)
 
 
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(reports: list[FileReport]) -> str:
+    """SARIF 2.1.0, for code-scanning dashboards: one run, the rule table, one result per finding."""
+    from shapecheck.rules import ALL_RULES
+
+    rules = [{
+        "id": rule.code, "name": rule.name,
+        "shortDescription": {"text": (inspect.getdoc(rule) or "").partition("\n")[0]},
+        "fullDescription": {"text": inspect.getdoc(rule) or ""},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+    } for rule in ALL_RULES]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = [{
+        "ruleId": d.code, "ruleIndex": index.get(d.code, -1), "level": _SARIF_LEVEL[d.severity],
+        "message": {"text": d.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": r.path.replace("\\", "/")},
+            "region": {"startLine": d.line, "startColumn": d.column,
+                       "endLine": d.end_line, "endColumn": d.end_column}}}],
+    } for r in reports for d in r.diagnostics]
+    notifications = [{"level": "error", "message": {"text": f"{r.path}: {r.error}"},
+                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}]}
+                     for r in reports if r.error is not None]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "shapecheck", "rules": rules,
+                                "informationUri": "https://pypi.org/project/keras-shapecheck/"}},
+            "results": results,
+            "invocations": [{"executionSuccessful": not notifications,
+                             "toolExecutionNotifications": notifications}],
+        }],
+    }
+    return json.dumps(document, indent=2)
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    """GitHub workflow-command escaping (a property value also escapes ':' and ',')."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def render_github(reports: list[FileReport]) -> str:
+    """GitHub Actions annotations: ``::error file=...,line=...::message`` per finding."""
+    lines = [f"::error file={_escape(r.path, True)},title=shapecheck::{_escape(r.error)}"
+             for r in reports if r.error is not None]
+    for r in reports:
+        for d in r.diagnostics:
+            level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
+            place = (f"file={_escape(r.path, True)},line={d.line},col={d.column},"
+                     f"endLine={d.end_line},endColumn={d.end_column}")
+            title = _escape(f"{d.code} {d.name}", True)
+            lines.append(f"::{level} {place},title={title}::{_escape(d.message)}")
+    return "\n".join(lines + [_summary_line(reports)])
+
+
 REPORTERS: dict[str, Callable[[list[FileReport]], str]] = {
     "text": render_text,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
 }
 
 

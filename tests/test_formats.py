@@ -1,0 +1,42 @@
+"""SARIF 2.1.0 and GitHub-annotation output."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from shapecheck.cli import main
+from shapecheck.rules import ALL_RULES
+
+BUGGY = "import tensorflow as tf\nx = tf.zeros((8, 784))\ny = tf.keras.layers.Conv2D(4, 3)(x)\n"
+
+
+def run(tmp_path, output_format, source=BUGGY, name="m,odel%.py"):
+    (tmp_path / name).write_text(source)
+    return CliRunner().invoke(main, ["--format", output_format, str(tmp_path / name)])
+
+
+def test_sarif_has_the_rule_table_and_one_located_result_per_finding(tmp_path):
+    result = run(tmp_path, "sarif")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["version"] == "2.1.0"
+    (sarif_run,) = document["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == [rule.code for rule in ALL_RULES]
+    (finding,) = sarif_run["results"]
+    assert finding["ruleId"] == "SHP101" and rules[finding["ruleIndex"]]["id"] == "SHP101"
+    assert finding["level"] == "error"
+    region = finding["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (3, 5)
+    assert sarif_run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_github_annotations_escape_paths_and_messages(tmp_path):
+    result = run(tmp_path, "github")
+    lines = result.stdout.splitlines()
+    path = str(tmp_path / "m%2Codel%25.py").replace(":", "%3A")
+    assert lines[0].startswith(f"::error file={path},line=3,col=5,endLine=3,")
+    assert ",title=SHP101 incompatible-input::Conv2D expects a 4-D input" in lines[0]
+    assert lines[-1] == "Found 1 diagnostic in 1 file (1 file checked)."
