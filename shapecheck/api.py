@@ -420,10 +420,44 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
                          "classifier) or use CategoricalCrossentropy with one-hot labels")
             ev.fact("output-label-mismatch", node, f"{loss.name}: {problem}: {hint}")
             return UNKNOWN
+    _check_logits(ev, loss.name, loss.config.get("from_logits", False), y_pred, node)
     per_sample = None if y_pred.shape is None else tuple(y_pred.shape[:-1])
     if loss.name[:1].islower() or loss.config.get("reduction", "sum_over_batch_size") in (None, "none"):
         return Tensor(per_sample, "float32")
     return Tensor((), "float32")
+
+
+def _final_activation(tensor):
+    """The activation of the known layer that made ``tensor`` (None: linear), else UNKNOWN."""
+    record = tensor.source if isinstance(tensor, Tensor) else None
+    while record is not None and record.children:  # a model's output: its last layer's
+        record = record.children[-1]
+    layer = getattr(record, "layer", None)
+    if not isinstance(layer, BuiltinLayer) or layer.spec is None:
+        return UNKNOWN
+    if layer.cls_name == "Softmax":
+        return "softmax"
+    activation = layer.config.get("activation", UNKNOWN)
+    if isinstance(activation, ApiRef):
+        activation = activation.name.rsplit(".", 1)[-1]
+    return activation if activation is None or isinstance(activation, str) else UNKNOWN
+
+
+def _check_logits(ev, loss_name, from_logits, predictions, node) -> None:
+    """A crossentropy's ``from_logits`` against the activation the predictions come from."""
+    if loss_name not in _LOSS_LABELS or from_logits not in (True, False):
+        return
+    activation = _final_activation(predictions)
+    if activation is UNKNOWN:
+        return
+    if from_logits and activation in ("softmax", "sigmoid"):
+        ev.fact("activation-loss-mismatch", node,
+                f"{loss_name}(from_logits=True) gets {activation} probabilities from the model's "
+                f"last layer: drop the activation there, or use from_logits=False")
+    elif not from_logits and activation in (None, "linear"):
+        ev.fact("activation-loss-mismatch", node,
+                f"{loss_name} (from_logits=False) gets raw scores: the model's last layer has no "
+                f"activation; pass from_logits=True, or end the model with softmax/sigmoid")
 
 
 _PURE_BUILTINS = {
@@ -709,7 +743,24 @@ def call_method(ev, obj, name: str, args, kwargs, node):
     return UNKNOWN
 
 
+def _compile(ev, model, loss, node) -> None:
+    """``model.compile(loss=...)``: check the loss against the model's output, once it ran."""
+    records = [r for r in ev.calls if r.layer is model]
+    if not records:
+        return
+    if isinstance(loss, str):
+        name, from_logits = loss, False
+    elif isinstance(loss, Loss):
+        name, from_logits = loss.name, loss.config.get("from_logits", False)
+    else:
+        return
+    _check_logits(ev, name, from_logits, records[-1].output, node)
+
+
 def _model_method(ev, model, name, args, kwargs, node):
+    if name == "compile":
+        _compile(ev, model, _arg(args, kwargs, 1, "loss", None), node)
+        return None
     if name == "add_weight":
         shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)
         return _tensor(_shape_arg(shape), "float32")

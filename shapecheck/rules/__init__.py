@@ -1,6 +1,7 @@
 """The rule registry: every rule class, in code order."""
 
 from shapecheck.rules.model_code import (
+    ActivationLossMismatch,
     CallWithoutInput,
     DuplicatedOutputLayer,
     IgnoredLayerArgument,
@@ -19,6 +20,7 @@ from shapecheck.rules.verify import VerifyMismatch
 ALL_RULES = sorted(
     [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch,
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
+     ActivationLossMismatch,
      UnknownLayerArgument, MissingLayerArgument, VerifyMismatch],
     key=lambda rule: rule.code,
 )

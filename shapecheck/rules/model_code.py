@@ -356,3 +356,34 @@ class MissingLayerArgument(FactRule):
     INVALID = [_LAYER + "from tensorflow.keras.layers import AveragePooling2D\n"
                "p = AveragePooling2D()\n",
                _LAYER + "c = Conv2D(kernel_size=3)\n"]
+
+
+class ActivationLossMismatch(FactRule):
+    """The final activation and the loss's ``from_logits`` disagree.
+
+    Why: ``from_logits=True`` on softmax/sigmoid outputs applies the activation twice;
+    ``from_logits=False`` (the default) on a last layer without activation treats raw
+    scores as probabilities.  Either way the model runs and trains, just badly.
+
+    Instead: end in logits with ``from_logits=True``, or in softmax/sigmoid with
+    ``from_logits=False``.
+    """
+
+    code = "SHP205"
+    name = "activation-loss-mismatch"
+    severity = "warning"
+    fact_kind = "activation-loss-mismatch"
+    VALID = [_LAYER + """from tensorflow.keras import Sequential, Input
+from tensorflow.keras.layers import Dense
+model = Sequential([Input((8,)), Dense(10)])
+model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+"""]
+    INVALID = [_LAYER + """from tensorflow.keras import Sequential, Input
+from tensorflow.keras.layers import Dense
+model = Sequential([Input((8,)), Dense(10, activation='softmax')])
+model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+""", _LAYER + """from tensorflow.keras.layers import Dense
+y = tf.zeros((4,), 'int32')
+scores = Dense(10)(tf.zeros((4, 8)))
+loss = tf.keras.losses.SparseCategoricalCrossentropy()(y, scores)
+"""]
