@@ -159,7 +159,8 @@ def _array(value):
 
 def _load_data(name):
     train, test = DATASETS[name]
-    return tuple((Tensor(x, "uint8"), Tensor(y, "uint8")) for x, y in (train, test))
+    return tuple((Tensor(x, "uint8", numpy=True), Tensor(y, "uint8", numpy=True))
+                 for x, y in (train, test))
 
 
 def _from_tensor_slices(value):
@@ -324,6 +325,12 @@ def replay(ev, model: FunctionalModel, inputs, node):
     new_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if len(new_inputs) != len(model.inputs):
         return UNKNOWN
+    arrays = {t.numpy for t in new_inputs if isinstance(t, Tensor)}
+    if len(new_inputs) > 1 and arrays == {True, False}:
+        ev.fact("incompatible-input", node,
+                "a functional model cannot take a list mixing NumPy arrays and tensors in one "
+                "call: convert them all (np.asarray / tf.convert_to_tensor), or use predict()")
+        return UNKNOWN
     new_inputs = [ev._conform(model, old.shape, new, node) if old.shape is not None else new
                   for old, new in zip(model.inputs, new_inputs)]
     mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
@@ -367,7 +374,7 @@ def slice_tensor(tensor: Tensor, index):
                 shape.append(None)
         elif not isinstance(part, int):
             return Tensor(None, tensor.dtype)
-    return Tensor((*shape, *dims_left), tensor.dtype)
+    return Tensor((*shape, *dims_left), tensor.dtype, numpy=tensor.numpy)
 
 
 def broadcast(left, right):
@@ -559,10 +566,13 @@ def call(ev, name: str, args, kwargs, node):
     if handler is None:
         return UNKNOWN
     try:
-        return handler(args, kwargs)
+        result = handler(args, kwargs)
     except ShapeError as error:
         ev.fact(error.kind, node, error.message)
         return UNKNOWN
+    if isinstance(result, Tensor) and name.startswith("numpy."):
+        result.numpy = True
+    return result
 
 
 def _same_shape(args, kwargs):
@@ -698,7 +708,8 @@ def call_method(ev, obj, name: str, args, kwargs, node):
         return None
     if isinstance(obj, Tensor):
         if name in ("astype", "numpy", "copy"):
-            return Tensor(obj.shape, _dtype(args[0]) if args else obj.dtype)
+            return Tensor(obj.shape, _dtype(args[0]) if args else obj.dtype,
+                          numpy=obj.numpy or name == "numpy")
         if name == "reshape":
             try:
                 return _reshape(obj, args[0] if len(args) == 1 else list(args))
@@ -778,19 +789,24 @@ def _model_method(ev, model, name, args, kwargs, node):
             model.input_shape = shape
         build(ev, model, shape, node)
         return None
-    if name in ("predict", "predict_on_batch", "__call__"):
-        x = _arg(args, kwargs, 0, "x")
-        if isinstance(x, Dataset):
-            x = x.element[0] if isinstance(x.element, tuple) else x.element
-        if not isinstance(x, Tensor):
-            return UNKNOWN
-        size = kwargs.get("batch_size", 32) if name == "predict" else None
-        count = x.shape[0] if x.shape else None
-        if isinstance(size, int) and isinstance(count, int) and count > size:
-            # predict runs the model batch by batch: the first call sees one batch.
-            output = ev.apply(model, [Tensor((size, *x.shape[1:]), x.dtype)], {}, node)
-            if isinstance(output, Tensor) and output.shape:
-                return Tensor((count, *output.shape[1:]), output.dtype)
-            return output
-        return ev.apply(model, [x], {}, node)
+    if name in ("predict", "predict_on_batch"):
+        return _predict(ev, model, _arg(args, kwargs, 0, "x"),
+                        kwargs.get("batch_size", 32) if name == "predict" else None, node)
     return UNKNOWN
+
+
+def _predict(ev, model, x, batch_size, node):
+    """``model.predict(x)``: the data as tensors, batch by batch; the first call sees one batch."""
+    if isinstance(x, Dataset):
+        x = x.element[0] if isinstance(x.element, tuple) else x.element
+    tensors = list(x) if isinstance(x, (list, tuple)) else [x]
+    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+        return UNKNOWN
+    count = tensors[0].shape[0] if tensors[0].shape else None
+    batched = isinstance(batch_size, int) and isinstance(count, int) and count > batch_size
+    tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
+               for t in tensors]
+    output = ev.apply(model, [tensors if isinstance(x, (list, tuple)) else tensors[0]], {}, node)
+    if batched and isinstance(output, Tensor) and output.shape:
+        return Tensor((count, *output.shape[1:]), output.dtype)
+    return output

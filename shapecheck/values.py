@@ -43,6 +43,8 @@ class Tensor:
     source: LayerCall | None = None
     # Its None dims are None for Keras too (a declared Input), not just unknown here.
     exact: bool = False
+    # A NumPy array rather than a TensorFlow tensor.
+    numpy: bool = False
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,7 @@ class Layer:
 
 
 def conv_size(n, k, s, d, padding):
-    if padding == "same":
+    if padding in ("same", "causal"):
         return -(-n // s)
     return (n - d * (k - 1) - 1) // s + 1
 
@@ -315,7 +315,7 @@ class LayerWriter:
             elif c.chance(20):
                 params["strides"] = 1
             if c.chance(50):
-                params["padding"] = c.choice(["same", "valid"])
+                params["padding"] = c.choice(["same", "valid"] + (["causal"] if rank == 1 else []))
             if stride == 1 and c.chance(20):
                 params["dilation_rate"] = c.choice([2, 2, 3]) if rank == 1 or c.chance(70) else (2, 1)
             self._activation(params)
@@ -344,7 +344,7 @@ class LayerWriter:
                 else:
                     params["pool_size"] = c.choice([(2, 2), (2, 1), (1, 2), (3, 3)])
                 if c.chance(30):
-                    params["strides"] = c.choice([1, 2, 2, 3])
+                    params["strides"] = c.choice([1, 2, 2, 3, (2, 1), (1, 2)])
                 if c.chance(35):
                     params["padding"] = c.choice(["same", "valid"])
             if cls == "AveragePooling2D" and "pool_size" not in params and c.chance(90):
@@ -464,6 +464,13 @@ class Program:
         self.used.add(name)
         return name
 
+    def layer_name(self, layer: Layer) -> str:
+        """A unique explicit ``name=`` for a layer."""
+        self.named = getattr(self, "named", 0) + 1
+        base = {"conv": "conv", "pool": "pool", "dense": "fc", "dropout": "drop", "bn": "norm",
+                "rnn": "recurrent", "embed": "embedding", "reshape": "to_seq"}.get(layer.attr, "layer")
+        return f"{base}_{self.c.choice(['a', 'b', 'x', ''])}{self.named}"
+
     def const(self, options, text):
         for name, value in self.consts:
             if value == text and name in options:
@@ -555,6 +562,8 @@ class Planner:
             step = step or self.step(current, loops, shrink=index == shrink_at)
             if step is None:
                 continue
+            if isinstance(step, Layer) and c.chance(8):
+                step.params["name"] = self.prog.layer_name(step)
             plan.steps.append(step)
             current = self.after(step, current)
         if head:
@@ -741,12 +750,23 @@ def data_expr(prog: Program, plan: Plan, shape, batch) -> str:
         f'{names.np()}.zeros({tup}, dtype={prog.value("float32")})',
         f"{names.np()}.ones({tup}, dtype=np.float32)",
         f'{names.np()}.random.rand({dims}).astype({prog.value("float32")})',
+        f"{names.np()}.random.randn({dims})",
+        f"{names.np()}.random.random({tup})",
         f"{names.tf()}.random.normal({tup})",
         f"{names.tf()}.random.normal(shape=[{dims}])",
         f"{names.tf()}.random.uniform({tup})",
         f"{names.tf()}.zeros({tup})",
         f"{names.tf()}.ones([{dims}])",
     ])
+
+
+def declared_shape(prog: Program, plan: Plan) -> tuple:
+    """The shape a model declares for its input: the data's, or for sequences sometimes
+    a time axis of any length (``None``)."""
+    shape = tuple(plan.input_shape)
+    if plan.input_kind == "seq" and prog.c.chance(25):
+        return (None,) + shape[1:]
+    return shape
 
 
 def data_shape(prog: Program, plan: Plan):
@@ -787,6 +807,9 @@ def feed(prog: Program, plan: Plan, model: str, out_options=None):
         lines.append(f"{out} = {model}.predict({data}, verbose=0)")
     if c.chance(50):
         lines.append(f"print({out}.shape)")
+    if batch > 2 and c.chance(10):  # run again on part of the batch
+        again = prog.fresh(["y_small", "out2", "first_two", "head_out"])
+        lines.append(f"{again} = {model}({data}[:2])")
     return lines
 
 
@@ -809,7 +832,8 @@ def sequential_style(prog: Program, how: str):
     declare = c.choice(["input", "input", "input_shape", "build", "none", "none"])
     if plan.input_kind == "tokens" and declare == "input_shape":
         declare = "input"
-    shape_text = prog.value(tuple(plan.input_shape))
+    declared = declared_shape(prog, plan)
+    shape_text = prog.value(declared)
     if c.chance(25):
         shape_text = prog.const(["input_shape", "INPUT_SHAPE", "in_shape"], shape_text)
     input_line = None
@@ -838,7 +862,7 @@ def sequential_style(prog: Program, how: str):
     if how == "list" and not any(isinstance(s, Loop) for s in steps):
         items = ([input_line] if input_line else []) + [
             text(s, first=i == 0) for i, s in enumerate(steps)]
-        lines.append(f"{model} = {names.sequential()}([")
+        lines.append(f"{model} = {names.sequential()}({'layers=' if c.chance(10) else ''}[")
         lines += [f"    {item}," for item in items]
         lines.append(f"]{name_kw})")
     else:
@@ -860,7 +884,8 @@ def sequential_style(prog: Program, how: str):
         if how == "list":
             lines.append(f"{model} = {names.sequential()}({holder}{name_kw})")
     if declare == "build":
-        lines.append(f"{model}.build({prog.value((None,) + tuple(plan.input_shape))})")
+        keyword = "input_shape=" if c.chance(30) else ""
+        lines.append(f"{model}.build({keyword}{prog.value((None,) + declared)})")
     if c.chance(10):
         lines.append(f"{model}.summary()")
     if declare in ("input", "input_shape", "build") and c.chance(10):
@@ -1004,7 +1029,6 @@ def custom_layer_style(prog: Program):
     c, names = prog.c, prog.names
     kind = c.choice(BLOCKS)
     bug = pick_bug(c, ("shrink", "input") if kind == "conv" else ("input",))
-    w = LayerWriter(c)
     if kind == "conv":
         side = c.integer(12, 40)
         shape = (side, side, c.choice([1, 3]))
@@ -1015,7 +1039,7 @@ def custom_layer_style(prog: Program):
     cls = prog.fresh({"conv": ["ConvBlock", "Block", "FeatureBlock", "DownBlock", "ConvUnit"],
                       "dense": ["DenseBlock", "MLPBlock", "HiddenBlock", "FeedForward"]}[kind])
     base = names.layer_base()
-    body, lines_init, lines_call = [], [], []
+    body, lines_init = [], []
     inp = c.choice(["inputs", "x"])
     if kind == "conv":
         padding = "valid" if bug == "shrink" else c.choice(["same", "valid"])
@@ -1039,7 +1063,8 @@ def custom_layer_style(prog: Program):
     else:
         rate = c.choice([0.1, 0.2, 0.5])
         sig = f"self, units, rate={rate}, **kwargs"
-        lines_init.append(f"        self.dense = {names.layer('Dense')}(units, activation={prog.value('relu')})")
+        relu = prog.value("relu")
+        lines_init.append(f"        self.dense = {names.layer('Dense')}(units, activation={relu})")
         lines_init.append(f"        self.dropout = {names.layer('Dropout')}(rate)")
         body = ["dense", "dropout"]
     block = [f"class {cls}({base}):",
@@ -1085,6 +1110,8 @@ def custom_layer_style(prog: Program):
             break
     if not instances:
         instances.append("8")
+    if c.chance(15):
+        instances = [f"{args}, name={prog.value(f'block_{i}')}" for i, args in enumerate(instances, 1)]
     head = LayerWriter(c)
     head_layers = []
     if kind == "conv":
@@ -1140,7 +1167,20 @@ def nested_style(prog: Program):
         plan.steps.append(head.pop(0))
     if not plan.steps:
         plan.steps.append(planner.w.dropout())
-    if c.chance(60):
+    how = c.integer(0, 9)
+    if how >= 8:  # a Sequential of Sequentials
+        first = prog.fresh(["features", "backbone", "encoder"])
+        second = prog.fresh(["head", "top", "decoder"])
+        lines = [f"{first} = {names.sequential()}(["]
+        lines += [f"    {prog.call(layer)}," for layer in plan.steps]
+        lines += ["])", f"{second} = {names.sequential()}(["]
+        lines += [f"    {prog.call(layer)}," for layer in head]
+        lines.append("])")
+        model = prog.fresh(["model", "net", "clf", "m"])
+        lines.append(f"{model} = {names.sequential()}([{first}, {second}])")
+        prog.lines += lines + [""] + feed(prog, plan, model)
+        return
+    if how < 5:
         cls = prog.fresh(["Classifier", "Net", "FeatureModel", "TwoStage", "MyModel"])
         feat = c.choice(["features", "backbone", "encoder", "body"])
         top = c.choice(["head", "classifier", "top", "decoder"])
@@ -1165,7 +1205,7 @@ def nested_style(prog: Program):
     lines += [f"    {prog.call(layer)}," for layer in plan.steps]
     lines.append("])")
     inputs = prog.fresh(["inputs", "inp", "input_layer"])
-    lines.append(f"{inputs} = {names.input()}(shape={prog.value(tuple(plan.input_shape))})")
+    lines.append(f"{inputs} = {names.input()}(shape={prog.value(declared_shape(prog, plan))})")
     var = c.choice(["x", "h", "z"])
     lines.append(f"{var} = {backbone}({inputs})")
     for i, layer in enumerate(head):
@@ -1190,7 +1230,7 @@ def functional_style(prog: Program):
         plan.bug = "input"
     inputs = prog.fresh(["inputs", "inp", "input_layer", "x_in", "img_input"])
     var = prog.fresh(["x", "h", "net_out", "t", "z"])
-    shape_text = prog.value(tuple(plan.input_shape))
+    shape_text = prog.value(declared_shape(prog, plan))
     if c.chance(30):
         shape_text = prog.const(["input_shape", "INPUT_SHAPE", "in_shape"], shape_text)
     dtype = f", dtype={prog.value('int32')}" if plan.input_kind == "tokens" and c.chance(50) else ""
@@ -1229,7 +1269,8 @@ def functional_style(prog: Program):
                 shape = None
             continue
         shape = emit(step, shape)
-        if shape is not None and len(shape) == 3 and not merge_done and c.chance(45 if not merge_bug else 100):
+        if (shape is not None and len(shape) == 3 and not merge_done
+                and c.chance(100 if merge_bug else 45)):
             shape = branch(prog, lines, var, shape, merge_bug)
             merge_done = True
             merge_bug = False
@@ -1266,6 +1307,69 @@ def functional_style(prog: Program):
     prog.lines += lines + [""] + feed(prog, plan, model)
 
 
+def multi_input_style(prog: Program):
+    """A functional model with two inputs (features of an image or a sequence, and a
+    vector), concatenated, called on a list of two arrays."""
+    c, names = prog.c, prog.names
+    bug = pick_bug(c, ("input", "input", "swap", "shrink", "merge"))
+    planner = Planner(prog, bug if bug == "shrink" else "")
+    plan = planner.plan(input_kind=c.choice(["image", "image", "seq", "flat"]), loops=False, head=False)
+    width = c.choice([3, 4, 8, 16])
+    meta = Plan("flat", (width,), [], bug="input" if bug == "input" else "")
+    first = prog.fresh(["image_input", "main_input", "inp_a", "x_in"])
+    second = prog.fresh(["meta_input", "aux_input", "inp_b", "extra_in"])
+    var, other = prog.fresh(["x", "h", "feat"]), prog.fresh(["m", "aux", "g"])
+    named = c.chance(40)
+    lines = [f"{first} = {names.input()}(shape={prog.value(tuple(plan.input_shape))}"
+             f"{', name=' + prog.value('image') if named else ''})",
+             f"{second} = {names.input()}(shape={prog.value((width,))}"
+             f"{', name=' + prog.value('meta') if named else ''})"]
+    current, shape = first, plan.input_shape
+    for layer in plan.steps:
+        lines.append(f"{var} = {prog.call(layer)}({current})")
+        current = var
+        try:
+            shape = out_shape(layer, shape)
+        except Invalid:
+            shape = None
+    w = LayerWriter(c)
+    if shape is None or len(shape) > 1:
+        if shape is not None and len(shape) == 3 and c.chance(50):
+            flat = w.gap()
+        elif shape is not None and len(shape) == 2 and c.chance(50):
+            flat = w.recurrent(return_sequences=False)
+        else:
+            flat = w.flatten()
+        lines.append(f"{var} = {prog.call(flat)}({current})")
+        current = var
+    lines.append(f"{other} = {prog.call(w.dense())}({second})")
+    merged = prog.fresh(["merged", "joined", "both"])
+    if bug == "merge":  # Add of two widths
+        lines.append(f"{merged} = {names.layer('Add')}()([{current}, {other}])")
+    elif c.chance(30):
+        lines.append(f"{merged} = {names.layer('concatenate')}([{current}, {other}])")
+    else:
+        lines.append(f"{merged} = {names.layer('Concatenate')}()([{current}, {other}])")
+    final = w.dense(units=c.choice([1, 2, 5]))
+    lines.append(f"outputs = {prog.call(final)}({merged})")
+    model = prog.fresh(["model", "net", "m"])
+    lines.append(f"{model} = {names.model()}(inputs=[{first}, {second}], outputs=outputs)")
+    batch = c.integer(1, 8)
+    if bug == "input" and c.chance(50):
+        plan.bug = "input"
+        meta.bug = ""
+    xa, xb = prog.fresh(["images", "x_main", "xa", "seq_data"]), prog.fresh(["meta", "x_aux", "xb", "extra"])
+    out = prog.fresh(["y", "preds", "out"])
+    lines += ["", f"{xa} = {data_expr(prog, plan, data_shape(prog, plan), batch)}",
+              f"{xb} = {data_expr(prog, meta, data_shape(prog, meta), batch)}"]
+    pair_text = f"[{xb}, {xa}]" if bug == "swap" else f"[{xa}, {xb}]"
+    if c.chance(70):
+        lines.append(f"{out} = {model}({pair_text})")
+    else:
+        lines.append(f"{out} = {model}.predict({pair_text}, verbose=0)")
+    prog.lines += lines
+
+
 def branch(prog: Program, lines, var, shape, wrong):
     """Two convolutions of ``var`` merged: Concatenate (same spatial size), or Add (same
     shape, e.g. a residual connection). ``wrong``: sizes that do not match."""
@@ -1300,9 +1404,16 @@ def branch(prog: Program, lines, var, shape, wrong):
     lines.append(f"{b} = {prog.call(conv_b)}({var})")
     if merge == "Concatenate":
         axis = f"axis={c.choice(['-1', '3'])}" if c.chance(25) else ""
-        lines.append(f"{var} = {prog.names.layer('Concatenate')}({axis})([{a}, {b}])")
+        if c.chance(25):
+            helper = prog.names.layer("concatenate")
+            lines.append(f"{var} = {helper}([{a}, {b}]{', ' + axis if axis else ''})")
+        else:
+            lines.append(f"{var} = {prog.names.layer('Concatenate')}({axis})([{a}, {b}])")
         return None if wrong else shape[:2] + (f1 + f2,)
-    lines.append(f"{var} = {prog.names.layer('Add')}()([{a}, {b}])")
+    if c.chance(25):
+        lines.append(f"{var} = {prog.names.layer('add')}([{a}, {b}])")
+    else:
+        lines.append(f"{var} = {prog.names.layer('Add')}()([{a}, {b}])")
     return None if wrong else shape[:2] + (f1,)
 
 
@@ -1312,7 +1423,7 @@ BUG_PERCENT = 30
 def pick_bug(c: Chooser, bugs) -> str:
     """One of ``bugs`` for BUG_PERCENT of the programs, else "" (none)."""
     return c.choice(bugs) if c.chance(BUG_PERCENT) else ""
-STYLES = ("list", "add", "loop", "subclass", "custom", "nested", "functional", "functional")
+STYLES = ("list", "add", "loop", "subclass", "custom", "nested", "functional", "functional", "multi")
 
 
 def write_program(c: Chooser) -> str:
@@ -1326,6 +1437,8 @@ def write_program(c: Chooser) -> str:
         custom_layer_style(prog)
     elif style == "nested":
         nested_style(prog)
+    elif style == "multi":
+        multi_input_style(prog)
     else:
         functional_style(prog)
     return prog.source()

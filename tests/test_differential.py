@@ -86,7 +86,7 @@ def _first_difference(ours, theirs, where):
         inner = _first_difference(mine["layers"], real["layers"], here)
         if inner:
             return inner
-    return where
+    return None
 
 
 def disagreement(ours, theirs) -> str | None:
@@ -117,7 +117,8 @@ def disagreement(ours, theirs) -> str | None:
         try:
             assert_layers_agree(mine["layers"], real["layers"], mine["name"])
         except AssertionError:
-            return _first_difference(mine["layers"], real["layers"], mine["name"])
+            return (_first_difference(mine["layers"], real["layers"], mine["name"])
+                    or f"{mine['name']}: layers differ")
     return None
 
 

@@ -35,6 +35,9 @@ ACTIVATIONS = frozenset({
 class ShapeError(Exception):
     """Keras would reject this input; ``kind`` names the rule family."""
 
+    # The shape an eager (non-symbolic) run still produces, if it does not raise.
+    eager_output = None
+
     def __init__(self, kind: str, message: str):
         super().__init__(message)
         self.kind = kind  # "incompatible-input" | "non-positive-dimension" | "reshape-size-mismatch"

@@ -33,16 +33,20 @@ def _pooling(kind: str, rank: int):
         padding = known(config["padding"])
         padding = padding.lower() if isinstance(padding, str) else None
         out = tuple(pool_length(*args, padding) for args in zip(spatial, pool, strides))
+        result = (shape[0], *out, shape[-1]) if axis == -1 else (shape[0], shape[1], *out)
         if padding == "valid" and any(dims.is_non_positive(d) for d in out):
-            raise ShapeError(
+            error = ShapeError(
                 "non-positive-dimension",
                 f"{name}(pool_size={config['pool_size']!r}, strides={config['strides']!r}) "
                 f"shrinks input {format_shape(shape)} to {format_shape(out)}: "
                 f"use padding='same', a smaller pool, or fewer poolings before it",
             )
-        if axis == -1:
-            return (shape[0], *out, shape[-1])
-        return (shape[0], shape[1], *out)
+            if kind == "Average" and not any(isinstance(d, int) and d < 0 for d in out):
+                # TensorFlow's average-pooling kernel gives an empty axis (the max-pooling
+                # one aborts); only Keras's symbolic shape inference raises.
+                error.eager_output = result
+            raise error
+        return result
 
     # Keras 3's AveragePooling layers have no default pool size.
     default_pool = REQUIRED if kind == "Average" else 2 if rank == 1 else (2,) * rank
