@@ -29,6 +29,14 @@ def render_text(reports: list[FileReport]) -> str:
     return "\n".join(lines + [_summary_line(reports)])
 
 
+def _json_shape(shape) -> str:
+    if isinstance(shape, dict):
+        return f"an error ({shape['error']})"
+    if shape and isinstance(shape[0], list):
+        return "[" + ", ".join(_json_shape(s) for s in shape) + "]"
+    return format_shape(None if shape is None else tuple(shape))
+
+
 def _verify_line(report: FileReport) -> str:
     """What --verify found for one file."""
     status, error = report.verify["status"], report.verify["error"]
@@ -39,6 +47,9 @@ def _verify_line(report: FileReport) -> str:
                  for m in report.models if m.verified]
     found = [f"models confirmed: {', '.join(confirmed)}" if confirmed else "no model confirmed",
              _count(report.verify.get("tensors", 0), "tensor") + " confirmed"]
+    for case in report.verify.get("symbolic", []):
+        found.append(f"note: for {case['model']} Keras's shape inference says "
+                     f"{_json_shape(case['symbolic'])} but the run gives {_json_shape(case['eager'])}")
     if status == "mismatch":
         return f"verify: TensorFlow disagrees (SHP901); {'; '.join(found)}{raised}"
     return f"verify: agrees with TensorFlow; {'; '.join(found)}{raised}"

@@ -146,7 +146,7 @@ def test_stdout_is_only_json_and_programs_print_to_stderr(run, files):
 
 def test_sequential(files):
     seq = files[0]["models"][0]
-    assert {k: v for k, v in seq.items() if k != "layers"} == {
+    assert header(seq) == {
         "name": "Sequential", "kind": "sequential", "class": "Sequential",
         "line": 5, "input_shape": [2, 8, 8, 1], "output_shape": [2, 10],
         "params": 40 + 1450, "called": True}
@@ -161,7 +161,7 @@ def test_subclass_model_with_custom_layer(files):
     models = files[0]["models"]
     assert len(models) == 2  # the second call of net is not another model
     net = models[1]
-    assert {k: v for k, v in net.items() if k != "layers"} == {
+    assert header(net) == {
         "name": "Net", "kind": "subclass", "class": "Net", "line": 25,
         "input_shape": [2, 10], "output_shape": [2, 3], "params": 55 + 18,
         "called": True}
@@ -198,7 +198,15 @@ def test_error_keeps_what_came_before(files):
 
 
 def header(model):
-    return {k: v for k, v in model.items() if k != "layers"}
+    """A model record without its layers and Keras's own inference (tested below)."""
+    return {k: v for k, v in model.items() if k not in ("layers", "symbolic_output_shape")}
+
+
+def test_called_models_carry_keras_shape_inference_for_the_same_input(files):
+    models = [m for f in files for m in f["models"]]
+    called = [m for m in models if m["called"] and m["output_shape"] is not None]
+    assert called and all(m["symbolic_output_shape"] == m["output_shape"] for m in called)
+    assert all(m["symbolic_output_shape"] is None for m in models if not m["called"])
 
 
 BACKBONE_LAYERS = [

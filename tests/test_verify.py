@@ -111,3 +111,12 @@ def test_a_static_error_tensorflow_does_not_raise_is_marked_not_confirmed():
     (finding,) = report.diagnostics
     assert finding.code == "SHP101" and finding.message.endswith(
         "(not confirmed: TensorFlow ran the file without raising)")
+
+
+def test_keras_shape_inference_that_differs_from_the_run_is_noted():
+    real = record([2, 4])
+    real["models"][0]["symbolic_output_shape"] = [2, 5]
+    report = verify(check_source(SOURCE, "m.py"), real)
+    assert report.verify["symbolic"] == [
+        {"model": "Sequential", "line": 3, "eager": [2, 4], "symbolic": [2, 5]}]
+    assert report.models[0].verified  # the static result matches the run

@@ -83,8 +83,13 @@ def verify(report: FileReport, record: dict) -> FileReport:
     if record.get("failed"):  # the file hung or the child crashed: nothing to compare
         report.verify = {"status": "failed", "error": error}
         return report
+    symbolic = []
     for model, real in _match(report.models, record.get("models", [])):
         what = f"model '{model.name}'"
+        inferred = real.get("symbolic_output_shape")
+        if inferred is not None and inferred != real.get("output_shape"):
+            symbolic.append({"model": model.name, "line": model.line,
+                             "eager": real.get("output_shape"), "symbolic": inferred})
         inner = diff.layers(model.layers, real.get("layers", []), what)
         node = diff.node(what, model, real) if error is None else True
         model.verified = node and inner and error is None
@@ -110,6 +115,8 @@ def verify(report: FileReport, record: dict) -> FileReport:
     mismatched = any(d.code == VerifyMismatch.code for d in report.diagnostics)
     report.verify = {"status": "mismatch" if mismatched else "confirmed", "error": error,
                      "tensors": confirmed_tensors}
+    if symbolic:  # Keras's shape inference disagrees with its own eager run
+        report.verify["symbolic"] = symbolic
     return report
 
 

@@ -579,7 +579,27 @@ class Recorder:
             "params": record.params,
             "layers": self._layers_json(record),
             "called": record.called,
+            "symbolic_output_shape": self._symbolic_output(record) if record.called else None,
         }
+
+    def _symbolic_output(self, record):
+        """What Keras's own shape inference (``compute_output_spec``) says the call gives,
+        or ``{"error": ...}``: eager runs and symbolic inference can differ."""
+        shapes = record.input_shape
+        if shapes is None:
+            return None
+        keras = self._keras
+        many = bool(shapes) and isinstance(shapes[0], list)
+        inputs = [keras.KerasTensor(s) for s in shapes] if many else keras.KerasTensor(shapes)
+        self._stack.append(None)  # record nothing inside
+        self._building += 1
+        try:
+            return shapes_of(record.layer.compute_output_spec(inputs))
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            return {"error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300]}"}
+        finally:
+            self._building -= 1
+            self._stack.pop()
 
     def _creation(self, layer):
         """(line, name given explicitly) of the layer's creation, or Nones."""
