@@ -512,6 +512,16 @@ def _builtin(ev, name, args, kwargs, node):
     return None if name == "print" else UNKNOWN
 
 
+def _range(args, kwargs):
+    """``tf.range`` / ``np.arange``: a 1-D tensor of the range's length."""
+    start, limit = _arg(args, kwargs, 0, "start"), _arg(args, kwargs, 1, "limit", None)
+    bounds = (0, start) if limit is None else (start, limit)  # arange(n) counts from 0
+    bounds += (_arg(args, kwargs, 2, "delta", 1),)
+    if not all(isinstance(b, int) for b in bounds) or bounds[2] == 0:
+        return Tensor((None,))
+    return Tensor((len(range(*bounds)),))
+
+
 _MERGE_FUNCTIONS = {f"keras.layers.{name.lower()}": name for name in (
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot")}
 
@@ -646,6 +656,8 @@ _FUNCTIONS = {
     "numpy.random.rand": lambda a, k: _tensor(_shape_arg(list(a))),
     "numpy.random.randn": lambda a, k: _tensor(_shape_arg(list(a))),
     "tensorflow.one_hot": _one_hot,
+    "tensorflow.range": _range,
+    "numpy.arange": _range,
     "keras.utils.to_categorical":
         lambda a, k: _one_hot([_arg(a, k, 0, "x"), _arg(a, k, 1, "num_classes")], {}),
     "numpy.expand_dims": _expand_dims,

@@ -8,13 +8,13 @@ still checked.
 from __future__ import annotations
 
 import ast
-import importlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import libcst
 
+from shapecheck.engine import check_source
 from shapecheck.results import FileReport
 
 SKIPPED_DIRS = frozenset({".venv", "venv", "__pycache__", "build", "dist", "node_modules"})
@@ -66,8 +66,7 @@ def check_path(path: str) -> FileReport:
     except SourceError as exc:
         return FileReport(path, error=str(exc))
     try:
-        engine = importlib.import_module("shapecheck.engine")
-        return engine.check_source(source, path)
+        return check_source(source, path)
     except libcst.ParserSyntaxError as exc:
         return FileReport(path, error=_describe_parser_error(source, path, exc))
     except (SyntaxError, ValueError) as exc:

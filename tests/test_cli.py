@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from contract import assert_valid_contract
 
+import shapecheck.files
 from shapecheck.cli import main
 from shapecheck.dims import BinOp, Floor, Sym
 from shapecheck.files import collect_files
@@ -65,8 +66,7 @@ def fake_check_source(source: str, path: str) -> FileReport:
 @pytest.fixture(autouse=True)
 def fake_engine(monkeypatch, tmp_path):
     """Run in an empty folder with the stand-in engine."""
-    monkeypatch.setitem(sys.modules, "shapecheck.engine",
-                        types.SimpleNamespace(check_source=fake_check_source))
+    monkeypatch.setattr(shapecheck.files, "check_source", fake_check_source)
     monkeypatch.chdir(tmp_path)
 
 
@@ -134,7 +134,7 @@ def test_syntax_error_only_libcst_rejects_uses_libcst_position(monkeypatch):
     def reject(source, path):
         raise libcst.ParserSyntaxError("unsupported", lines=["x = 1\n"], raw_line=1,
                                        raw_column=4)
-    monkeypatch.setattr(sys.modules["shapecheck.engine"], "check_source", reject)
+    monkeypatch.setattr(shapecheck.files, "check_source", reject)
     write("new.py", "x = 1\n")
     result = run("new.py")
     assert result.exit_code == 2
