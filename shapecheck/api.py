@@ -818,7 +818,11 @@ def _predict(ev, model, x, batch_size, node):
     batched = isinstance(batch_size, int) and isinstance(count, int) and count > batch_size
     tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
                for t in tensors]
-    output = ev.apply(model, [tensors if isinstance(x, (list, tuple)) else tensors[0]], {}, node)
+    ev.graph_mode += 1  # predict runs a traced graph
+    try:
+        output = ev.apply(model, [tensors if isinstance(x, (list, tuple)) else tensors[0]], {}, node)
+    finally:
+        ev.graph_mode -= 1
     if batched and isinstance(output, Tensor) and output.shape:
         return Tensor((count, *output.shape[1:]), output.dtype)
     return output

@@ -135,6 +135,9 @@ class Evaluator:
         self._stopped = False  # a finding stopped the current top-level run
         self._quiet = 0  # > 0 while running a branch that may not be taken
         self.traced = 0  # > 0 while running a function TensorFlow traces (Dataset.map)
+        # > 0 while shapes go through Keras's symbolic inference or a traced graph
+        # (a Sequential's build, predict()), which rejects what eager kernels accept.
+        self.graph_mode = 0
 
     # ----------------------------------------------------------------- running
     def run(self) -> None:
@@ -717,8 +720,12 @@ class Evaluator:
             x = inputs
             if layer.input_shape is not None:
                 x = self._conform(layer, layer.input_shape, x, record.node)
-            for sub in layer.layers:  # errors surface where the Sequential runs
-                x = self.apply(sub, [x], {}, record.node)
+            self.graph_mode += 1  # Keras builds a Sequential by symbolic inference first
+            try:
+                for sub in layer.layers:  # errors surface where the Sequential runs
+                    x = self.apply(sub, [x], {}, record.node)
+            finally:
+                self.graph_mode -= 1
             return x
         if isinstance(layer, FunctionalModel):
             return api.replay(self, layer, inputs, record.node)
@@ -786,7 +793,7 @@ class Evaluator:
             output = spec.output(layer.config, shape)
         except ShapeError as error:
             # On concrete data (not a symbolic Input) some kernels return an empty axis.
-            if error.eager_output is None or exact:
+            if error.eager_output is None or exact or self.graph_mode:
                 self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message)
                 return UNKNOWN
             output = error.eager_output
