@@ -112,10 +112,6 @@ def format_shape(shape) -> str:
     return f"({text},)" if len(shape) == 1 else f"({text})"
 
 
-def is_known(d: Dim) -> bool:
-    return isinstance(d, int)
-
-
 def _binop(op: str, a: Dim, b: Dim) -> Dim:
     if a is None or b is None:
         return None

@@ -223,9 +223,6 @@ class Evaluator:
         else:
             self.exec_block(other, frame)
 
-    def exec_Else(self, node, frame):
-        self.exec_block(node.body.body, frame)
-
     def exec_For(self, node, frame):
         items = self._iterate(self.eval(node.iter, frame))
         unknown = items is None or self._steps > MAX_STEPS

@@ -29,10 +29,6 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
-def is_known(value: Any) -> bool:
-    return value is not UNKNOWN
-
-
 @dataclass(eq=False)
 class Tensor:
     """A tensor or array; ``shape`` is a tuple of dims or None (unknown rank)."""
