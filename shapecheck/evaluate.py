@@ -668,19 +668,9 @@ class Evaluator:
             return UNKNOWN
         names = layer.spec.call_inputs if isinstance(layer, BuiltinLayer) and layer.spec else ()
         if names and not (len(args) == 1 and isinstance(args[0], list)):
-            # Several named inputs (query, value, key): the list of them, in order.
-            values = [args[i] if i < len(args) else kwargs.get(name) for i, name in enumerate(names)]
-            while values and values[-1] is None:
-                values.pop()
-            args, kwargs = ([values] if values and None not in values else []), {}
-        passed = [v for k, v in kwargs.items() if k not in ("training", "mask")]
-        if args:
-            inputs = args[0]
-        elif "inputs" in kwargs or len(passed) == 1:
-            inputs = kwargs.get("inputs", passed[0] if passed else UNKNOWN)
-        elif passed:  # several keyword inputs (attention's query=, value=): not modelled
-            inputs = UNKNOWN
-        else:
+            args, kwargs = _named_inputs(names, args, kwargs), {}
+        inputs = _call_input(args, kwargs)
+        if inputs is _NO_INPUT:
             self._record(LayerCall(layer, node, None, None))
             self.fact("call-without-input", node,
                       f"{_describe(layer)} is called without an input tensor: pass the "
@@ -901,6 +891,30 @@ class Evaluator:
             if first is not None and isinstance(obj.attrs.get(first), LAYER_LIKE):
                 return self.input_rank(obj.attrs[first])
         return None
+
+
+_NO_INPUT = object()
+
+
+def _named_inputs(names, args, kwargs) -> list:
+    """Several named inputs (attention's query, value, key) as ``[[q, v, k]]``, given ones only."""
+    values = [args[i] if i < len(args) else kwargs.get(name) for i, name in enumerate(names)]
+    while values and values[-1] is None:
+        values.pop()
+    return [values] if values and None not in values else []
+
+
+def _call_input(args, kwargs):
+    """What a layer call takes as its input: the first argument, ``inputs=``, a single other
+    keyword (``query=``); UNKNOWN for several keywords; ``_NO_INPUT`` for none."""
+    passed = [v for k, v in kwargs.items() if k not in ("training", "mask")]
+    if args:
+        return args[0]
+    if "inputs" in kwargs:
+        return kwargs["inputs"]
+    if len(passed) == 1:
+        return passed[0]
+    return UNKNOWN if passed else _NO_INPUT
 
 
 def _class_kind(bases) -> Any:
