@@ -21,6 +21,16 @@ def known(value):
     return None if value is UNKNOWN else value
 
 
+# The axes of a spatial layer's input, by number of spatial dimensions (channels last).
+SPATIAL_AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
+                3: "(batch, depth, height, width, channels)"}
+
+
+def require_spatial_rank(layer: str, shape, spatial: int) -> None:
+    """A conv / pooling / padding layer over ``spatial`` dimensions needs rank ``spatial + 2``."""
+    require_rank(layer, shape, spatial + 2, SPATIAL_AXES[spatial])
+
+
 def require_rank(layer: str, shape, rank: int, what: str) -> None:
     if len(shape) != rank:
         raise ShapeError(

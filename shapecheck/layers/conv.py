@@ -5,10 +5,7 @@ from __future__ import annotations
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import as_tuple, channels_axis, known, require_rank
-
-_AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
-         3: "(batch, depth, height, width, channels)"}
+from shapecheck.layers._util import as_tuple, channels_axis, known, require_spatial_rank
 
 
 def conv_length(length, kernel, stride, dilation, padding):
@@ -29,7 +26,7 @@ def _conv(rank: int):
     name = f"Conv{rank}D"
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, _AXES[rank])
+        require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         spatial = shape[1:-1] if axis == -1 else shape[2:]
         kernel = as_tuple(known(config["kernel_size"]), rank)
@@ -102,7 +99,7 @@ def _conv_transpose(rank: int):
     base = _conv(rank)
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, _AXES[rank])
+        require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         spatial = shape[1:-1] if axis == -1 else shape[2:]
         args = zip(spatial, as_tuple(known(config["kernel_size"]), rank),

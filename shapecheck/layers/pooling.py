@@ -5,10 +5,7 @@ from __future__ import annotations
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import as_tuple, channels_axis, known, require_rank
-
-_AXES = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
-         3: "(batch, depth, height, width, channels)"}
+from shapecheck.layers._util import as_tuple, channels_axis, known, require_spatial_rank
 
 
 def pool_length(length, pool, stride, padding):
@@ -24,7 +21,7 @@ def _pooling(kind: str, rank: int):
     name = f"{kind}Pooling{rank}D"
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, _AXES[rank])
+        require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         spatial = shape[1:-1] if axis == -1 else shape[2:]
         pool = as_tuple(known(config["pool_size"]), rank)
@@ -66,7 +63,7 @@ def _global(kind: str, rank: int):
     name = f"Global{kind}Pooling{rank}D"
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, _AXES[rank])
+        require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         if known(config["keepdims"]) is True:
             ones = (1,) * rank

@@ -11,6 +11,7 @@ from shapecheck.layers._util import (
     known,
     require_min_rank,
     require_rank,
+    require_spatial_rank,
 )
 
 
@@ -59,7 +60,7 @@ def _pairs(value, rank):
 
 
 def _spatial(shape, config):
-    return (shape[1:-1], -1) if channels_axis(config) == -1 else (shape[2:], 1)
+    return shape[1:-1] if channels_axis(config) == -1 else shape[2:]
 
 
 def _rebuild(shape, config, spatial):
@@ -72,9 +73,9 @@ def _padding(rank):
     name = f"ZeroPadding{rank}D"
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, "")
+        require_spatial_rank(name, shape, rank)
         pairs = _pairs(known(config["padding"]), rank)
-        spatial, _ = _spatial(shape, config)
+        spatial = _spatial(shape, config)
         if pairs is None:
             return _rebuild(shape, config, (None,) * rank)
         return _rebuild(shape, config, tuple(dims.add(d, a + b) for d, (a, b) in zip(spatial, pairs)))
@@ -88,9 +89,9 @@ def _cropping(rank):
     name = f"Cropping{rank}D"
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, "")
+        require_spatial_rank(name, shape, rank)
         pairs = _pairs(known(config["cropping"]), rank)
-        spatial, _ = _spatial(shape, config)
+        spatial = _spatial(shape, config)
         if pairs is None:
             return _rebuild(shape, config, (None,) * rank)
         out = tuple(dims.sub(d, a + b) for d, (a, b) in zip(spatial, pairs))
@@ -109,11 +110,11 @@ def _upsampling(rank):
     name = f"UpSampling{rank}D"
 
     def output(config, shape):
-        require_rank(name, shape, rank + 2, "")
+        require_spatial_rank(name, shape, rank)
         size = as_tuple(known(config["size"]), rank)
         if rank == 1:
             return (shape[0], dims.mul(shape[1], size[0]) if size[0] else None, shape[2])
-        spatial, _ = _spatial(shape, config)
+        spatial = _spatial(shape, config)
         return _rebuild(shape, config, tuple(dims.mul(d, s) if s else None
                                              for d, s in zip(spatial, size)))
 
