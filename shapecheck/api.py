@@ -33,7 +33,7 @@ BUILTINS = frozenset({
     "reversed", "sorted", "iter", "next", "set", "frozenset",
 })
 
-# Data sets: (x_train, y_train), (x_test, y_test) shapes and dtypes.
+# Keras's data sets: the shapes of (x_train, y_train), (x_test, y_test); all uint8.
 DATASETS = {
     "mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
     "fashion_mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),

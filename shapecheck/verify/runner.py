@@ -56,12 +56,6 @@ from dataclasses import dataclass, field
 
 TENSOR_HOOK = "__shapecheck_tensor__"
 
-# (x_train, y_train, x_test, y_test) shapes; every array is uint8.
-_MNIST = ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,))
-_CIFAR = ((50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1))
-DATASET_SHAPES = {"mnist": _MNIST, "fashion_mnist": _MNIST,
-                  "cifar10": _CIFAR, "cifar100": _CIFAR}
-
 # Layers whose class lives in these packages are leaves: their inner layers
 # are an implementation detail.
 BUILTIN_PACKAGES = {"keras", "tf_keras", "tensorflow"}
@@ -633,16 +627,18 @@ class Recorder:
 
 
 def patch_datasets():
-    """Make ``load_data`` of the image datasets return zero arrays, offline."""
+    """Make ``load_data`` of the image datasets return zero arrays, offline, of the
+    shapes the static analysis knows them by (one table: ``shapecheck.api.DATASETS``)."""
     import numpy as np
 
-    for name, shapes in DATASET_SHAPES.items():
+    from shapecheck.api import DATASETS
+
+    for name, splits in DATASETS.items():
         module = importlib.import_module(f"keras.src.datasets.{name}")
         original = module.load_data
 
-        def load_data(*args, shapes=shapes, **kwargs):
-            x_train, y_train, x_test, y_test = (np.zeros(s, np.uint8) for s in shapes)
-            return (x_train, y_train), (x_test, y_test)
+        def load_data(*args, splits=splits, **kwargs):
+            return tuple(tuple(np.zeros(s, np.uint8) for s in split) for split in splits)
 
         for loaded in list(sys.modules.values()):  # every public alias too
             namespace = getattr(loaded, "__dict__", {})
