@@ -396,6 +396,15 @@ _LOSS_LABELS = {
 }
 
 
+def _same_rank(labels, predictions):
+    """Keras's ``squeeze_or_expand_to_same_rank``: ranks one apart meet at a trailing 1."""
+    if len(labels) == len(predictions) + 1 and labels[-1] == 1:
+        return (labels, (*predictions, 1)) if len(predictions) == 1 else (labels[:-1], predictions)
+    if len(predictions) == len(labels) + 1 and predictions[-1] == 1:
+        return ((*labels, 1), predictions) if len(labels) == 1 else (labels, predictions[:-1])
+    return labels, predictions
+
+
 def _label_problem(kind: str, labels, predictions):
     """Why Keras rejects these label/prediction shapes, or None."""
     def differ(a, b):
@@ -420,7 +429,10 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
         return Tensor(None)
     kind = _LOSS_LABELS.get(loss.name)
     if kind and y_true.shape is not None and y_pred.shape is not None:
-        problem = _label_problem(kind, tuple(y_true.shape), tuple(y_pred.shape))
+        labels, predictions = tuple(y_true.shape), tuple(y_pred.shape)
+        if loss.name[:1].isupper():  # a Loss object first aligns the ranks, as Keras does
+            labels, predictions = _same_rank(labels, predictions)
+        problem = _label_problem(kind, labels, predictions)
         if problem:
             hint = ("one-hot encode the labels or use SparseCategoricalCrossentropy" if kind == "same"
                     else "make the model end in one score per class (e.g. Flatten before the "
