@@ -778,23 +778,52 @@ def call_method(ev, obj, name: str, args, kwargs, node):
     return UNKNOWN
 
 
+def _loss_of(loss):
+    """A compile(loss=...) argument as a Loss, if it is one shapecheck knows."""
+    if isinstance(loss, str):  # compile wraps it like the Loss class of that name
+        return Loss("".join(part.capitalize() for part in loss.split("_")), {})
+    return loss if isinstance(loss, Loss) else None
+
+
 def _compile(ev, model, loss, node) -> None:
-    """``model.compile(loss=...)``: check the loss against the model's output, once it ran."""
+    """``model.compile(loss=...)``: remember the loss; check it against the model's output
+    if the model already ran."""
+    loss = _loss_of(loss)
+    if loss is None:
+        return
+    ev.compiled[id(model)] = loss
     records = [r for r in ev.calls if r.layer is model]
-    if not records:
-        return
-    if isinstance(loss, str):
-        name, from_logits = loss, False
-    elif isinstance(loss, Loss):
-        name, from_logits = loss.name, loss.config.get("from_logits", False)
-    else:
-        return
-    _check_logits(ev, name, from_logits, records[-1].output, node)
+    if records:
+        _check_logits(ev, loss.name, loss.config.get("from_logits", False), records[-1].output, node)
+
+
+def _fit(ev, model, x, y, batch_size, node):
+    """``model.fit(x, y)``: Keras runs the model on the first batch of x in a traced graph,
+    then applies the compiled loss to that batch of y."""
+    tensors = list(x) if isinstance(x, (list, tuple)) else [x]
+    if not tensors or not all(isinstance(t, Tensor) and t.shape for t in tensors):
+        return None
+    count = tensors[0].shape[0]
+    size = min(count, batch_size) if isinstance(count, int) and isinstance(batch_size, int) else None
+    batch = [Tensor((size, *t.shape[1:]), t.dtype) for t in tensors]
+    ev.graph_mode += 1
+    try:
+        output = ev.apply(model, [batch if isinstance(x, (list, tuple)) else batch[0]], {}, node)
+    finally:
+        ev.graph_mode -= 1
+    loss = ev.compiled.get(id(model))
+    if loss is not None and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
+        apply_loss(ev, loss, [Tensor((size, *y.shape[1:]), y.dtype), output], {}, node)
+    return None
 
 
 def _model_method(ev, model, name, args, kwargs, node):
     if name == "compile":
         _compile(ev, model, _arg(args, kwargs, 1, "loss", None), node)
+        return None
+    if name == "fit":
+        _fit(ev, model, _arg(args, kwargs, 0, "x"), _arg(args, kwargs, 1, "y"),
+             _arg(args, kwargs, 2, "batch_size", 32), node)
         return None
     if name == "add_weight":
         shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)

@@ -138,6 +138,7 @@ class Evaluator:
         # > 0 while shapes go through Keras's symbolic inference or a traced graph
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
+        self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
 
     # ----------------------------------------------------------------- running
     def run(self) -> None:
