@@ -49,6 +49,10 @@ def main() -> None:
     shapecheck [OPTIONS] [PATH]...   check files and folders (same as `check`)
     shapecheck summary PATH...       print a model.summary()-like table per model
     shapecheck rules                 list the rules
+
+    Options of check (see `shapecheck check --help`): --format, --fail-on, and
+    --verify, which RUNS each file under TensorFlow to confirm the results: use it
+    only on code you trust.
     """
 
 
