@@ -93,6 +93,13 @@ def evaluate(d: Dim, env: dict) -> int | float | None:
     return d.evaluate(env)
 
 
+def format_json_shape(shape) -> str:
+    """``format_shape`` of a shape as JSON gives it (lists, or a list of them)."""
+    if shape and isinstance(shape[0], list):
+        return format_shape([tuple(s) for s in shape])
+    return format_shape(None if shape is None else tuple(shape))
+
+
 def dim_to_json(d: Dim) -> int | str | None:
     """A dimension as the output contract spells it: int, null or string."""
     if d is None or isinstance(d, int):

@@ -10,7 +10,7 @@ import inspect
 import json
 from collections.abc import Callable, Iterable
 
-from shapecheck.dims import format_shape
+from shapecheck.dims import format_json_shape, format_shape
 from shapecheck.results import FileReport, LayerReport, ModelReport
 
 CONTRACT_VERSION = 1
@@ -32,9 +32,7 @@ def render_text(reports: list[FileReport]) -> str:
 def _json_shape(shape) -> str:
     if isinstance(shape, dict):
         return f"an error ({shape['error']})"
-    if shape and isinstance(shape[0], list):
-        return "[" + ", ".join(_json_shape(s) for s in shape) + "]"
-    return format_shape(None if shape is None else tuple(shape))
+    return format_json_shape(shape)
 
 
 def _verify_line(report: FileReport) -> str:

@@ -24,3 +24,6 @@ ALL_RULES = sorted(
      UnknownLayerArgument, MissingLayerArgument, VerifyMismatch],
     key=lambda rule: rule.code,
 )
+
+# Codes whose findings say TensorFlow raises at that line (--verify and the tests check it).
+RAISING_CODES = frozenset(rule.code for rule in ALL_RULES if rule.claims_raise)

@@ -132,6 +132,7 @@ class CallWithoutInput(FactRule):
     """
 
     code = "SHP202"
+    claims_raise = True
     name = "call-without-input"
     fact_kind = "call-without-input"
     VALID = [_LAYER + """
@@ -329,6 +330,7 @@ class UnknownLayerArgument(FactRule):
     """
 
     code = "SHP206"
+    claims_raise = True
     name = "unknown-layer-argument"
     fact_kind = "unknown-argument"
     VALID = [_LAYER + "c = Conv2D(16, kernel_size=3, padding='same', activation='relu')\n"]
@@ -349,6 +351,7 @@ class MissingLayerArgument(FactRule):
     """
 
     code = "SHP207"
+    claims_raise = True
     name = "missing-layer-argument"
     fact_kind = "missing-argument"
     VALID = [_LAYER + "from tensorflow.keras.layers import AveragePooling2D\n"

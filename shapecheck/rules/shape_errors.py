@@ -16,6 +16,7 @@ class IncompatibleInput(FactRule):
     """
 
     code = "SHP101"
+    claims_raise = True
     name = "incompatible-input"
     fact_kind = "incompatible-input"
     VALID = [_PRELUDE + "x = tf.zeros((8, 28, 28, 1))\ny = layers.Conv2D(4, 3)(x)\n"]
@@ -37,6 +38,7 @@ class NonPositiveDimension(FactRule):
     """
 
     code = "SHP102"
+    claims_raise = True
     name = "non-positive-dimension"
     fact_kind = "non-positive-dimension"
     VALID = [_PRELUDE + "x = tf.zeros((8, 5, 5, 1))\ny = layers.Conv2D(4, 5)(x)\n",
@@ -64,6 +66,7 @@ class ReshapeSizeMismatch(FactRule):
     """
 
     code = "SHP103"
+    claims_raise = True
     name = "reshape-size-mismatch"
     fact_kind = "reshape-size-mismatch"
     VALID = [_PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Reshape((28, 28, 1))(x)\n"]
@@ -83,6 +86,7 @@ class OutputLabelMismatch(FactRule):
     """
 
     code = "SHP104"
+    claims_raise = True
     name = "output-label-mismatch"
     fact_kind = "output-label-mismatch"
     VALID = [_PRELUDE + "y = tf.zeros((8,), 'int32')\np = tf.zeros((8, 10))\n"

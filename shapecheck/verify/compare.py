@@ -11,20 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from shapecheck.dims import format_shape
+from shapecheck.dims import format_json_shape
 from shapecheck.results import Diagnostic, FileReport, shape_to_json
+from shapecheck.rules import RAISING_CODES
 from shapecheck.rules.verify import VerifyMismatch
-
-# Findings that claim TensorFlow raises (the others flag code that runs).
-RAISING = ("SHP1", "SHP202", "SHP206", "SHP207")
-
-
-def _shape_text(json_shape) -> str:
-    if json_shape is None:
-        return "?"
-    if json_shape and isinstance(json_shape[0], list):
-        return "[" + ", ".join(_shape_text(s) for s in json_shape) + "]"
-    return format_shape(tuple(json_shape))
 
 
 class _Diff:
@@ -45,8 +35,8 @@ class _Diff:
                 agree = False  # unknown on one side: not confirmed, not contradicted
             elif mine != real:
                 agree = False
-                self.mismatch(ours.line, f"{what}: TensorFlow gives {label} {_shape_text(real)} "
-                                         f"where static analysis says {_shape_text(mine)}")
+                self.mismatch(ours.line, f"{what}: TensorFlow gives {label} {format_json_shape(real)} "
+                                         f"where static analysis says {format_json_shape(mine)}")
         if ours.params is not None and theirs.get("params") is not None \
                 and ours.params != theirs["params"]:
             agree = False
@@ -97,7 +87,7 @@ def verify(report: FileReport, record: dict) -> FileReport:
     diagnostics = []
     error_line = error.get("line") if error else None
     for d in report.diagnostics:
-        if d.code.startswith(RAISING):
+        if d.code in RAISING_CODES:
             if error_line == d.line:
                 d = replace(d, message=f"{d.message} (confirmed: TensorFlow raises "
                                        f"{error['type']}: {_first_line(error['message'])})")
@@ -105,7 +95,7 @@ def verify(report: FileReport, record: dict) -> FileReport:
                 d = replace(d, message=f"{d.message} (not confirmed: TensorFlow ran the file "
                                        f"without raising)")
         diagnostics.append(d)
-    if error is not None and not any(d.line == error_line and d.code.startswith(RAISING)
+    if error is not None and not any(d.line == error_line and d.code in RAISING_CODES
                                      for d in report.diagnostics):
         diff.mismatch(error_line or 1, f"TensorFlow raises {error['type']}: "
                                        f"{_first_line(error['message'])}, which static analysis "
@@ -135,8 +125,8 @@ def _tensors(diff: _Diff, report: FileReport, records: list) -> int:
             confirmed += 1
         elif all(not any(isinstance(d, str) for d in s) for s in shapes):
             diff.mismatch(real["line"], f"'{real['name']}': TensorFlow gives shape "
-                                        f"{_shape_text(real['shape'])} where static analysis says "
-                                        + " or ".join(_shape_text(s) for s in shapes))
+                                        f"{format_json_shape(real['shape'])} where static analysis says "
+                                        + " or ".join(format_json_shape(s) for s in shapes))
     return confirmed
 
 
