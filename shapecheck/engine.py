@@ -7,7 +7,7 @@ import re
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from shapecheck.evaluate import Evaluator
+from shapecheck.interpret import Evaluator
 from shapecheck.objects import (
     BuiltinLayer,
     FunctionalModel,

@@ -65,3 +65,12 @@ class LayerCall:
     output: Any = None  # the value the call returned
     children: list = field(default_factory=list)  # LayerCalls made inside
     order: int = field(default_factory=lambda: next(_ids))
+
+
+def shape_of(value):
+    """The shape of a tensor value, a list of shapes for a list of tensors, else None."""
+    if isinstance(value, Tensor):
+        return value.shape
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Tensor) for v in value):
+        return [v.shape for v in value]
+    return None

@@ -628,10 +628,10 @@ class Recorder:
 
 def patch_datasets():
     """Make ``load_data`` of the image datasets return zero arrays, offline, of the
-    shapes the static analysis knows them by (one table: ``shapecheck.api.DATASETS``)."""
+    shapes the static analysis knows them by (one table: ``shapecheck.library.data.DATASETS``)."""
     import numpy as np
 
-    from shapecheck.api import DATASETS
+    from shapecheck.library.data import DATASETS
 
     for name, splits in DATASETS.items():
         module = importlib.import_module(f"keras.src.datasets.{name}")

@@ -1,0 +1,149 @@
+"""Calls: of library names, of the file's own functions and classes, of layers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+
+from shapecheck import library
+from shapecheck.interpret.control import MAX_DEPTH, MAX_STEPS, Break, Continue, Return
+from shapecheck.library.losses import apply_loss
+from shapecheck.objects import (
+    LAYER_LIKE,
+    BoundMethod,
+    Instance,
+    Loss,
+    Super,
+    UserClass,
+    UserFunction,
+)
+from shapecheck.values import UNKNOWN, ApiRef
+
+
+def snake_case(name: str) -> str:
+    """Keras's automatic layer-name stem (``MaxPooling2D`` -> ``max_pooling2d``)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+
+class Calls:
+    """Function calls, user functions' frames, and class instantiation."""
+
+    # -------------------------------------------------------------------- calls
+    def eval_Call(self, node, frame):
+        function = self.eval(node.func, frame)
+        if function == ApiRef("builtins.super"):
+            return Super(frame.get("self"))
+        args, kwargs = [], {}
+        for arg in node.args:
+            value = self.eval(arg.value, frame)
+            if arg.star == "*":
+                if not isinstance(value, (list, tuple)):
+                    return UNKNOWN
+                args.extend(value)
+            elif arg.star == "**":
+                if not isinstance(value, dict):
+                    return UNKNOWN
+                kwargs.update(value)
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            else:
+                args.append(value)
+        return self.call(function, args, kwargs, node)
+
+    def call(self, function, args, kwargs, node):
+        if isinstance(function, ApiRef):
+            return library.call(self, function.name, args, kwargs, node)
+        if isinstance(function, UserClass):
+            return self.instantiate(function, args, kwargs, node)
+        if isinstance(function, UserFunction):
+            return self.call_function(function, args, kwargs)
+        if isinstance(function, LAYER_LIKE):
+            if isinstance(function, Instance) and function.cls.kind is None:
+                method = function.cls.method("__call__")
+                if method is None:
+                    return UNKNOWN
+                return self.call_function(UserFunction(method.node, method.defaults, function),
+                                          args, kwargs)
+            return self.apply(function, args, kwargs, node)
+        if isinstance(function, BoundMethod):
+            return library.call_method(self, function.obj, function.name, args, kwargs, node)
+        if isinstance(function, Loss):
+            return apply_loss(self, function, args, kwargs, node)
+        return UNKNOWN
+
+    def eval_Lambda(self, node, frame):
+        return self._function(node, frame)
+
+    def _function(self, node, frame) -> UserFunction:
+        defaults = {}
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                defaults[param.name.value] = self.eval(param.default, frame)
+        return UserFunction(node, defaults)
+
+    def call_function(self, function: UserFunction, args, kwargs):
+        if self._depth >= MAX_DEPTH or self._steps > MAX_STEPS:
+            return UNKNOWN
+        node = function.node
+        params = node.params
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        if function.self_value is not None:
+            args = [function.self_value, *args]
+        scope: dict[str, Any] = {}
+        for name, value in zip(positional, args):
+            scope[name] = value
+        extra = args[len(positional):]
+        if isinstance(params.star_arg, cst.Param):
+            scope[params.star_arg.name.value] = tuple(extra)
+        rest = {}
+        known_names = set(positional) | {p.name.value for p in params.kwonly_params}
+        for name, value in kwargs.items():
+            if name in known_names:
+                scope[name] = value
+            else:
+                rest[name] = value
+        if isinstance(params.star_kwarg, cst.Param):
+            scope[params.star_kwarg.name.value] = rest
+        for name in known_names:
+            if name not in scope:
+                scope[name] = function.defaults.get(name, UNKNOWN)
+        self._depth += 1
+        try:
+            if isinstance(node, cst.Lambda):
+                return self.eval(node.body, scope)
+            self.exec_block(node.body.body, scope)
+        except Return as result:
+            return result.value
+        except (Break, Continue):
+            pass
+        finally:
+            self._depth -= 1
+        return None
+
+    def instantiate(self, cls: UserClass, args, kwargs, node):
+        instance = Instance(cls, node, self.auto_name(cls.name, kwargs))
+        if isinstance(kwargs.get("name"), str):
+            instance.given_name = kwargs["name"]
+        if cls.kind is not None:
+            self.objects.append(instance)
+        init = cls.method("__init__")
+        if init is not None:
+            self.call_function(UserFunction(init.node, init.defaults, instance), args, kwargs)
+        return instance
+
+    def auto_name(self, cls_name: str, kwargs) -> str:
+        """The name Keras gives a new layer: ``name=`` or ``dense``, ``dense_1``, ..."""
+        explicit = kwargs.get("name")
+        if isinstance(explicit, str):
+            return explicit
+        stem = snake_case(cls_name)
+        self._names[stem] += 1
+        count = self._names[stem]
+        return stem if count == 1 else f"{stem}_{count - 1}"
+

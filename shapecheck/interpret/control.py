@@ -1,0 +1,25 @@
+"""The evaluator's budgets and the exceptions that carry Python's control flow."""
+
+from __future__ import annotations
+
+import os
+
+MAX_UNROLL = 1000
+MAX_DEPTH = 40
+# Statements one file may execute; past it loops stop unrolling and calls of
+# the file's functions give UNKNOWN, so any program is analysed in bounded time.
+MAX_STEPS = 200_000
+DEBUG = bool(os.environ.get("SHAPECHECK_DEBUG"))
+
+
+class Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class Break(Exception):
+    pass
+
+
+class Continue(Exception):
+    pass

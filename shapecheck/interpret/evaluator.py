@@ -1,0 +1,92 @@
+"""The evaluator: one module's state, and the run from top to bottom."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+
+from shapecheck.interpret.calls import Calls
+from shapecheck.interpret.control import MAX_UNROLL
+from shapecheck.interpret.expressions import Expressions
+from shapecheck.interpret.layer_calls import LayerCalls
+from shapecheck.interpret.statements import Statements
+from shapecheck.interpret.uncalled import UncalledModels
+from shapecheck.library.python import Iterated
+from shapecheck.objects import Dataset, UserClass
+from shapecheck.values import LayerCall, Tensor
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something the evaluator saw that a rule may report."""
+
+    kind: str  # "incompatible-input" | "non-positive-dimension" | "call-without-input"
+    node: Any
+    message: str
+
+
+class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels):
+    """Runs one module; the results are in ``calls``, ``facts``, ``tensors``, ``objects``."""
+
+    def __init__(self, module: cst.Module, names):
+        self.module = module
+        self.imported = names.imported
+        self.positions = names.positions
+        self.star_imports = names.star_imports
+        self.globals: dict[str, Any] = {}
+        self.calls: list[LayerCall] = []  # top-level layer and model applications
+        self.stack: list[LayerCall] = []
+        self.facts: list[Fact] = []
+        self.tensors: list[tuple] = []  # (name node, shape)
+        self.objects: list[Any] = []  # layers and models, in creation order
+        self.classes: list[UserClass] = []
+        self.applied: set[int] = set()  # ids of layer objects applied at least once
+        self.build_calls: set[int] = set()  # ids of LayerCalls made by model.build(...)
+        self._names = Counter()
+        self._depth = 0
+        self._steps = 0
+        self._assigned: dict[int, list] = {}  # statement id -> names it may bind (cache)
+        self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
+        self._stopped = False  # a finding stopped the current top-level run
+        self._quiet = 0  # > 0 while running a branch that may not be taken
+        self.traced = 0  # > 0 while running a function TensorFlow traces (Dataset.map)
+        # > 0 while shapes go through Keras's symbolic inference or a traced graph
+        # (a Sequential's build, predict()), which rejects what eager kernels accept.
+        self.graph_mode = 0
+        self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
+
+    # ----------------------------------------------------------------- running
+    def run(self) -> None:
+        self.exec_block(self.module.body, self.globals)
+        self._analyse_uncalled_models()
+
+
+    def fact(self, kind: str, node, message: str) -> None:
+        if self._quiet:
+            return
+        self._raised += 1
+        # TensorFlow would stop here: later layer calls of this run are not recorded.
+        self._stopped = bool(self.stack)
+        fact = Fact(kind, node, message)
+        if fact not in self.facts:
+            self.facts.append(fact)
+
+    # ------------------------------------------------------------ iteration
+    def _iterate(self, value):
+        """The items a ``for`` loop over ``value`` would see, or None if unknown."""
+        if isinstance(value, (list, tuple, str, range)):
+            return list(value)[:MAX_UNROLL]
+        if isinstance(value, dict):
+            return list(value)[:MAX_UNROLL]
+        if isinstance(value, Dataset):
+            # The first element stands for all of them.
+            return [value.element]
+        if isinstance(value, Tensor) and value.shape:
+            return [Tensor(tuple(value.shape[1:]), value.dtype)]
+        if isinstance(value, Iterated):
+            return value.items
+        return None
+

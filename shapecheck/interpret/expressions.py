@@ -1,0 +1,283 @@
+"""Expressions: constants, names and attributes, containers, subscripts, operators."""
+
+from __future__ import annotations
+
+import operator
+
+import libcst as cst
+
+from shapecheck import library
+from shapecheck.library import tensors
+from shapecheck.library.python import BUILTINS
+from shapecheck.names import canonical
+from shapecheck.objects import (
+    LAYER_LIKE,
+    BoundMethod,
+    BuiltinLayer,
+    Dataset,
+    FunctionalModel,
+    Instance,
+    Sequential,
+    Super,
+    UserClass,
+    UserFunction,
+)
+from shapecheck.values import UNKNOWN, ApiRef, Tensor
+
+_BINARY = {
+    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod, cst.Power: operator.pow,
+}
+_COMPARE = {
+    cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge, cst.Is: operator.is_, cst.IsNot: operator.is_not,
+    cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
+}
+_CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, list, dict, range)
+
+
+def truth(value):
+    if isinstance(value, (int, float, str, bool, type(None), tuple, list, dict)):
+        return bool(value)
+    if isinstance(value, LAYER_LIKE + (UserClass, UserFunction, ApiRef)):
+        return True
+    return UNKNOWN
+
+
+def same(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return a.shape == b.shape
+    try:
+        return isinstance(a, _CONSTANT_TYPES) and type(a) is type(b) and bool(a == b)
+    except Exception:
+        return False
+
+
+def _is_local(node: cst.Attribute, frame, globals_) -> bool:
+    """True unless ``node`` is a dotted name whose first part is not a variable."""
+    base = node
+    while isinstance(base, cst.Attribute):
+        base = base.value
+    return not isinstance(base, cst.Name) or base.value in frame or base.value in globals_
+
+
+class Expressions:
+    """The ``eval_*`` methods of the evaluator, one per expression type."""
+
+    # -------------------------------------------------------------- expressions
+    def eval(self, node, frame: dict):
+        method = getattr(self, f"eval_{type(node).__name__}", None)
+        if method is None:
+            return UNKNOWN
+        return method(node, frame)
+
+    def eval_Integer(self, node, frame):
+        return node.evaluated_value
+
+    eval_Float = eval_Integer
+    eval_SimpleString = eval_Integer
+
+    def eval_ConcatenatedString(self, node, frame):
+        left, right = self.eval(node.left, frame), self.eval(node.right, frame)
+        return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
+
+    def eval_Name(self, node, frame):
+        name = node.value
+        if name in frame:
+            return frame[name]
+        if name in self.globals:
+            return self.globals[name]
+        if node in self.imported:
+            return ApiRef(self.imported[node])
+        if name in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[name]
+        if name in BUILTINS:
+            return ApiRef("builtins." + name)
+        for module in self.star_imports:
+            candidate = canonical(f"{module}.{name}")
+            if library.is_known(candidate):
+                return ApiRef(candidate)
+        return UNKNOWN
+
+    def eval_Attribute(self, node, frame):
+        if node in self.imported and not _is_local(node, frame, self.globals):
+            return ApiRef(self.imported[node])
+        owner = self.eval(node.value, frame)
+        return self.getattr(owner, node.attr.value)
+
+    def getattr(self, owner, name: str):
+        if isinstance(owner, ApiRef):
+            return ApiRef(f"{owner.name}.{name}")
+        if isinstance(owner, Instance):
+            if name in owner.attrs:
+                return owner.attrs[name]
+            method = owner.cls.method(name)
+            if method is not None:
+                return UserFunction(method.node, method.defaults, owner)
+            return BoundMethod(owner, name)
+        if isinstance(owner, UserClass):
+            method = owner.method(name)
+            return method if method is not None else UNKNOWN
+        if isinstance(owner, Tensor):
+            if name == "shape":
+                return UNKNOWN if owner.shape is None else tuple(owner.shape)
+            if name == "ndim":
+                return UNKNOWN if owner.shape is None else len(owner.shape)
+            return BoundMethod(owner, name)
+        if isinstance(owner, (BuiltinLayer, Sequential, FunctionalModel, Dataset, list, dict, Super)):
+            if isinstance(owner, Sequential) and name == "layers":
+                return list(owner.layers)
+            return BoundMethod(owner, name)
+        return UNKNOWN
+
+    def eval_Tuple(self, node, frame):
+        values = self._elements(node.elements, frame)
+        return UNKNOWN if values is UNKNOWN else tuple(values)
+
+    def eval_List(self, node, frame):
+        values = self._elements(node.elements, frame)
+        return UNKNOWN if values is UNKNOWN else values
+
+    def _elements(self, elements, frame):
+        values = []
+        for element in elements:
+            value = self.eval(element.value, frame)
+            if isinstance(element, cst.StarredElement):
+                if not isinstance(value, (list, tuple)):
+                    return UNKNOWN
+                values.extend(value)
+            else:
+                values.append(value)
+        return values
+
+    def eval_Dict(self, node, frame):
+        result = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return UNKNOWN
+            key = self.eval(element.key, frame)
+            if not isinstance(key, (int, str, float, bool, tuple)):
+                return UNKNOWN
+            result[key] = self.eval(element.value, frame)
+        return result
+
+    def eval_ListComp(self, node, frame):
+        return self._comprehension(node, frame)
+
+    def _comprehension(self, node, frame):
+        results = []
+        scope = dict(frame)
+
+        def run(clause):
+            if clause is None:
+                results.append(self.eval(node.elt, scope))
+                return True
+            items = self._iterate(self.eval(clause.iter, scope))
+            if items is None:
+                return False
+            for item in items:
+                self.assign(clause.target, item, scope)
+                tests = [truth(self.eval(cond.test, scope)) for cond in clause.ifs]
+                if any(test is UNKNOWN for test in tests):
+                    return False
+                if all(tests) and not run(clause.inner_for_in):
+                    return False
+            return True
+
+        return results if run(node.for_in) else UNKNOWN
+
+    def eval_Ellipsis(self, node, frame):
+        return Ellipsis
+
+    def eval_Subscript(self, node, frame):
+        owner = self.eval(node.value, frame)
+        index = self._index(node, frame)
+        if isinstance(owner, Tensor):
+            return tensors.slice_tensor(owner, index)
+        if index is UNKNOWN or not isinstance(owner, (list, tuple, dict, str, range)):
+            return UNKNOWN
+        try:
+            return owner[index]
+        except (IndexError, KeyError, TypeError):
+            return UNKNOWN
+
+    def _index(self, node, frame):
+        if len(node.slice) != 1:
+            values = [self._slice(element.slice, frame) for element in node.slice]
+            return UNKNOWN if UNKNOWN in values else tuple(values)
+        return self._slice(node.slice[0].slice, frame)
+
+    def _slice(self, part, frame):
+        if isinstance(part, cst.Index):
+            return self.eval(part.value, frame)
+        bounds = [None if b is None else self.eval(b, frame) for b in (part.lower, part.upper, part.step)]
+        if any(b is UNKNOWN or not (b is None or isinstance(b, int)) for b in bounds):
+            return UNKNOWN
+        return slice(*bounds)
+
+    def eval_BinaryOperation(self, node, frame):
+        return self._binary(type(node.operator).__name__, self.eval(node.left, frame),
+                            self.eval(node.right, frame))
+
+    def _binary(self, op_name: str, left, right):
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            return tensors.broadcast(left, right)
+        if isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES):
+            function = _BINARY.get(getattr(cst, op_name, None))
+            if function is not None:
+                try:
+                    return function(left, right)
+                except Exception:
+                    return UNKNOWN
+        return UNKNOWN
+
+    def eval_UnaryOperation(self, node, frame):
+        value = self.eval(node.expression, frame)
+        if isinstance(node.operator, cst.Not):
+            known = truth(value)
+            return UNKNOWN if known is UNKNOWN else not known
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return -value if isinstance(node.operator, cst.Minus) else value
+        if isinstance(value, Tensor):
+            return value
+        return UNKNOWN
+
+    def eval_BooleanOperation(self, node, frame):
+        left = self.eval(node.left, frame)
+        known = truth(left)
+        if known is UNKNOWN:
+            return UNKNOWN
+        is_and = isinstance(node.operator, cst.And)
+        if known == is_and:
+            return self.eval(node.right, frame)
+        return left
+
+    def eval_Comparison(self, node, frame):
+        left = self.eval(node.left, frame)
+        for target in node.comparisons:
+            right = self.eval(target.comparator, frame)
+            function = _COMPARE[type(target.operator)]
+            if function in (operator.is_, operator.is_not):
+                if left is UNKNOWN or right is UNKNOWN:
+                    return UNKNOWN
+            elif not (isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES)):
+                return UNKNOWN
+            try:
+                if not function(left, right):
+                    return False
+            except TypeError:
+                return UNKNOWN
+            left = right
+        return True
+
+    def eval_IfExp(self, node, frame):
+        test = truth(self.eval(node.test, frame))
+        if test is UNKNOWN:
+            a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
+            return a if same(a, b) else UNKNOWN
+        return self.eval(node.body if test else node.orelse, frame)
+

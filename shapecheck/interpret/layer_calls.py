@@ -1,0 +1,201 @@
+"""Layer application: a layer or model applied to its input, recorded as a ``LayerCall``."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from shapecheck.dims import format_shape
+from shapecheck.layers import ShapeError
+from shapecheck.library import models
+from shapecheck.objects import BuiltinLayer, FunctionalModel, Sequential, UserFunction, is_model
+from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of
+
+
+class LayerCalls:
+    """Applying layers and models, and collecting the facts found on the way."""
+
+    # ------------------------------------------------------ layer applications
+    def apply(self, layer, args, kwargs, node):
+        """Apply a layer or model to its input, recording the call."""
+        if getattr(layer, "broken", False):  # Keras raised while building it
+            return UNKNOWN
+        names = layer.spec.call_inputs if isinstance(layer, BuiltinLayer) and layer.spec else ()
+        if names and not (len(args) == 1 and isinstance(args[0], list)):
+            args, kwargs = _named_inputs(names, args, kwargs), {}
+        inputs = _call_input(args, kwargs)
+        if inputs is _NO_INPUT:
+            self._record(LayerCall(layer, node, None, None))
+            self.fact("call-without-input", node,
+                      f"{_describe(layer)} is called without an input tensor: pass the "
+                      f"tensor it should transform, e.g. `x = {_call_text(node)}(x)`")
+            return UNKNOWN
+        # The input shape shown is the first argument's (the query, for attention).
+        shown = shape_of(inputs[0]) if names and isinstance(inputs, list) else shape_of(inputs)
+        record = LayerCall(layer, node, shown, None,
+                           inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
+                           if isinstance(inputs, (list, tuple)) else [])
+        self._record(record)
+        self.stack.append(record)
+        try:
+            output = self._apply(layer, inputs, args, kwargs, record)
+        finally:
+            self.stack.pop()
+            self._stopped = self._stopped and bool(self.stack)
+        if isinstance(output, Tensor):  # a new tensor, made by this call
+            output = Tensor(output.shape, output.dtype, source=record, exact=output.exact)
+        record.output, record.output_shape = output, shape_of(output)
+        return output
+
+    def _record(self, record: LayerCall) -> None:
+        if self._stopped:
+            return
+        parent = self.stack[-1] if self.stack else None
+        (parent.children if parent is not None else self.calls).append(record)
+        self.applied.add(id(record.layer))
+
+    def _apply(self, layer, inputs, args, kwargs, record):
+        if isinstance(layer, BuiltinLayer):
+            return self._apply_builtin(layer, inputs, record)
+        if isinstance(layer, Sequential):
+            x = inputs
+            if layer.input_shape is not None:
+                x = self._conform(layer, layer.input_shape, x, record.node)
+            self.graph_mode += 1  # Keras builds a Sequential by symbolic inference first
+            try:
+                for sub in layer.layers:  # errors surface where the Sequential runs
+                    x = self.apply(sub, [x], {}, record.node)
+            finally:
+                self.graph_mode -= 1
+            return x
+        if isinstance(layer, FunctionalModel):
+            return models.replay(self, layer, inputs, record.node)
+        method = layer.cls.method("call")
+        if method is None:
+            return UNKNOWN
+        raised = self._raised
+        output = self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
+        # Keras marks a layer built once a call succeeds.
+        layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)
+        return output
+
+    def _conform(self, model, expected, x, node):
+        """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.
+
+        A functional model first compares sizes (a trailing 1 dropped on both
+        sides, positions both have); then any built model adds or drops a
+        trailing axis of size 1 to reach its ``Input``'s rank.
+        """
+        if not isinstance(x, Tensor) or x.shape is None:
+            return x
+        shape = tuple(x.shape)
+        problem = None
+        if isinstance(model, FunctionalModel):
+            ours = shape[:-1] if shape and shape[-1] == 1 else shape
+            theirs = expected[:-1] if expected and expected[-1] == 1 else expected
+            if any(isinstance(a, int) and isinstance(b, int) and a != b
+                   for a, b in zip(ours, theirs)):
+                problem = "sizes differ"
+        if len(shape) == len(expected) - 1 and expected[-1] == 1:
+            shape = (*shape, 1)
+        elif len(shape) == len(expected) + 1 and shape[-1] == 1:
+            shape = shape[:-1]
+        elif len(shape) != len(expected):
+            problem = "ranks differ"
+        if problem is None:
+            return Tensor(shape, x.dtype, exact=x.exact)
+        self.fact("incompatible-input", node,
+                  f"{model.cls_name} model expects input of shape {format_shape(expected)} "
+                  f"but gets {format_shape(x.shape)} ({problem}): reshape the data or change "
+                  f"the model's Input")
+        return UNKNOWN
+
+    def _apply_builtin(self, layer: BuiltinLayer, inputs, record):
+        if inputs is UNKNOWN:  # e.g. after an error upstream: nothing here is known
+            return UNKNOWN
+        if layer.spec is None:  # a layer shapecheck does not model: built, shape unknown
+            layer.built = True
+            return Tensor(None)
+        spec = layer.spec
+        if spec.multi_input:
+            shapes = shape_of(inputs)
+            if not isinstance(shapes, list) or any(s is None for s in shapes):
+                return Tensor(None)
+            shape = [tuple(s) for s in shapes]
+        elif not isinstance(inputs, Tensor) or inputs.shape is None:
+            return Tensor(None)
+        else:
+            shape = tuple(inputs.shape)
+        dtype = inputs.dtype if isinstance(inputs, Tensor) else None
+        tensors = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        exact = all(isinstance(t, Tensor) and t.exact for t in tensors) and \
+            UNKNOWN not in layer.config.values()
+        try:
+            output = spec.output(layer.config, shape)
+        except ShapeError as error:
+            # On concrete data (not a symbolic Input) some kernels return an empty axis.
+            if error.eager_output is None or exact or self.graph_mode:
+                self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message)
+                return UNKNOWN
+            output = error.eager_output
+        key = spec.build_key(layer.config, shape) if spec.build_key else None
+        if spec.build_key and key is None and exact and not layer.built:
+            self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
+                      f"{layer.cls_name} creates its weights from the input's feature axis, but the "
+                      f"input {format_shape(shape)} leaves it undefined: give the Input a "
+                      f"fixed size, or pool (e.g. GlobalAveragePooling) instead of Flatten")
+            return UNKNOWN
+        if layer.built and spec.build_key:
+            old = spec.build_key(layer.config, layer.build_shape)
+            if isinstance(key, int) and isinstance(old, int) and key != old:
+                self.fact("incompatible-input", record.node,
+                          self._in_layer(layer, record) +
+                          f"{layer.cls_name} '{layer.name}' was built for inputs with "
+                          f"{old} features but now gets shape {format_shape(shape)}: "
+                          f"a layer object keeps its weights, so use a new layer here")
+                return UNKNOWN
+        if not layer.built:
+            layer.built, layer.build_shape = True, shape
+        if isinstance(output, list):  # several outputs (an RNN's return_state)
+            return [Tensor(s, dtype, source=record, exact=exact) for s in output]
+        return Tensor(output, dtype, exact=exact)
+
+    def _in_layer(self, layer, record) -> str:
+        """Where a finding comes from when it is reported at a model's call, not the layer."""
+        line = self.positions[layer.node].start.line
+        if line == self.positions[record.node].start.line:
+            return ""
+        return f"layer '{layer.name}' ({layer.cls_name}, line {line}): "
+
+
+_NO_INPUT = object()
+
+
+def _named_inputs(names, args, kwargs) -> list:
+    """Several named inputs (attention's query, value, key) as ``[[q, v, k]]``, given ones only."""
+    values = [args[i] if i < len(args) else kwargs.get(name) for i, name in enumerate(names)]
+    while values and values[-1] is None:
+        values.pop()
+    return [values] if values and None not in values else []
+
+
+def _call_input(args, kwargs):
+    """What a layer call takes as its input: the first argument, ``inputs=``, a single other
+    keyword (``query=``); UNKNOWN for several keywords; ``_NO_INPUT`` for none."""
+    passed = [v for k, v in kwargs.items() if k not in ("training", "mask")]
+    if args:
+        return args[0]
+    if "inputs" in kwargs:
+        return kwargs["inputs"]
+    if len(passed) == 1:
+        return passed[0]
+    return UNKNOWN if passed else _NO_INPUT
+
+
+def _describe(layer) -> str:
+    kind = "model" if is_model(layer) else "layer"
+    where = f"'{layer.attr}'" if getattr(layer, "attr", None) else f"'{layer.name}'"
+    return f"{layer.cls_name} {kind} {where}"
+
+
+def _call_text(node: cst.Call) -> str:
+    return cst.Module(body=[]).code_for_node(node.func)

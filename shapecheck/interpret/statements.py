@@ -1,0 +1,261 @@
+"""Statements: blocks, assignment, ``if`` / ``for`` / ``while`` / ``with`` / ``try``,
+function and class definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from shapecheck.interpret.control import DEBUG, MAX_STEPS, MAX_UNROLL, Break, Continue, Return
+from shapecheck.interpret.expressions import same, truth
+from shapecheck.objects import LAYER_LIKE, Instance, UserClass
+from shapecheck.values import UNKNOWN, ApiRef, Tensor
+
+
+class Statements:
+    """The ``exec_*`` methods of the evaluator, one per statement type."""
+
+    def exec_block(self, statements, frame: dict) -> None:
+        for statement in statements:
+            try:
+                self.exec_statement(statement, frame)
+            except (Return, Break, Continue):
+                raise
+            except RecursionError:
+                raise
+            except Exception:
+                if DEBUG:
+                    raise
+                # An evaluator gap must never stop the analysis: forget what
+                # the statement assigned and go on.
+                self._havoc([statement], frame)
+
+    def exec_statement(self, node, frame: dict) -> None:
+        self._steps += 1
+        method = getattr(self, f"exec_{type(node).__name__}", None)
+        if method is not None:
+            method(node, frame)
+
+    def exec_SimpleStatementLine(self, node, frame):
+        self.exec_block(node.body, frame)
+
+    exec_SimpleStatementSuite = exec_SimpleStatementLine
+
+    def exec_Expr(self, node, frame):
+        self.eval(node.value, frame)
+
+    def exec_Assign(self, node, frame):
+        value = self.eval(node.value, frame)
+        for target in node.targets:
+            self.assign(target.target, value, frame, record=True)
+
+    def exec_AnnAssign(self, node, frame):
+        if node.value is not None:
+            self.assign(node.target, self.eval(node.value, frame), frame, record=True)
+
+    def exec_AugAssign(self, node, frame):
+        current = self.eval(node.target, frame)
+        value = self._binary(type(node.operator).__name__.replace("Assign", ""),
+                             current, self.eval(node.value, frame))
+        self.assign(node.target, value, frame, record=True)
+
+    def exec_Return(self, node, frame):
+        raise Return(None if node.value is None else self.eval(node.value, frame))
+
+    def exec_Break(self, node, frame):
+        raise Break()
+
+    def exec_Continue(self, node, frame):
+        raise Continue()
+
+    def exec_FunctionDef(self, node, frame):
+        frame[node.name.value] = self._function(node, frame)
+
+    def exec_ClassDef(self, node, frame):
+        bases = [self.eval(arg.value, frame) for arg in node.bases if not arg.keyword]
+        methods = {}
+        for statement in node.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                methods[statement.name.value] = self._function(statement, frame)
+        cls = UserClass(node, node.name.value, bases, methods, _class_kind(bases),
+                        own_weights=_makes_weights(node))
+        self.classes.append(cls)
+        frame[node.name.value] = cls
+
+    def exec_If(self, node, frame):
+        test = truth(self.eval(node.test, frame))
+        orelse = node.orelse
+        other = [] if orelse is None else (
+            [orelse] if isinstance(orelse, cst.If) else orelse.body.body)
+        if test is UNKNOWN:
+            self._both_branches(node.body.body, other, frame)
+        elif test:
+            self.exec_block(node.body.body, frame)
+        else:
+            self.exec_block(other, frame)
+
+    def exec_For(self, node, frame):
+        items = self._iterate(self.eval(node.iter, frame))
+        unknown = items is None or self._steps > MAX_STEPS
+        if unknown:  # run the body once, on an unknown element, reporting nothing
+            items = [UNKNOWN]
+            self._quiet += 1
+        try:
+            for item in items:
+                self.assign(node.target, item, frame)
+                try:
+                    self.exec_block(node.body.body, frame)
+                except Continue:
+                    continue
+                except Break:
+                    break
+            else:
+                if node.orelse is not None:
+                    self.exec_block(node.orelse.body.body, frame)
+        finally:
+            if unknown:
+                self._quiet -= 1
+                # One pass stands for any number: what it assigned is not known.
+                self._havoc([node], frame)
+
+    def exec_While(self, node, frame):
+        for _ in range(MAX_UNROLL):
+            test = truth(self.eval(node.test, frame))
+            if test is UNKNOWN:
+                self._havoc(node.body.body, frame)
+                return
+            if not test:
+                return
+            try:
+                self.exec_block(node.body.body, frame)
+            except Continue:
+                continue
+            except Break:
+                return
+        self._havoc(node.body.body, frame)
+
+    def exec_With(self, node, frame):
+        for item in node.items:
+            self.eval(item.item, frame)
+            if item.asname is not None:
+                self.assign(item.asname.name, UNKNOWN, frame)
+        self.exec_block(node.body.body, frame)
+
+    def exec_Try(self, node, frame):
+        self.exec_block(node.body.body, frame)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+        if node.finalbody is not None:
+            self.exec_block(node.finalbody.body.body, frame)
+
+    def _both_branches(self, body, other, frame):
+        """An ``if`` on an unknown test: run both sides, keep what they agree on."""
+        self._quiet += 1
+        try:
+            first, second = dict(frame), dict(frame)
+            for branch, scope in ((body, first), (other, second)):
+                try:
+                    self.exec_block(branch, scope)
+                except (Break, Continue, Return):
+                    pass
+        finally:
+            self._quiet -= 1
+        for name in set(first) | set(second):
+            a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
+            frame[name] = a if same(a, b) else UNKNOWN
+
+    def _havoc(self, statements, frame):
+        """Forget every name the statements may assign."""
+        for statement in statements:
+            names = self._assigned.get(id(statement))
+            if names is None:
+                names = self._assigned[id(statement)] = _assigned_names(statement)
+            for target in names:
+                frame[target] = UNKNOWN
+
+    # -------------------------------------------------------------- assignment
+    def assign(self, target, value, frame, record=False):
+        """Bind ``value`` to ``target``; ``record`` notes tensors assigned by a statement."""
+        if isinstance(target, cst.Name):
+            frame[target.value] = value
+            if record and not self.traced and isinstance(value, Tensor) and value.shape is not None:
+                self.tensors.append((target, value.shape))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            values = value if isinstance(value, (tuple, list)) and len(value) == len(elements) else None
+            for index, element in enumerate(elements):
+                if isinstance(element, cst.StarredElement):
+                    self.assign(element.value, UNKNOWN, frame)
+                else:
+                    item = UNKNOWN if values is None else values[index]
+                    self.assign(element.value, item, frame, record)
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval(target.value, frame)
+            if isinstance(owner, Instance):
+                name = target.attr.value
+                owner.attrs[name] = value
+                if isinstance(value, LAYER_LIKE) and value.attr is None:
+                    value.attr = name
+        elif isinstance(target, cst.Subscript):
+            owner = self.eval(target.value, frame)
+            index = self._index(target, frame)
+            if isinstance(owner, (list, dict)) and index is not UNKNOWN:
+                try:
+                    owner[index] = value
+                except (IndexError, TypeError):
+                    pass
+
+
+def _class_kind(bases) -> Any:
+    for base in bases:
+        if isinstance(base, UserClass) and base.kind is not None:
+            return base.kind
+        if isinstance(base, ApiRef):
+            if base.name in ("keras.Model", "keras.Sequential"):
+                return "model"
+            if base.name == "keras.layers.Layer":
+                return "layer"
+    return None
+
+
+def _makes_weights(node: cst.ClassDef) -> bool:
+    """True when a class body creates weights itself (``add_weight``, ``tf.Variable``)."""
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, attribute):
+            if attribute.attr.value in ("add_weight", "add_variable", "Variable"):
+                found.append(attribute)
+
+    node.body.visit(Visitor())
+    return bool(found)
+
+
+def _assigned_names(statement):
+    """Names a statement (and its nested blocks) may bind."""
+    names = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            names.extend(_target_names(node.target))
+
+        def visit_AugAssign(self, node):
+            names.extend(_target_names(node.target))
+
+        def visit_AnnAssign(self, node):
+            names.extend(_target_names(node.target))
+
+        def visit_For(self, node):
+            names.extend(_target_names(node.target))
+
+    statement.visit(Visitor())
+    return names
+
+
+def _target_names(target):
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for element in target.elements for n in _target_names(element.value)]
+    return []

@@ -1,0 +1,78 @@
+"""Models of the libraries model code calls: Keras, TensorFlow, NumPy and Python itself.
+
+One module per family (``tensors``, ``data``, ``layers``, ``models``, ``training``,
+``losses``, ``python``), each registering small handlers by canonical name in
+``registry``; ``call`` and ``call_method`` dispatch to them. Anything without a
+handler is ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+from shapecheck.layers import ShapeError
+from shapecheck.library.registry import FUNCTIONS, METHODS, Site, handler_for
+from shapecheck.objects import BuiltinLayer, Dataset, Instance, Sequential, Super, is_model
+from shapecheck.values import UNKNOWN, Tensor
+
+
+def call(ev, name: str, args, kwargs, node):
+    """The result of calling the library function or class ``name``."""
+    handler = handler_for(name)
+    if handler is None:
+        return UNKNOWN
+    try:
+        result = handler(Site(ev, name, args, kwargs, node))
+    except ShapeError as error:
+        ev.fact(error.kind, node, error.message)
+        return UNKNOWN
+    if isinstance(result, Tensor) and name.startswith("numpy."):
+        result.numpy = True
+    return result
+
+
+def _kinds(obj):
+    """The receiver kinds whose methods apply to ``obj``, most specific first."""
+    if isinstance(obj, Tensor):
+        return ("tensor",)
+    if isinstance(obj, list):
+        return ("list",)
+    if isinstance(obj, dict):
+        return ("dict",)
+    if isinstance(obj, Dataset):
+        return ("dataset",)
+    if isinstance(obj, Super):
+        return ("super",)
+    if isinstance(obj, BuiltinLayer):
+        return ("layer",)
+    if isinstance(obj, Sequential):
+        return ("sequential", "model")
+    if is_model(obj) or isinstance(obj, Instance):
+        return ("model",)
+    return ()
+
+
+def call_method(ev, obj, name: str, args, kwargs, node):
+    """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
+    kinds = _kinds(obj)
+    for kind in kinds:
+        handler = METHODS.get((kind, name))
+        if handler is not None:
+            try:
+                return handler(Site(ev, name, args, kwargs, node, obj))
+            except ShapeError as error:
+                ev.fact(error.kind, node, error.message)
+                return UNKNOWN
+    if kinds == ("dataset",):
+        return Dataset(UNKNOWN, None)
+    return None if kinds == ("super",) else UNKNOWN
+
+
+def is_known(name: str) -> bool:
+    """True for the API names a handler models (star imports resolve through it)."""
+    if name in FUNCTIONS:
+        return True
+    last = name.rsplit(".", 1)[-1]
+    return name.startswith(("keras.layers.", "keras.losses.")) and last[:1].isupper()
+
+
+from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
+    data, layers, losses, models, python, tensors, training)

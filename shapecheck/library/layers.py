@@ -1,0 +1,77 @@
+"""Creating Keras layers (``keras.layers.Conv2D(...)``), the lowercase merge functions,
+and the methods of layer objects."""
+
+from __future__ import annotations
+
+from shapecheck.layers import BASE_KWARGS, lookup
+from shapecheck.library.models import keras_input
+from shapecheck.library.registry import family, function, method
+from shapecheck.library.tensors import shape_arg, tensor
+from shapecheck.objects import BuiltinLayer
+from shapecheck.values import UNKNOWN, Tensor
+
+
+def keyword_node(call, keyword):
+    """The ``keyword=value`` argument of a call, or the call itself."""
+    for arg in getattr(call, "args", ()):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    return call
+
+
+def make_layer(ev, name: str, args, kwargs, node):
+    """A new layer of the Keras class ``name``; argument problems become facts."""
+    cls_name = name.rsplit(".", 1)[-1]
+    spec = lookup(name)
+    if spec is not None:
+        for keyword, kind, message in spec.argument_problems(args, kwargs):
+            ev.fact(kind, keyword_node(node, keyword), message)
+    config = spec.bind(args, kwargs) if spec is not None else dict(kwargs)
+    for key in BASE_KWARGS:
+        config.setdefault(key, None)
+    layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, node,
+                         ev.auto_name(spec.name if spec else cls_name, kwargs))
+    ev.objects.append(layer)
+    return layer
+
+
+@family("keras.layers.")
+def _layer_class(site):
+    cls_name = site.name.rsplit(".", 1)[-1]
+    if not cls_name[:1].isupper() or cls_name == "Layer":
+        return UNKNOWN
+    return make_layer(site.ev, site.name, site.args, site.kwargs, site.node)
+
+
+@function("keras.layers.InputLayer")
+def _input_layer(site):
+    """An ``InputLayer`` in a Sequential list stands for its ``keras.Input``."""
+    kwargs, args = site.kwargs, site.args
+    shape = kwargs.get("shape", kwargs.get("input_shape", args[0] if args else None))
+    options = {k: v for k, v in kwargs.items() if k in ("batch_size", "batch_shape", "dtype")}
+    return keras_input([shape], options)
+
+
+_MERGE_FUNCTIONS = {f"keras.layers.{name.lower()}": name for name in (
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot")}
+
+
+@function(*_MERGE_FUNCTIONS)
+def _merge_function(site):
+    """``layers.concatenate([a, b])`` is ``Concatenate()([a, b])``."""
+    layer = make_layer(site.ev, f"keras.layers.{_MERGE_FUNCTIONS[site.name]}", site.args[1:],
+                       site.kwargs, site.node)
+    return site.ev.apply(layer, site.args[:1], {}, site.node) if site.args else UNKNOWN
+
+
+@method("layer", "get_weights")
+def _get_weights(site):
+    weights = site.obj.weight_shapes()
+    return UNKNOWN if weights is None else [Tensor(w, "float32") for w in weights]
+
+
+@method("model", "add_weight")
+def _add_weight(site):
+    args, kwargs = site.args, site.kwargs
+    shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)
+    return tensor(shape_arg(shape), "float32")

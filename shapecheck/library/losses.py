@@ -1,0 +1,114 @@
+"""Keras losses: loss objects and functions applied to labels and predictions."""
+
+from __future__ import annotations
+
+from shapecheck.dims import format_shape
+from shapecheck.library.registry import family
+from shapecheck.objects import BuiltinLayer, Loss
+from shapecheck.values import UNKNOWN, ApiRef, Tensor
+
+
+@family("keras.losses.")
+def _loss(site):
+    """``CategoricalCrossentropy(...)`` makes a loss object; a loss function computes the loss."""
+    loss = Loss(site.name.rsplit(".", 1)[-1], dict(site.kwargs))
+    return loss if loss.name[:1].isupper() else apply_loss(site.ev, loss, site.args, {}, site.node)
+
+
+# How each crossentropy relates labels to predictions (Keras 3's checks).
+_LOSS_LABELS = {
+    "CategoricalCrossentropy": "same", "categorical_crossentropy": "same",
+    "BinaryCrossentropy": "same", "binary_crossentropy": "same",
+    "SparseCategoricalCrossentropy": "sparse", "sparse_categorical_crossentropy": "sparse",
+}
+
+
+def _same_rank(labels, predictions):
+    """Keras's ``squeeze_or_expand_to_same_rank``: ranks one apart meet at a trailing 1."""
+    if len(labels) == len(predictions) + 1 and labels[-1] == 1:
+        return (labels, (*predictions, 1)) if len(predictions) == 1 else (labels[:-1], predictions)
+    if len(predictions) == len(labels) + 1 and predictions[-1] == 1:
+        return ((*labels, 1), predictions) if len(labels) == 1 else (labels, predictions[:-1])
+    return labels, predictions
+
+
+def _label_problem(kind: str, labels, predictions):
+    """Why Keras rejects these label/prediction shapes, or None."""
+    def differ(a, b):
+        return isinstance(a, int) and isinstance(b, int) and a != b
+
+    if kind == "sparse":
+        if len(labels) == len(predictions) and labels and labels[-1] == 1:
+            labels = labels[:-1]
+        if len(labels) != len(predictions) - 1 or any(map(differ, labels, predictions[:-1])):
+            return (f"integer labels of shape {format_shape(labels)} need predictions of shape "
+                    f"(*labels, classes), but the predictions are {format_shape(predictions)}")
+    elif len(labels) != len(predictions) or any(map(differ, labels, predictions)):
+        return (f"labels of shape {format_shape(labels)} must have the predictions' shape "
+                f"{format_shape(predictions)}")
+    return None
+
+
+def apply_loss(ev, loss: Loss, args, kwargs, node):
+    """A loss object or function applied to (labels, predictions)."""
+    y_true = args[0] if args else kwargs.get("y_true", UNKNOWN)
+    y_pred = args[1] if len(args) > 1 else kwargs.get("y_pred", UNKNOWN)
+    if not (isinstance(y_true, Tensor) and isinstance(y_pred, Tensor)):
+        return Tensor(None)
+    kind = _LOSS_LABELS.get(loss.name)
+    if kind and y_true.shape is not None and y_pred.shape is not None:
+        labels, predictions = tuple(y_true.shape), tuple(y_pred.shape)
+        if loss.name[:1].isupper():  # a Loss object first aligns the ranks, as Keras does
+            labels, predictions = _same_rank(labels, predictions)
+        problem = _label_problem(kind, labels, predictions)
+        if problem:
+            hint = ("one-hot encode the labels or use SparseCategoricalCrossentropy" if kind == "same"
+                    else "make the model end in one score per class (e.g. Flatten before the "
+                         "classifier) or use CategoricalCrossentropy with one-hot labels")
+            ev.fact("output-label-mismatch", node, f"{loss.name}: {problem}: {hint}")
+            return UNKNOWN
+    check_logits(ev, loss.name, loss.config.get("from_logits", False), y_pred, node)
+    per_sample = None if y_pred.shape is None else tuple(y_pred.shape[:-1])
+    if loss.name[:1].islower() or loss.config.get("reduction", "sum_over_batch_size") in (None, "none"):
+        return Tensor(per_sample, "float32")
+    return Tensor((), "float32")
+
+
+def _final_activation(tensor):
+    """The activation of the known layer that made ``tensor`` (None: linear), else UNKNOWN."""
+    record = tensor.source if isinstance(tensor, Tensor) else None
+    while record is not None and record.children:  # a model's output: its last layer's
+        record = record.children[-1]
+    layer = getattr(record, "layer", None)
+    if not isinstance(layer, BuiltinLayer) or layer.spec is None:
+        return UNKNOWN
+    if layer.cls_name == "Softmax":
+        return "softmax"
+    activation = layer.config.get("activation", UNKNOWN)
+    if isinstance(activation, ApiRef):
+        activation = activation.name.rsplit(".", 1)[-1]
+    return activation if activation is None or isinstance(activation, str) else UNKNOWN
+
+
+def check_logits(ev, loss_name, from_logits, predictions, node) -> None:
+    """A crossentropy's ``from_logits`` against the activation the predictions come from."""
+    if loss_name not in _LOSS_LABELS or from_logits not in (True, False):
+        return
+    activation = _final_activation(predictions)
+    if activation is UNKNOWN:
+        return
+    if from_logits and activation in ("softmax", "sigmoid"):
+        ev.fact("activation-loss-mismatch", node,
+                f"{loss_name}(from_logits=True) gets {activation} probabilities from the model's "
+                f"last layer: drop the activation there, or use from_logits=False")
+    elif not from_logits and activation in (None, "linear"):
+        ev.fact("activation-loss-mismatch", node,
+                f"{loss_name} (from_logits=False) gets raw scores: the model's last layer has no "
+                f"activation; pass from_logits=True, or end the model with softmax/sigmoid")
+
+
+def loss_of(loss):
+    """A compile(loss=...) argument as a Loss, if it is one shapecheck knows."""
+    if isinstance(loss, str):  # compile wraps it like the Loss class of that name
+        return Loss("".join(part.capitalize() for part in loss.split("_")), {})
+    return loss if isinstance(loss, Loss) else None

@@ -1,0 +1,193 @@
+"""Building models: ``keras.Input``, ``Sequential`` (and ``add``), functional ``Model``s and
+their graphs, ``model.build``."""
+
+from __future__ import annotations
+
+from shapecheck.library.registry import function, method
+from shapecheck.library.tensors import dtype_of, shape_arg
+from shapecheck.objects import BuiltinLayer, FunctionalModel, Instance, Sequential, UserFunction
+from shapecheck.values import UNKNOWN, Tensor
+
+
+def given_name(kwargs):
+    name = kwargs.get("name")
+    return name if isinstance(name, str) else None
+
+
+@function("keras.Sequential")
+def _sequential(site):
+    ev, kwargs = site.ev, site.kwargs
+    model = Sequential(site.node, ev.auto_name("Sequential", kwargs), given_name=given_name(kwargs))
+    ev.objects.append(model)
+    layers = site.arg(0, "layers", None)
+    if isinstance(layers, (list, tuple)):
+        for layer in layers:
+            _add(model, layer)
+        _build_if_declared(ev, model, site.node)
+    return model
+
+
+def _build_if_declared(ev, model: Sequential, node) -> None:
+    """Keras builds a Sequential whose input is declared as soon as it has layers."""
+    if model.input_shape is not None and model.layers and not model.broken:
+        build(ev, model, model.input_shape, node)
+
+
+def build(ev, model, shape, node) -> None:
+    """``model.build(shape)``: apply the model to a symbolic input of that shape."""
+    before, facts = len(ev.calls), len(ev.facts)
+    ev.apply(model, [Tensor(shape, exact=True)], {}, node)
+    ev.build_calls.update(id(record) for record in ev.calls[before:])
+    if len(ev.facts) > facts and isinstance(model, Sequential):
+        model.broken = True  # Keras raised here; the program would stop
+
+
+def _add(model: Sequential, layer) -> None:
+    if isinstance(layer, Tensor):  # keras.Input(...) as the first element
+        model.input_shape = layer.shape
+        return
+    if not model.layers and isinstance(layer, BuiltinLayer):
+        declared = _declared_input(layer)
+        if declared is not None:
+            model.input_shape = declared
+    model.layers.append(layer)
+
+
+@method("sequential", "add")
+def _sequential_add(site):
+    if site.args:
+        _add(site.obj, site.args[0])
+        _build_if_declared(site.ev, site.obj, site.node)
+    return None
+
+
+def _declared_input(layer: BuiltinLayer):
+    """The input a first layer declares with ``input_shape=`` / ``input_dim=``."""
+    config = layer.config
+    shape = shape_arg(config.get("input_shape"))
+    if shape is not None:
+        return (None, *shape)
+    own = layer.spec is not None and "input_dim" in dict(layer.spec.signature)  # Embedding's
+    if isinstance(config.get("input_dim"), int) and not own:
+        return (None, config["input_dim"])
+    return None
+
+
+def keras_input(args, kwargs):
+    """``keras.Input(shape, batch_size, ...)``: a symbolic tensor with a batch axis."""
+    dtype = dtype_of(kwargs.get("dtype"))
+    batch_shape = shape_arg(kwargs.get("batch_shape"))
+    if batch_shape is not None:
+        return Tensor(batch_shape, dtype, exact=True)
+    raw = args[0] if args else kwargs.get("shape", UNKNOWN)
+    shape = shape_arg(raw)
+    batch = args[1] if len(args) > 1 else kwargs.get("batch_size", None)
+    if shape is None:
+        return Tensor(None)
+    # Only a shape written out in full says which dims Keras itself leaves undefined.
+    literal = isinstance(raw, (tuple, list)) and all(d is None or isinstance(d, int) for d in raw)
+    return Tensor((batch if isinstance(batch, int) else None, *shape), dtype, exact=literal)
+
+
+function("keras.Input")(lambda site: keras_input(site.args, site.kwargs))
+
+
+@function("keras.Model")
+def _functional(site):
+    ev = site.ev
+    inputs = site.arg(0, "inputs", None)
+    outputs = site.arg(1, "outputs", None)
+    if inputs is None or outputs is None:
+        return UNKNOWN
+    input_list = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    output_list = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if not all(isinstance(t, Tensor) for t in input_list + output_list):
+        return UNKNOWN
+    calls = _graph_order(input_list, output_list)
+    model = FunctionalModel(site.node, ev.auto_name("Functional", site.kwargs), input_list, outputs,
+                            calls, given_name=given_name(site.kwargs))
+    ev.objects.append(model)
+    return model
+
+
+def _graph_order(inputs, outputs) -> list:
+    """The layer calls between inputs and outputs, in the order Keras runs a functional
+    graph: by decreasing depth, ties in the order Keras's ``map_graph`` meets them."""
+    def parents(record):
+        return [t.source for t in record.inputs
+                if isinstance(t, Tensor) and t.source is not None and not any(t is i for i in inputs)]
+
+    post_order, finished = [], set()
+
+    def visit(tensor):
+        record = tensor.source
+        if record is None or id(record) in finished or any(tensor is i for i in inputs):
+            return
+        finished.add(id(record))
+        for parent_tensor in record.inputs:
+            if isinstance(parent_tensor, Tensor):
+                visit(parent_tensor)
+        post_order.append(record)
+
+    for tensor in outputs:
+        visit(tensor)
+    depths, layer_depths, records = {}, {}, {}
+    for record in reversed(post_order):
+        depth = max(depths.setdefault(id(record), 0), layer_depths.get(id(record.layer), 0))
+        layer_depths[id(record.layer)] = depths[id(record)] = depth
+        records[id(record)] = record
+        for parent in parents(record):
+            depths[id(parent)] = max(depth + 1, depths.get(id(parent), 0))
+    order = sorted(depths, key=lambda key: -depths[key])  # stable: ties keep insertion order
+    return [records[key] for key in order if key in records]
+
+
+def replay(ev, model: FunctionalModel, inputs, node):
+    """Run a functional model's graph again on new inputs."""
+    new_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if len(new_inputs) != len(model.inputs):
+        return UNKNOWN
+    arrays = {t.numpy for t in new_inputs if isinstance(t, Tensor)}
+    if len(new_inputs) > 1 and arrays == {True, False}:
+        ev.fact("incompatible-input", node,
+                "a functional model cannot take a list mixing NumPy arrays and tensors in one "
+                "call: convert them all (np.asarray / tf.convert_to_tensor), or use predict()")
+        return UNKNOWN
+    new_inputs = [ev._conform(model, old.shape, new, node) if old.shape is not None else new
+                  for old, new in zip(model.inputs, new_inputs)]
+    mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
+    for record in model.calls:
+        args = [mapping.get(id(t), UNKNOWN) for t in record.inputs]
+        value = args[0] if len(args) == 1 else args
+        mapping[id(record.output)] = ev.apply(record.layer, [value], {}, node)
+    outputs = model.outputs
+    if isinstance(outputs, (list, tuple)):
+        return [mapping.get(id(t), UNKNOWN) for t in outputs]
+    return mapping.get(id(outputs), UNKNOWN)
+
+
+@method("model", "build")
+def _build(site):
+    ev, model = site.ev, site.obj
+    shape = shape_arg(site.arg(0, "input_shape"))
+    if shape is None:
+        return None
+    if isinstance(model, Instance):
+        # Keras 3 runs a subclass's own build(); the default one does not call call().
+        own = model.cls.method("build")
+        if own is not None:
+            ev.call_function(UserFunction(own.node, own.defaults, model), [shape], {})
+        return None
+    if isinstance(model, Sequential):
+        model.input_shape = shape
+    build(ev, model, shape, site.node)
+    return None
+
+
+@method("super", "__init__")
+def _super_init(site):
+    """``super().__init__(name=...)`` names the instance; Keras's own work is not modelled."""
+    instance = site.obj.instance
+    if isinstance(instance, Instance) and isinstance(site.kwargs.get("name"), str):
+        instance.given_name = site.kwargs["name"]
+    return None

@@ -1,0 +1,73 @@
+"""The tables of library handlers: functions by canonical name, methods by receiver kind.
+
+A handler is a small function of one ``Site`` (the call's evaluator, arguments and
+node) that returns the abstract result, or raises ``ShapeError`` where the library
+would raise (the caller turns it into a finding at the call).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shapecheck.values import UNKNOWN
+
+FUNCTIONS: dict[str, Callable] = {}
+# Families known by a prefix (``keras.layers.``), for names no exact entry has.
+PREFIXES: dict[str, Callable] = {}
+METHODS: dict[tuple[str, str], Callable] = {}
+
+
+@dataclass
+class Site:
+    """One call: ``ev`` is the evaluator, ``obj`` the receiver of a method call."""
+
+    ev: Any
+    name: str
+    args: list
+    kwargs: dict
+    node: Any
+    obj: Any = None
+
+    def arg(self, index: int, name: str, default=UNKNOWN):
+        """The argument at ``index`` or keyword ``name``, else ``default``."""
+        if len(self.args) > index:
+            return self.args[index]
+        return self.kwargs.get(name, default)
+
+
+def function(*names: str):
+    """Register the decorated handler under each canonical name."""
+    def register(handler):
+        for name in names:
+            FUNCTIONS[name] = handler
+        return handler
+    return register
+
+
+def family(prefix: str):
+    """Register the decorated handler for every name that starts with ``prefix``."""
+    def register(handler):
+        PREFIXES[prefix] = handler
+        return handler
+    return register
+
+
+def handler_for(name: str):
+    """The handler of a canonical name, or None."""
+    found = FUNCTIONS.get(name)
+    if found is None:
+        for prefix, handler in PREFIXES.items():
+            if name.startswith(prefix):
+                return handler
+    return found
+
+
+def method(kind: str, *names: str):
+    """Register the decorated handler for ``obj.name(...)`` on receivers of ``kind``."""
+    def register(handler):
+        for name in names:
+            METHODS[(kind, name)] = handler
+        return handler
+    return register
