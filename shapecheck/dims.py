@@ -1,9 +1,12 @@
-"""Dimensions: a known ``int``, ``None`` (unknown), or a symbolic ``Expr``.
+"""Dimensions: a known ``int``, ``None``, a symbolic ``Expr``, or ``UNKNOWN``.
 
+``None`` is Keras's own ``None``: a dimension that varies at run time (the batch
+of ``keras.Input``), a fact that can make an error. ``UNKNOWN`` is what
+shapecheck does not know (a size read from a file), which never makes one.
 Symbolic expressions stay readable (``floor((H - 5) / 1) + 1``) and can be
 evaluated once the symbols are bound, which is how tests compare them with
-TensorFlow.  Arithmetic on plain ints folds to ints; anything with ``None``
-stays ``None``.
+TensorFlow. Arithmetic on plain ints folds to ints; as in Keras, anything with
+``None`` is ``None``; otherwise anything with ``UNKNOWN`` is ``UNKNOWN``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Union
+
+from shapecheck.values import UNKNOWN, Unknown
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
@@ -73,10 +78,12 @@ class Floor(Expr):
         return math.floor(evaluate(self.arg, env))
 
 
-Dim = Union[int, None, Expr]  # noqa: UP007 (a runtime alias, Python 3.10 compatible)
+Dim = Union[int, None, Expr, Unknown]  # noqa: UP007 (a runtime alias, Python 3.10 compatible)
 
 
 def _text(d: Dim) -> str:
+    if d is UNKNOWN:
+        return "?"
     return "None" if d is None else str(d)
 
 
@@ -87,9 +94,9 @@ def _precedence(d: Dim) -> int:
 
 
 def evaluate(d: Dim, env: dict) -> int | float | None:
-    """The value of ``d`` with the symbols in ``env`` bound."""
-    if d is None or isinstance(d, (int, float)):
-        return d
+    """The value of ``d`` with the symbols in ``env`` bound (None for an unknown one)."""
+    if d is None or d is UNKNOWN or isinstance(d, (int, float)):
+        return None if d is UNKNOWN else d
     return d.evaluate(env)
 
 
@@ -101,16 +108,17 @@ def format_json_shape(shape) -> str:
 
 
 def dim_to_json(d: Dim) -> int | str | None:
-    """A dimension as the output contract spells it: int, null or string."""
+    """A dimension as the output contract spells it: int, null (Keras's None), or a string:
+    a symbolic expression, or ``"?"`` for one shapecheck does not know."""
     if d is None or isinstance(d, int):
         return d
-    return str(d)
+    return _text(d)
 
 
 def format_shape(shape) -> str:
     """A shape as Python prints a tuple (``(32, 14, 14, 6)``, ``(10,)``); symbolic dims
-    as their expression, unknown ones as ``None``; a list of shapes as ``[(..), (..)]``;
-    an unknown shape as ``?``."""
+    as their expression, Keras's None as ``None``, unknown ones as ``?``; a list of shapes
+    as ``[(..), (..)]``; an unknown shape as ``?``."""
     if shape is None:
         return "?"
     if isinstance(shape, list):
@@ -122,6 +130,8 @@ def format_shape(shape) -> str:
 def _binop(op: str, a: Dim, b: Dim) -> Dim:
     if a is None or b is None:
         return None
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
     if isinstance(a, int) and isinstance(b, int):
         return {"+": a + b, "-": a - b, "*": a * b}[op]
     if op in "+-" and b == 0:
@@ -150,14 +160,17 @@ def mul(a: Dim, b: Dim) -> Dim:
 
 def product(dims) -> Dim:
     """The product of dims, known factors folded first (for Flatten)."""
-    known, symbolic = 1, []
+    known, symbolic, unknown = 1, [], False
     for d in dims:
         if d is None:
             return None
+        unknown = unknown or d is UNKNOWN
         if isinstance(d, int):
             known *= d
         else:
             symbolic.append(d)
+    if unknown:
+        return UNKNOWN
     result: Dim = known
     for d in symbolic:
         result = mul(result, d)
@@ -166,11 +179,20 @@ def product(dims) -> Dim:
 
 def floor_div_plus_one(numerator: Dim, stride: int) -> Dim:
     """``floor(numerator / stride) + 1``: Keras's conv and pooling length."""
-    if numerator is None:
-        return None
+    if numerator is None or numerator is UNKNOWN:
+        return numerator
     if isinstance(numerator, int):
         return numerator // stride + 1
     return BinOp("+", Floor(BinOp("/", numerator, stride)), 1)
+
+
+def exact_div(numerator: Dim, divisor: int) -> Dim:
+    """``numerator // divisor`` where the division is known to be exact (Reshape's -1)."""
+    if numerator is None or numerator is UNKNOWN or divisor == 1:
+        return numerator
+    if isinstance(numerator, int):
+        return numerator // divisor
+    return Floor(BinOp("/", numerator, divisor))
 
 
 def is_non_positive(d: Dim) -> bool:

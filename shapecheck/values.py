@@ -31,14 +31,16 @@ UNKNOWN = Unknown()
 
 @dataclass(eq=False)
 class Tensor:
-    """A tensor or array; ``shape`` is a tuple of dims or None (unknown rank)."""
+    """A tensor or array; ``shape`` is a tuple of dims (``shapecheck.dims``) or None when
+    even its rank is unknown."""
 
     shape: tuple | None
     dtype: str | None = None
     # The layer call that produced it (for functional models).
     source: LayerCall | None = None
-    # Its None dims are None for Keras too (a declared Input), not just unknown here.
-    exact: bool = False
+    # A Keras symbolic tensor (``keras.Input`` and what layers make of it), whose shapes
+    # go through Keras's shape inference, rather than a concrete (eager) one.
+    symbolic: bool = False
     # A NumPy array rather than a TensorFlow tensor.
     numpy: bool = False
 

@@ -42,7 +42,7 @@ class LayerCalls:
             self.stack.pop()
             self._stopped = self._stopped and bool(self.stack)
         if isinstance(output, Tensor):  # a new tensor, made by this call
-            output = Tensor(output.shape, output.dtype, source=record, exact=output.exact)
+            output = Tensor(output.shape, output.dtype, source=record, symbolic=output.symbolic)
         record.output, record.output_shape = output, shape_of(output)
         return output
 
@@ -102,7 +102,7 @@ class LayerCalls:
         elif len(shape) != len(expected):
             problem = "ranks differ"
         if problem is None:
-            return Tensor(shape, x.dtype, exact=x.exact)
+            return Tensor(shape, x.dtype, symbolic=x.symbolic)
         self.fact("incompatible-input", node,
                   f"{model.cls_name} model expects input of shape {format_shape(expected)} "
                   f"but gets {format_shape(x.shape)} ({problem}): reshape the data or change "
@@ -112,10 +112,10 @@ class LayerCalls:
     def _apply_builtin(self, layer: BuiltinLayer, inputs, record):
         if inputs is UNKNOWN:  # e.g. after an error upstream: nothing here is known
             return UNKNOWN
-        if layer.spec is None:  # a layer shapecheck does not model: built, shape unknown
+        spec = layer.spec
+        if spec is None or spec.undecided(layer.config):  # built, shape unknown
             layer.built = True
             return Tensor(None)
-        spec = layer.spec
         if spec.multi_input:
             shapes = shape_of(inputs)
             if not isinstance(shapes, list) or any(s is None for s in shapes):
@@ -127,18 +127,17 @@ class LayerCalls:
             shape = tuple(inputs.shape)
         dtype = inputs.dtype if isinstance(inputs, Tensor) else None
         tensors = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        exact = all(isinstance(t, Tensor) and t.exact for t in tensors) and \
-            UNKNOWN not in layer.config.values()
+        symbolic = all(isinstance(t, Tensor) and t.symbolic for t in tensors)
         try:
             output = spec.output(layer.config, shape)
         except ShapeError as error:
             # On concrete data (not a symbolic Input) some kernels return an empty axis.
-            if error.eager_output is None or exact or self.graph_mode:
+            if error.eager_output is None or symbolic or self.graph_mode:
                 self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message)
                 return UNKNOWN
             output = error.eager_output
         key = spec.build_key(layer.config, shape) if spec.build_key else None
-        if spec.build_key and key is None and exact and not layer.built:
+        if spec.build_key and key is None and not layer.built:
             self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
                       f"{layer.cls_name} creates its weights from the input's feature axis, but the "
                       f"input {format_shape(shape)} leaves it undefined: give the Input a "
@@ -156,8 +155,8 @@ class LayerCalls:
         if not layer.built:
             layer.built, layer.build_shape = True, shape
         if isinstance(output, list):  # several outputs (an RNN's return_state)
-            return [Tensor(s, dtype, source=record, exact=exact) for s in output]
-        return Tensor(output, dtype, exact=exact)
+            return [Tensor(s, dtype, source=record, symbolic=symbolic) for s in output]
+        return Tensor(output, dtype, symbolic=symbolic)
 
     def _in_layer(self, layer, record) -> str:
         """Where a finding comes from when it is reported at a model's call, not the layer."""

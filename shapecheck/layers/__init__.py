@@ -16,6 +16,8 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shapecheck.values import UNKNOWN
+
 REQUIRED = object()  # marks a constructor parameter without a default
 
 # Keyword arguments every Keras 3 layer takes (``keras.layers.Layer.__init__``).
@@ -30,6 +32,11 @@ ACTIVATIONS = frozenset({
     "hard_tanh", "hard_shrink", "linear", "mish", "log_softmax", "log_sigmoid", "sparsemax",
     "swish", "hard_swish",
 })
+
+
+# Arguments that decide a layer's output rank or layout: when one is unknown, so are the
+# layer's output shape and weights.
+LAYOUT_ARGUMENTS = ("data_format", "return_sequences", "return_state", "keepdims", "merge_mode")
 
 
 class ShapeError(Exception):
@@ -69,6 +76,10 @@ class LayerSpec:
     accepts: tuple = ()
     # Accepted values of string arguments, e.g. {"padding": ("valid", "same")}.
     choices: tuple = ()
+
+    def undecided(self, config: dict) -> bool:
+        """True when an argument that decides the output's rank or layout is unknown."""
+        return any(config.get(name) is UNKNOWN for name in LAYOUT_ARGUMENTS)
 
     def bind(self, args: list, kwargs: dict) -> dict:
         """The constructor's arguments by name, defaults filled in."""
@@ -110,6 +121,8 @@ class LayerSpec:
 
     def params(self, config: dict, shape) -> int | None:
         """The parameter count, or None when a weight's size is not known."""
+        if self.undecided(config):
+            return None
         total = 0
         for weight in self.weights(config, shape):
             if not all(isinstance(d, int) for d in weight):

@@ -7,18 +7,18 @@ from shapecheck.layers import ShapeError
 from shapecheck.values import UNKNOWN
 
 
+def size(value):
+    """A size argument (``units``, ``filters``) as a dim: the int, else UNKNOWN."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+
+
 def as_tuple(value, n: int) -> tuple:
-    """An int-or-tuple argument (``kernel_size=3``) as an n-tuple; unknown parts are None."""
+    """An int-or-tuple argument (``kernel_size=3``) as an n-tuple; unknown parts are UNKNOWN."""
     if isinstance(value, (tuple, list)) and len(value) == n:
-        return tuple(v if isinstance(v, int) else None for v in value)
+        return tuple(size(v) for v in value)
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * n
-    return (None,) * n
-
-
-def known(value):
-    """``value``, or None when the evaluator could not know it."""
-    return None if value is UNKNOWN else value
+    return (UNKNOWN,) * n
 
 
 # The axes of a spatial layer's input, by number of spatial dimensions (channels last).
@@ -49,5 +49,14 @@ def require_min_rank(layer: str, shape, rank: int) -> None:
         )
 
 
+def with_bias(config, weights: list, bias: tuple) -> list:
+    """``weights`` plus the ``bias`` weight unless ``use_bias`` is off (a placeholder of
+    unknown size when ``use_bias`` is unknown)."""
+    use_bias = config["use_bias"]
+    if use_bias is UNKNOWN:
+        return [*weights, (UNKNOWN,)]
+    return [*weights, bias] if use_bias is not False else list(weights)
+
+
 def channels_axis(config) -> int:
-    return 1 if known(config.get("data_format")) == "channels_first" else -1
+    return 1 if config.get("data_format") == "channels_first" else -1

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import known
+from shapecheck.layers._util import size, with_bias
+from shapecheck.values import UNKNOWN
 
 
 def _sizes(config, shapes):
     query, value = shapes[0], shapes[1] if len(shapes) > 1 and shapes[1] else shapes[0]
     key = shapes[2] if len(shapes) > 2 and shapes[2] else value
-    heads, key_dim = known(config["num_heads"]), known(config["key_dim"])
-    value_dim = known(config["value_dim"])
-    value_dim = key_dim if value_dim is None else value_dim
-    out = known(config["output_shape"])
+    heads, key_dim = size(config["num_heads"]), size(config["key_dim"])
+    value_dim = key_dim if config["value_dim"] is None else size(config["value_dim"])
+    out = config["output_shape"]
     out = query[-1] if out is None else out
     return query, key, value, heads, key_dim, value_dim, out
 
@@ -26,22 +26,16 @@ def _output(config, shapes):
                          f"{format_shape(value)} to have the same length")
     if isinstance(out, (tuple, list)):
         return (*query[:-1], *out)
-    return (*query[:-1], out if isinstance(out, int) else None)
+    return (*query[:-1], out if isinstance(out, int) or out is None else UNKNOWN)
 
 
 def _weights(config, shapes):
     query, key, value, heads, key_dim, value_dim, out = _sizes(config, shapes)
-    bias = known(config["use_bias"]) is not False
     found = []
-    for width, size in ((query[-1], key_dim), (key[-1], key_dim), (value[-1], value_dim)):
-        found.append((width, heads, size))
-        if bias:
-            found.append((heads, size))
-    out = out if isinstance(out, int) else None
-    found.append((heads, value_dim, out))
-    if bias:
-        found.append((out,))
-    return found
+    for width, inner in ((query[-1], key_dim), (key[-1], key_dim), (value[-1], value_dim)):
+        found = with_bias(config, [*found, (width, heads, inner)], (heads, inner))
+    out = out if isinstance(out, int) else UNKNOWN
+    return with_bias(config, [*found, (heads, value_dim, out)], (out,))
 
 
 register(LayerSpec(

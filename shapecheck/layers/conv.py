@@ -5,20 +5,24 @@ from __future__ import annotations
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import as_tuple, channels_axis, known, require_spatial_rank
+from shapecheck.layers._util import as_tuple, channels_axis, require_spatial_rank, size, with_bias
+from shapecheck.values import UNKNOWN
 
 
 def conv_length(length, kernel, stride, dilation, padding):
-    """One spatial output length, or None when an argument is unknown."""
-    if None in (kernel, stride, dilation) or padding not in ("valid", "same", "causal"):
+    """One spatial output length: None for a None input length (as in Keras), UNKNOWN
+    when an argument is unknown."""
+    if length is None:
         return None
+    if UNKNOWN in (kernel, stride, dilation) or padding not in ("valid", "same", "causal"):
+        return UNKNOWN
     if padding != "valid":
         return length if stride == 1 else dims.floor_div_plus_one(dims.sub(length, 1), stride)
     return dims.floor_div_plus_one(dims.sub(length, dilation * (kernel - 1) + 1), stride)
 
 
 def _padding(config):
-    padding = known(config["padding"])
+    padding = config["padding"]
     return padding.lower() if isinstance(padding, str) else None
 
 
@@ -29,9 +33,9 @@ def _conv(rank: int):
         require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         spatial = shape[1:-1] if axis == -1 else shape[2:]
-        kernel = as_tuple(known(config["kernel_size"]), rank)
-        strides = as_tuple(known(config["strides"]), rank)
-        dilation = as_tuple(known(config["dilation_rate"]), rank)
+        kernel = as_tuple(config["kernel_size"], rank)
+        strides = as_tuple(config["strides"], rank)
+        dilation = as_tuple(config["dilation_rate"], rank)
         padding = _padding(config)
         out = tuple(conv_length(*args, padding) for args in zip(spatial, kernel, strides, dilation))
         if padding == "valid" and any(dims.is_non_positive(d) for d in out):
@@ -42,9 +46,8 @@ def _conv(rank: int):
                 f"{format_shape(out)}: use padding='same', a smaller kernel or stride, "
                 f"or a larger input",
             )
-        filters = known(config["filters"])
-        filters = filters if isinstance(filters, int) else None
-        groups = known(config["groups"])
+        filters = size(config["filters"])
+        groups = config["groups"]
         channels = shape[axis]
         if isinstance(channels, int) and isinstance(groups, int) and channels % groups:
             raise ShapeError(
@@ -57,12 +60,13 @@ def _conv(rank: int):
         return (shape[0], filters, *out)
 
     def weights(config, shape):
-        kernel = as_tuple(known(config["kernel_size"]), rank)
-        filters, groups = known(config["filters"]), known(config["groups"])
+        kernel = as_tuple(config["kernel_size"], rank)
+        filters, groups = size(config["filters"]), config["groups"]
         channels = shape[channels_axis(config)]
-        per_group = channels // groups if isinstance(channels, int) and isinstance(groups, int) else None
+        per_group = channels // groups if isinstance(channels, int) and isinstance(groups, int) \
+            else UNKNOWN
         kernel_shape = (*kernel, per_group, filters)
-        return [kernel_shape, (filters,)] if known(config["use_bias"]) is not False else [kernel_shape]
+        return with_bias(config, [kernel_shape], (filters,))
 
     ones = (1,) * rank if rank > 1 else 1
     return LayerSpec(
@@ -84,14 +88,20 @@ def _conv(rank: int):
     )
 
 
-def transpose_length(length, kernel, stride, dilation, padding):
-    """Keras's transposed-convolution output length (no ``output_padding``)."""
-    if None in (kernel, stride, dilation) or padding not in ("valid", "same"):
+def transpose_length(length, kernel, stride, dilation, padding, output_padding):
+    """Keras's transposed-convolution output length (its ``compute_conv_transpose_output_shape``)."""
+    if length is None:
         return None
-    if padding == "same":
-        return dims.mul(length, stride)
-    size = (kernel - 1) * dilation + 1
-    return dims.add(dims.mul(dims.sub(length, 1), stride), size + max(size, stride) - size)
+    if UNKNOWN in (kernel, stride, dilation, output_padding) or padding not in ("valid", "same"):
+        return UNKNOWN
+    extent = (kernel - 1) * dilation + 1
+    if output_padding is None:
+        if padding == "same":
+            return dims.mul(length, stride)
+        output_padding = max(extent, stride) - extent
+    elif padding == "same":
+        extent %= 2
+    return dims.add(dims.mul(dims.sub(length, 1), stride), extent + output_padding)
 
 
 def _conv_transpose(rank: int):
@@ -102,23 +112,19 @@ def _conv_transpose(rank: int):
         require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         spatial = shape[1:-1] if axis == -1 else shape[2:]
-        args = zip(spatial, as_tuple(known(config["kernel_size"]), rank),
-                   as_tuple(known(config["strides"]), rank),
-                   as_tuple(known(config["dilation_rate"]), rank))
-        padding = _padding(config)
-        if known(config["output_padding"]) is not None:
-            out = (None,) * rank
-        else:
-            out = tuple(transpose_length(*a, padding) for a in args)
-        filters = known(config["filters"])
-        filters = filters if isinstance(filters, int) else None
+        output_padding = config["output_padding"]
+        output_padding = (None,) * rank if output_padding is None else as_tuple(output_padding, rank)
+        out = tuple(transpose_length(*args, _padding(config), extra) for *args, extra in zip(
+            spatial, as_tuple(config["kernel_size"], rank), as_tuple(config["strides"], rank),
+            as_tuple(config["dilation_rate"], rank), output_padding))
+        filters = size(config["filters"])
         return (shape[0], *out, filters) if axis == -1 else (shape[0], filters, *out)
 
     def weights(config, shape):
-        kernel = as_tuple(known(config["kernel_size"]), rank)
-        filters = known(config["filters"])
+        kernel = as_tuple(config["kernel_size"], rank)
+        filters = size(config["filters"])
         kernel_shape = (*kernel, filters, shape[channels_axis(config)])
-        return [kernel_shape, (filters,)] if known(config["use_bias"]) is not False else [kernel_shape]
+        return with_bias(config, [kernel_shape], (filters,))
 
     names = [n for n, _ in base.signature]
     # Keras puts output_padding before data_format, except in Conv3DTranspose.
@@ -139,24 +145,20 @@ def _depthwise(rank: int, separable: bool):
     def output(config, shape):
         spatial_config = {**config, "filters": 1, "groups": 1}
         out = base.output(spatial_config, shape)
-        multiplier, channels = known(config["depth_multiplier"]), shape[channels_axis(config)]
-        if separable:
-            filters = known(config["filters"])
-            width = filters if isinstance(filters, int) else None
-        else:
-            width = dims.mul(channels, multiplier) if isinstance(multiplier, int) else None
+        multiplier, channels = size(config["depth_multiplier"]), shape[channels_axis(config)]
+        width = size(config["filters"]) if separable else dims.mul(channels, multiplier)
         return (*out[:-1], width) if channels_axis(config) == -1 else (out[0], width, *out[2:])
 
     def weights(config, shape):
-        kernel = as_tuple(known(config["kernel_size"]), rank)
-        multiplier, channels = known(config["depth_multiplier"]), shape[channels_axis(config)]
+        kernel = as_tuple(config["kernel_size"], rank)
+        multiplier, channels = size(config["depth_multiplier"]), shape[channels_axis(config)]
         found = [(*kernel, channels, multiplier)]
-        width = dims.mul(channels, multiplier) if isinstance(multiplier, int) else None
+        width = dims.mul(channels, multiplier)
         if separable:
-            filters = known(config["filters"])
+            filters = size(config["filters"])
             found.append((1,) * rank + (width, filters))
             width = filters
-        return found + [(width,)] if known(config["use_bias"]) is not False else found
+        return with_bias(config, found, (width,))
 
     ones = (1,) * rank if rank > 1 else 1
     head = (("filters", REQUIRED), ("kernel_size", REQUIRED)) if separable else (("kernel_size", REQUIRED),)

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from shapecheck.layers import REQUIRED, LayerSpec, register
-from shapecheck.layers._util import known, require_min_rank
+from shapecheck.layers._util import require_min_rank, size, with_bias
 
 
 def _dense_output(config, shape):
     require_min_rank("Dense", shape, 2)
-    units = known(config["units"])
-    return (*shape[:-1], units if isinstance(units, int) else None)
+    return (*shape[:-1], size(config["units"]))
 
 
 def _dense_weights(config, shape):
-    units = known(config["units"])
+    units = size(config["units"])
     kernel = (shape[-1], units)
-    return [kernel, (units,)] if known(config["use_bias"]) is not False else [kernel]
+    return with_bias(config, [kernel], (units,))
 
 
 def _embedding_output(config, shape):
-    output_dim = known(config["output_dim"])
-    return (*shape, output_dim if isinstance(output_dim, int) else None)
+    return (*shape, size(config["output_dim"]))
 
 
 def _embedding_weights(config, shape):
-    return [(known(config["input_dim"]), known(config["output_dim"]))]
+    return [(size(config["input_dim"]), size(config["output_dim"]))]
 
 
 def _same_shape(config, shape):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import known
+from shapecheck.values import UNKNOWN
 
 
 def _shapes_text(shapes) -> str:
@@ -19,6 +19,8 @@ def _broadcast(name, shapes, left, right):
     for a, b in zip(long[len(long) - len(short):], short):
         if a is None or b is None:
             merged.append(None)
+        elif a is UNKNOWN or b is UNKNOWN:
+            merged.append(UNKNOWN)
         elif a == 1 or b == 1:
             merged.append(b if a == 1 else a)
         elif isinstance(a, int) and isinstance(b, int) and a != b:
@@ -43,16 +45,19 @@ def _elementwise(name: str):
         result = tuple(shapes[0][1:])
         for shape in shapes[1:]:
             result = _broadcast(name, shapes, result, tuple(shape[1:]))
-        batch = batches.pop() if batches else None
-        if batch is None and all(s and s[0] == shapes[0][0] for s in shapes):
+        if batches:
+            batch = batches.pop()
+        elif all(s and s[0] == shapes[0][0] for s in shapes):
             batch = shapes[0][0]  # a shared symbolic batch
+        else:
+            batch = None if any(s and s[0] is None for s in shapes) else UNKNOWN
         return (batch, *result)
 
     return LayerSpec(name, (), output, multi_input=True)
 
 
 def _concatenate_output(config, shapes):
-    axis = known(config["axis"])
+    axis = config["axis"]
     if not isinstance(axis, int) or len({len(s) for s in shapes}) != 1:
         if len({len(s) for s in shapes}) != 1:
             raise ShapeError("incompatible-input",
@@ -81,7 +86,7 @@ def _dot_output(config, shapes):
     if len(shapes) != 2:
         raise ShapeError("incompatible-input", f"Dot needs exactly 2 inputs, got {len(shapes)}")
     left, right = shapes
-    axes = known(config["axes"])
+    axes = config["axes"]
     axes = (axes, axes) if isinstance(axes, int) else axes
     if not (isinstance(axes, (tuple, list)) and len(axes) == 2 and all(isinstance(a, int) for a in axes)):
         return None

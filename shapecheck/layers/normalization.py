@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shapecheck.layers import LayerSpec, register
-from shapecheck.layers._util import known
+from shapecheck.values import UNKNOWN
 
 
 def _same(config, shape):
@@ -11,7 +11,7 @@ def _same(config, shape):
 
 
 def _axes(config, shape):
-    axis = known(config["axis"])
+    axis = config["axis"]
     axes = axis if isinstance(axis, (list, tuple)) else [axis]
     if not all(isinstance(a, int) for a in axes) or not shape:
         return None
@@ -20,16 +20,18 @@ def _axes(config, shape):
 
 def _batch_norm_weights(config, shape):
     axes = _axes(config, shape)
-    size = (None,) if axes is None else tuple(shape[a] for a in axes)
-    flags = [known(config["scale"]) is not False, known(config["center"]) is not False, True, True]
-    return [size for flag in flags if flag]  # gamma, beta, moving mean, moving variance
+    size = (UNKNOWN,) if axes is None else tuple(shape[a] for a in axes)
+    flags = [config["scale"], config["center"], True, True]  # gamma, beta, moving mean, variance
+    return [size if flag is not UNKNOWN else (UNKNOWN,) for flag in flags if flag is not False]
 
 
 def _layer_norm_weights(config, shape):
     axes = _axes(config, shape)
-    size = (None,) if axes is None else tuple(shape[a] for a in axes)
-    rms = known(config.get("rms_scaling")) is True
-    flags = [known(config["scale"]) is not False or rms, known(config["center"]) is not False and not rms]
+    size = (UNKNOWN,) if axes is None else tuple(shape[a] for a in axes)
+    rms = config.get("rms_scaling")
+    if UNKNOWN in (rms, config["scale"], config["center"]):
+        return [(UNKNOWN,)]
+    flags = [config["scale"] is not False or rms is True, config["center"] is not False and rms is not True]
     return [size for flag in flags if flag]
 
 

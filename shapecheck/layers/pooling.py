@@ -5,13 +5,17 @@ from __future__ import annotations
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
-from shapecheck.layers._util import as_tuple, channels_axis, known, require_spatial_rank
+from shapecheck.layers._util import as_tuple, channels_axis, require_spatial_rank
+from shapecheck.values import UNKNOWN
 
 
 def pool_length(length, pool, stride, padding):
-    """One spatial output length, or None when an argument is unknown."""
-    if None in (pool, stride) or padding not in ("valid", "same"):
+    """One spatial output length: None for a None input length (as in Keras), UNKNOWN
+    when an argument is unknown."""
+    if length is None:
         return None
+    if UNKNOWN in (pool, stride) or padding not in ("valid", "same"):
+        return UNKNOWN
     if padding == "same":
         return length if stride == 1 else dims.floor_div_plus_one(dims.sub(length, 1), stride)
     return dims.floor_div_plus_one(dims.sub(length, pool), stride)
@@ -24,10 +28,10 @@ def _pooling(kind: str, rank: int):
         require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
         spatial = shape[1:-1] if axis == -1 else shape[2:]
-        pool = as_tuple(known(config["pool_size"]), rank)
-        strides = known(config["strides"])
+        pool = as_tuple(config["pool_size"], rank)
+        strides = config["strides"]
         strides = pool if strides is None else as_tuple(strides, rank)
-        padding = known(config["padding"])
+        padding = config["padding"]
         padding = padding.lower() if isinstance(padding, str) else None
         out = tuple(pool_length(*args, padding) for args in zip(spatial, pool, strides))
         result = (shape[0], *out, shape[-1]) if axis == -1 else (shape[0], shape[1], *out)
@@ -65,7 +69,7 @@ def _global(kind: str, rank: int):
     def output(config, shape):
         require_spatial_rank(name, shape, rank)
         axis = channels_axis(config)
-        if known(config["keepdims"]) is True:
+        if config["keepdims"] is True:
             ones = (1,) * rank
             return (shape[0], *ones, shape[-1]) if axis == -1 else (shape[0], shape[1], *ones)
         return (shape[0], shape[axis])

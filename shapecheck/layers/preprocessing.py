@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from shapecheck.layers import REQUIRED, LayerSpec, register
-from shapecheck.layers._util import channels_axis, known
+from shapecheck.layers._util import channels_axis, size
+from shapecheck.values import UNKNOWN
 
 
 def _same(config, shape):
@@ -11,20 +12,19 @@ def _same(config, shape):
 
 
 def _resized(config, shape):
-    height, width = known(config["height"]), known(config["width"])
-    size = tuple(v if isinstance(v, int) else None for v in (height, width))
+    hw = (size(config["height"]), size(config["width"]))
     if len(shape) == 3:  # a single image
-        return (*size, shape[-1]) if channels_axis(config) == -1 else (shape[0], *size)
-    return (shape[0], *size, shape[-1]) if channels_axis(config) == -1 else (*shape[:2], *size)
+        return (*hw, shape[-1]) if channels_axis(config) == -1 else (shape[0], *hw)
+    return (shape[0], *hw, shape[-1]) if channels_axis(config) == -1 else (*shape[:2], *hw)
 
 
 def _normalization_weights(config, shape):
-    if known(config["mean"]) is not None:  # given: no weights to adapt
-        return []
-    axis = known(config["axis"])
+    if config["mean"] is not None:  # given (or unknown): no weights to adapt
+        return [] if config["mean"] is not UNKNOWN else [(UNKNOWN,)]
+    axis = config["axis"]
     axes = axis if isinstance(axis, (tuple, list)) else [axis]
     if not all(isinstance(a, int) for a in axes):
-        return [(None,)]
+        return [(UNKNOWN,)]
     size = tuple(shape[a] for a in axes)
     return [size, size, ()]  # mean, variance, count
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from shapecheck import dims
 from shapecheck.layers import REQUIRED, LayerSpec, register
-from shapecheck.layers._util import known, require_rank
+from shapecheck.layers._util import require_rank, size, with_bias
+from shapecheck.values import UNKNOWN
 
 # (name, gates, extra constructor arguments after `activation`)
 _CELLS = (
@@ -14,27 +16,21 @@ _CELLS = (
 
 
 def _recurrent(name: str, gates: int, extra: tuple):
-    def units(config):
-        value = known(config["units"])
-        return value if isinstance(value, int) else None
-
     def output(config, shape):
         require_rank(name, shape, 3, "(batch, steps, features)")
-        out = (shape[0], shape[1], units(config)) if known(config["return_sequences"]) is True \
-            else (shape[0], units(config))
-        if known(config["return_state"]) is True:
+        out = (shape[0], shape[1], size(config["units"])) if config["return_sequences"] is True \
+            else (shape[0], size(config["units"]))
+        if config["return_state"] is True:
             states = 2 if name == "LSTM" else 1
-            return [out] + [(shape[0], units(config))] * states
+            return [out] + [(shape[0], size(config["units"]))] * states
         return out
 
     def weights(config, shape):
-        u = units(config)
-        width = None if u is None else gates * u
-        found = [(shape[-1], width), (u, width)]
-        if known(config["use_bias"]) is not False:
-            two_biases = name == "GRU" and known(config["reset_after"]) is not False
-            found.append((2, width) if two_biases else (width,))
-        return found
+        u = size(config["units"])
+        width = dims.mul(u, gates)
+        reset_after = config["reset_after"] if name == "GRU" else False
+        bias = (UNKNOWN,) if reset_after is UNKNOWN else (2, width) if reset_after is not False else (width,)
+        return with_bias(config, [(shape[-1], width), (u, width)], bias)
 
     signature = (
         ("units", REQUIRED), ("activation", "tanh"), *extra, ("use_bias", True),

@@ -8,11 +8,12 @@ from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
 from shapecheck.layers._util import (
     as_tuple,
     channels_axis,
-    known,
     require_min_rank,
     require_rank,
     require_spatial_rank,
+    size,
 )
+from shapecheck.values import UNKNOWN
 
 
 def _flatten_output(config, shape):
@@ -21,25 +22,25 @@ def _flatten_output(config, shape):
 
 
 def _reshape_output(config, shape):
-    target = known(config["target_shape"])
+    target = config["target_shape"]
     if not isinstance(target, (tuple, list)):
         return None
     if not all(isinstance(d, int) for d in target):
-        return (shape[0], *(d if isinstance(d, int) and d != -1 else None for d in target))
-    size = dims.product(shape[1:])
+        return (shape[0], *(d if isinstance(d, int) and d != -1 else UNKNOWN for d in target))
+    total = dims.product(shape[1:])
     fixed = dims.product(d for d in target if d != -1)
     if -1 in target:
-        if isinstance(size, int) and fixed and size % fixed == 0:
-            return (shape[0], *(size // fixed if d == -1 else d for d in target))
-        if isinstance(size, int):
+        if isinstance(total, int) and fixed and total % fixed == 0:
+            return (shape[0], *(total // fixed if d == -1 else d for d in target))
+        if isinstance(total, int):
             raise ShapeError("reshape-size-mismatch",
-                             f"Reshape{tuple(target)} cannot split an input of {size} values "
+                             f"Reshape{tuple(target)} cannot split an input of {total} values "
                              f"(shape {format_shape(shape)}) into whole blocks of {fixed}")
-        return (shape[0], *(None if d == -1 else d for d in target))
-    if isinstance(size, int) and size != fixed:
+        return (shape[0], *(dims.exact_div(total, fixed) if d == -1 else d for d in target))
+    if isinstance(total, int) and total != fixed:
         raise ShapeError("reshape-size-mismatch",
                          f"Reshape{tuple(target)} needs {fixed} values per sample but the input "
-                         f"{format_shape(shape)} has {size}: make the target's product equal {size}")
+                         f"{format_shape(shape)} has {total}: make the target's product equal {total}")
     return (shape[0], *target)
 
 
@@ -74,10 +75,10 @@ def _padding(rank):
 
     def output(config, shape):
         require_spatial_rank(name, shape, rank)
-        pairs = _pairs(known(config["padding"]), rank)
+        pairs = _pairs(config["padding"], rank)
         spatial = _spatial(shape, config)
         if pairs is None:
-            return _rebuild(shape, config, (None,) * rank)
+            return _rebuild(shape, config, (UNKNOWN,) * rank)
         return _rebuild(shape, config, tuple(dims.add(d, a + b) for d, (a, b) in zip(spatial, pairs)))
 
     default = 1 if rank == 1 else (1,) * rank
@@ -90,10 +91,10 @@ def _cropping(rank):
 
     def output(config, shape):
         require_spatial_rank(name, shape, rank)
-        pairs = _pairs(known(config["cropping"]), rank)
+        pairs = _pairs(config["cropping"], rank)
         spatial = _spatial(shape, config)
         if pairs is None:
-            return _rebuild(shape, config, (None,) * rank)
+            return _rebuild(shape, config, (UNKNOWN,) * rank)
         out = tuple(dims.sub(d, a + b) for d, (a, b) in zip(spatial, pairs))
         if any(dims.is_non_positive(d) for d in out):
             raise ShapeError("non-positive-dimension",
@@ -111,12 +112,11 @@ def _upsampling(rank):
 
     def output(config, shape):
         require_spatial_rank(name, shape, rank)
-        size = as_tuple(known(config["size"]), rank)
+        factors = as_tuple(config["size"], rank)
         if rank == 1:
-            return (shape[0], dims.mul(shape[1], size[0]) if size[0] else None, shape[2])
+            return (shape[0], dims.mul(shape[1], factors[0]), shape[2])
         spatial = _spatial(shape, config)
-        return _rebuild(shape, config, tuple(dims.mul(d, s) if s else None
-                                             for d, s in zip(spatial, size)))
+        return _rebuild(shape, config, tuple(dims.mul(d, s) for d, s in zip(spatial, factors)))
 
     signature = ((("size", 2),) if rank == 1 else
                  (("size", (2,) * rank), ("data_format", None))
@@ -126,12 +126,11 @@ def _upsampling(rank):
 
 def _repeat_output(config, shape):
     require_rank("RepeatVector", shape, 2, "(batch, features)")
-    n = known(config["n"])
-    return (shape[0], n if isinstance(n, int) else None, shape[1])
+    return (shape[0], size(config["n"]), shape[1])
 
 
 def _permute_output(config, shape):
-    order = known(config["dims"])
+    order = config["dims"]
     if not isinstance(order, (tuple, list)) or sorted(order) != list(range(1, len(shape))):
         return None
     return (shape[0], *(shape[i] for i in order))

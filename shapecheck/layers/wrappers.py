@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shapecheck import dims
 from shapecheck.layers import REQUIRED, LayerSpec, register
-from shapecheck.layers._util import known
+from shapecheck.values import UNKNOWN
 
 
 def _inner(config):
@@ -21,9 +21,9 @@ def _bidirectional_output(config, shape):
     out = inner[0].output(inner[1], shape)
     if isinstance(out, list):  # return_state: not modelled here
         return None
-    mode = known(config["merge_mode"])
+    mode = config["merge_mode"]
     if mode == "concat":
-        return (*out[:-1], dims.mul(out[-1], 2) if out[-1] is not None else None)
+        return (*out[:-1], dims.mul(out[-1], 2))
     if mode in ("sum", "mul", "ave"):
         return out
     return None  # merge_mode=None gives two outputs
@@ -32,7 +32,7 @@ def _bidirectional_output(config, shape):
 def _bidirectional_weights(config, shape):
     inner = _inner(config)
     if inner is None:
-        return [(None,)]
+        return [(UNKNOWN,)]
     return inner[0].weights(inner[1], shape) * 2  # a forward and a backward copy
 
 
@@ -46,7 +46,7 @@ def _time_distributed_output(config, shape):
 
 def _time_distributed_weights(config, shape):
     inner = _inner(config)
-    return [(None,)] if inner is None else inner[0].weights(inner[1], (shape[0], *shape[2:]))
+    return [(UNKNOWN,)] if inner is None else inner[0].weights(inner[1], (shape[0], *shape[2:]))
 
 
 register(

@@ -56,11 +56,11 @@ def _batch_element(element, size):
 @method("dataset", "batch")
 def _batch(site):
     dataset, size = site.obj, site.arg(0, "batch_size")
-    if not isinstance(size, int):
-        return Dataset(_batch_element(dataset.element, None), None)
     count = dataset.count
+    if not isinstance(size, int):
+        return Dataset(_batch_element(dataset.element, UNKNOWN), None)
     # The loop body sees the first batch: full unless the data set is smaller.
-    first = size if count is None or count >= size else count
+    first = UNKNOWN if count is None else min(count, size)
     batches = None if count is None else -(-count // size)
     if site.arg(1, "drop_remainder", False) is True and count is not None:
         batches = count // size

@@ -36,7 +36,7 @@ def _build_if_declared(ev, model: Sequential, node) -> None:
 def build(ev, model, shape, node) -> None:
     """``model.build(shape)``: apply the model to a symbolic input of that shape."""
     before, facts = len(ev.calls), len(ev.facts)
-    ev.apply(model, [Tensor(shape, exact=True)], {}, node)
+    ev.apply(model, [Tensor(shape, symbolic=True)], {}, node)
     ev.build_calls.update(id(record) for record in ev.calls[before:])
     if len(ev.facts) > facts and isinstance(model, Sequential):
         model.broken = True  # Keras raised here; the program would stop
@@ -78,15 +78,13 @@ def keras_input(args, kwargs):
     dtype = dtype_of(kwargs.get("dtype"))
     batch_shape = shape_arg(kwargs.get("batch_shape"))
     if batch_shape is not None:
-        return Tensor(batch_shape, dtype, exact=True)
-    raw = args[0] if args else kwargs.get("shape", UNKNOWN)
-    shape = shape_arg(raw)
+        return Tensor(batch_shape, dtype, symbolic=True)
+    shape = shape_arg(args[0] if args else kwargs.get("shape", UNKNOWN))
     batch = args[1] if len(args) > 1 else kwargs.get("batch_size", None)
     if shape is None:
-        return Tensor(None)
-    # Only a shape written out in full says which dims Keras itself leaves undefined.
-    literal = isinstance(raw, (tuple, list)) and all(d is None or isinstance(d, int) for d in raw)
-    return Tensor((batch if isinstance(batch, int) else None, *shape), dtype, exact=literal)
+        return Tensor(None, dtype, symbolic=True)
+    batch = batch if batch is None or isinstance(batch, int) else UNKNOWN
+    return Tensor((batch, *shape), dtype, symbolic=True)
 
 
 function("keras.Input")(lambda site: keras_input(site.args, site.kwargs))

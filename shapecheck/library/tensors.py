@@ -10,15 +10,20 @@ from shapecheck.library.registry import function, method
 from shapecheck.values import UNKNOWN, ApiRef, Tensor
 
 
+def _dim(value):
+    """One element of a shape argument as a dim: an int, None, a symbolic size, else UNKNOWN."""
+    if value is None or isinstance(value, dims.Expr):
+        return value
+    return value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
+
+
 def shape_arg(value):
-    """A shape argument (``(32, 28, 28, 3)``, ``[None, 10]``, ``5``) as a tuple of dims."""
+    """A shape argument (``(32, 28, 28, 3)``, ``[None, 10]``, ``5``) as a tuple of dims,
+    or None when not even its length is known."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
     if isinstance(value, (tuple, list)):
-        if all(d is None or (isinstance(d, int) and not isinstance(d, bool)) or isinstance(d, dims.Expr)
-               for d in value):
-            return tuple(value)
-        return tuple(d if isinstance(d, int) else None for d in value)
+        return tuple(_dim(d) for d in value)
     return None
 
 
@@ -64,7 +69,7 @@ def reshape(x, target):
     if not isinstance(x, Tensor) or target is None:
         return Tensor(None)
     if x.shape is None:
-        return Tensor(tuple(None if d == -1 else d for d in target), x.dtype)
+        return Tensor(tuple(UNKNOWN if d == -1 else d for d in target), x.dtype)
     known = dims.product(d for d in target if d != -1)
     total = dims.product(x.shape)
     sizes_known = isinstance(known, int) and isinstance(total, int)
@@ -73,7 +78,7 @@ def reshape(x, target):
                          f"cannot reshape {format_shape(x.shape)} ({total} values) into "
                          f"{format_shape(target)}: the sizes must match")
     if -1 in target:
-        fill = total // known if sizes_known and known else None
+        fill = total // known if sizes_known and known else UNKNOWN
         target = tuple(fill if d == -1 else d for d in target)
     return Tensor(target, x.dtype)
 
@@ -108,7 +113,7 @@ def matmul(site):
 def one_hot(indices, depth):
     if not isinstance(indices, Tensor) or indices.shape is None:
         return Tensor(None)
-    return Tensor((*indices.shape, depth if isinstance(depth, int) else None), "float32")
+    return Tensor((*indices.shape, _dim(depth) if depth is not None else UNKNOWN), "float32")
 
 
 function("tensorflow.one_hot")(lambda site: one_hot(site.arg(0, "indices"), site.arg(1, "depth")))
@@ -163,8 +168,8 @@ def slice_tensor(tensor: Tensor, index):
             elif isinstance(dim, int) and all(
                     b is None or isinstance(b, int) for b in (part.start, part.stop, part.step)):
                 shape.append(len(range(dim)[part]))
-            else:
-                shape.append(None)
+            else:  # as in Keras, slicing a None dim gives None
+                shape.append(None if dim is None else UNKNOWN)
         elif not isinstance(part, int):
             return Tensor(None, tensor.dtype)
     return Tensor((*shape, *dims_left), tensor.dtype, numpy=tensor.numpy)
@@ -240,7 +245,7 @@ def arange(site):
     bounds = (0, start) if limit is None else (start, limit)  # arange(n) counts from 0
     bounds += (site.arg(2, "delta", 1),)
     if not all(isinstance(b, int) for b in bounds) or bounds[2] == 0:
-        return Tensor((None,))
+        return Tensor((UNKNOWN,))
     return Tensor((len(range(*bounds)),))
 
 

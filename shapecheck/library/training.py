@@ -33,7 +33,8 @@ def _fit(site):
     if not tensors or not all(isinstance(t, Tensor) and t.shape for t in tensors):
         return None
     count = tensors[0].shape[0]
-    size = min(count, batch_size) if isinstance(count, int) and isinstance(batch_size, int) else None
+    size = min(count, batch_size) if isinstance(count, int) and isinstance(batch_size, int) \
+        else UNKNOWN
     batch = [Tensor((size, *t.shape[1:]), t.dtype) for t in tensors]
     ev.graph_mode += 1
     try:
@@ -57,7 +58,7 @@ def _predict(site):
     tensors = list(x) if isinstance(x, (list, tuple)) else [x]
     if not tensors or not all(isinstance(t, Tensor) for t in tensors):
         return UNKNOWN
-    count = tensors[0].shape[0] if tensors[0].shape else None
+    count = tensors[0].shape[0] if tensors[0].shape else UNKNOWN
     batched = isinstance(batch_size, int) and isinstance(count, int) and count > batch_size
     tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
                for t in tensors]
