@@ -8,10 +8,11 @@ from shapecheck.values import UNKNOWN
 
 
 def _inner(config):
-    """The wrapped layer's (spec, config), or None when it is not a modelled layer."""
+    """The wrapped layer's (spec, config), or None when it is not a modelled layer or its
+    layout is unknown."""
     layer = config["layer"]
     spec = getattr(layer, "spec", None)
-    return None if spec is None else (spec, layer.config)
+    return None if spec is None or spec.undecided(layer.config) else (spec, layer.config)
 
 
 def _bidirectional_output(config, shape):

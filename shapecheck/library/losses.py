@@ -56,7 +56,9 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
     if not (isinstance(y_true, Tensor) and isinstance(y_pred, Tensor)):
         return Tensor(None)
     kind = _LOSS_LABELS.get(loss.name)
-    if kind and y_true.shape is not None and y_pred.shape is not None:
+    # Keras aligns ranks at a trailing 1: an unknown trailing size leaves that undecided.
+    decidable = all(s and s[-1] is not UNKNOWN for s in (y_true.shape, y_pred.shape))
+    if kind and decidable:
         labels, predictions = tuple(y_true.shape), tuple(y_pred.shape)
         if loss.name[:1].isupper():  # a Loss object first aligns the ranks, as Keras does
             labels, predictions = _same_rank(labels, predictions)

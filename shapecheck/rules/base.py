@@ -28,9 +28,10 @@ class Rule:
     def check(self, analysis) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
-    def diagnostic(self, analysis, node, message: str) -> Diagnostic:
+    def diagnostic(self, analysis, node, message: str, severity: str | None = None) -> Diagnostic:
+        """A finding at ``node``; ``severity`` overrides the rule's default for a weaker form."""
         line, column, end_line, end_column = analysis.position(node)
-        return Diagnostic(self.code, self.name, self.severity, line, column,
+        return Diagnostic(self.code, self.name, severity or self.severity, line, column,
                           end_line, end_column, message)
 
 

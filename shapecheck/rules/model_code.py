@@ -17,7 +17,9 @@ class IgnoredLayerArgument(Rule):
 
     Why: the network still builds and runs, just not the one the caller asked
     for: ``ConvLayer(filters=16)`` that passes ``filters=6`` to its ``Conv2D``
-    silently makes every block six filters wide.
+    silently makes every block six filters wide. Passing a literal to the keyword of
+    the argument's own name is an error; an argument that is merely unused is a
+    warning (it may be kept for a caller's sake).
 
     Instead: pass the argument through (``Conv2D(filters=filters)``), or drop it.
     """
@@ -73,7 +75,7 @@ class Block(Layer):
                     yield self.diagnostic(
                         analysis, param,
                         f"{cls.name}.__init__ takes '{name}' but never uses it: use it to "
-                        f"configure a layer, or remove it")
+                        f"configure a layer, or remove it", severity="warning")
 
 
 def _parameters(function: cst.FunctionDef):
