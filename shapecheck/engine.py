@@ -12,6 +12,8 @@ from shapecheck.objects import (
     BuiltinLayer,
     FunctionalModel,
     Instance,
+    OpaqueLayer,
+    Operation,
     Sequential,
     is_model,
 )
@@ -84,7 +86,8 @@ class Analysis:
         out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
-                           [self._layer_report(c, model) for c in model.calls])
+                           [self._layer_report(c, model) for c in model.calls
+                            if not isinstance(c.layer, Operation)])
 
     def _layer_report(self, record: LayerCall, parent) -> LayerReport:
         layer = record.layer
@@ -151,7 +154,11 @@ def _count(obj, seen):
     seen.add(id(obj))
     if isinstance(obj, BuiltinLayer):
         return obj.built, obj.params if obj.built else 0
+    if isinstance(obj, OpaqueLayer):
+        return obj.built, None
     if isinstance(obj, Sequential):
+        if obj.uncertain:
+            return True, None
         parts = obj.layers
     elif isinstance(obj, FunctionalModel):
         parts = [record.layer for record in obj.calls]

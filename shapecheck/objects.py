@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from shapecheck.layers import LayerSpec
+from shapecheck.layers import LayerSpec, no_weights
 
 _MISSING = object()
 
@@ -20,19 +21,46 @@ class BuiltinLayer:
     node: Any
     name: str
     attr: str | None = None  # the attribute a Layer/Model holds it under
-    build_shape: Any = None  # the input shape it was built with
+    build_shape: Any = None  # the input shape it was built with (None: unknown)
     built: bool = False
 
     @property
     def params(self) -> int | None:
-        if self.spec is None or not self.built:
+        weights = self.weight_shapes()
+        if weights is None:
             return None
-        return self.spec.params(self.config, self.build_shape)
+        return self.spec.params(self.config, self.build_shape) if weights else 0
 
     def weight_shapes(self) -> list | None:
         if self.spec is None or not self.built:
             return None
+        if self.build_shape is None:  # built on an input of unknown shape
+            return [] if self.spec.weights is no_weights else None
         return self.spec.weights(self.config, self.build_shape)
+
+
+@dataclass(eq=False)
+class OpaqueLayer:
+    """An object of a class shapecheck does not model (``FancyBlock(16)`` from another
+    module, a third-party layer): used as a layer, its output and weights are unknown."""
+
+    cls_name: str
+    node: Any
+    name: str
+    attr: str | None = None
+    built: bool = False
+    given_name: str | None = None
+
+
+@dataclass(eq=False)
+class Operation:
+    """A tensor operation in a graph (``keras.ops.concatenate``, ``x + y``, ``x[:, 0]``, an
+    unmodelled function given tensors): a link of the graph, not a layer.
+    ``rerun(inputs)`` computes the output for new inputs; None when it is unknown."""
+
+    name: str
+    node: Any
+    rerun: Callable | None = None
 
 
 @dataclass(eq=False)
@@ -45,6 +73,7 @@ class Sequential:
     cls_name: str = "Sequential"
     given_name: str | None = None  # the name= argument, if any
     broken: bool = False  # building it failed: Keras would have raised
+    uncertain: bool = False  # its layers depend on a run that may not have happened
 
 
 @dataclass(eq=False)
@@ -137,7 +166,7 @@ class Super:
     instance: Any
 
 
-LAYER_LIKE = (BuiltinLayer, Sequential, FunctionalModel, Instance)
+LAYER_LIKE = (BuiltinLayer, Sequential, FunctionalModel, Instance, OpaqueLayer)
 
 
 def is_model(obj) -> bool:

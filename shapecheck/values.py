@@ -69,6 +69,30 @@ class LayerCall:
     order: int = field(default_factory=lambda: next(_ids))
 
 
+def tensor_leaves(*values) -> list:
+    """The tensors in ``values``, also inside lists, tuples and dicts, in order."""
+    found = []
+    for value in values:
+        if isinstance(value, Tensor):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(tensor_leaves(*value))
+        elif isinstance(value, dict):
+            found.extend(tensor_leaves(*value.values()))
+    return found
+
+
+def substitute(value, mapping: dict):
+    """``value`` with each tensor ``t`` in it replaced by ``mapping.get(id(t), t)``."""
+    if isinstance(value, Tensor):
+        return mapping.get(id(value), value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(substitute(item, mapping) for item in value)
+    if isinstance(value, dict):
+        return {key: substitute(item, mapping) for key, item in value.items()}
+    return value
+
+
 def shape_of(value):
     """The shape of a tensor value, a list of shapes for a list of tensors, else None."""
     if isinstance(value, Tensor):

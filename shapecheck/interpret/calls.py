@@ -15,11 +15,13 @@ from shapecheck.objects import (
     BoundMethod,
     Instance,
     Loss,
+    OpaqueLayer,
+    Operation,
     Super,
     UserClass,
     UserFunction,
 )
-from shapecheck.values import UNKNOWN, ApiRef
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
 
 
 def snake_case(name: str) -> str:
@@ -74,7 +76,28 @@ class Calls:
             return library.call_method(self, function.obj, function.name, args, kwargs, node)
         if isinstance(function, Loss):
             return apply_loss(self, function, args, kwargs, node)
-        return UNKNOWN
+        return self.unmodelled(None, args, kwargs, node)
+
+    def unmodelled(self, name: str | None, args, kwargs, node):
+        """A call shapecheck does not model (of the library function or class ``name``, or
+        of an unknown value): an object of an unknown class is an ``OpaqueLayer`` (it may
+        be used as a layer); a function given tensors makes a tensor of unknown shape,
+        still linked to them in a graph; anything else is UNKNOWN."""
+        self.gap(name or "a call of an unknown value", node)
+        last = (name or "").rsplit(".", 1)[-1]
+        if last[:1].isupper():
+            layer = OpaqueLayer(last, node, self.auto_name(last, kwargs))
+            if isinstance(kwargs.get("name"), str):
+                layer.given_name = kwargs["name"]
+            return layer
+        inputs = tensor_leaves(args, kwargs)
+        if not inputs:
+            return UNKNOWN
+        return self.operation(Operation(name or "?", node), inputs, Tensor(None))
+
+    def gap(self, construct: str, node) -> None:
+        """Note a construct that left something unknown (``-v`` and the benchmarks list them)."""
+        self.gaps.append((construct, node))
 
     def eval_Lambda(self, node, frame):
         return self._function(node, frame)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 MAX_UNROLL = 1000
+MAX_ROWS = 64  # rows of a tensor a loop is unrolled over; more are summarised by the first
 MAX_DEPTH = 40
 # Statements one file may execute; past it loops stop unrolling and calls of
 # the file's functions give UNKNOWN, so any program is analysed in bounded time.

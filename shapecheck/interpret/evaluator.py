@@ -8,15 +8,17 @@ from typing import Any
 
 import libcst as cst
 
+from shapecheck import dims
 from shapecheck.interpret.calls import Calls
-from shapecheck.interpret.control import MAX_UNROLL
+from shapecheck.interpret.control import MAX_ROWS, MAX_UNROLL
 from shapecheck.interpret.expressions import Expressions
+from shapecheck.interpret.journal import Regions
 from shapecheck.interpret.layer_calls import LayerCalls
 from shapecheck.interpret.statements import Statements
 from shapecheck.interpret.uncalled import UncalledModels
 from shapecheck.library.python import Iterated
 from shapecheck.objects import Dataset, UserClass
-from shapecheck.values import LayerCall, Tensor
+from shapecheck.values import UNKNOWN, LayerCall, Tensor
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Fact:
     message: str
 
 
-class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels):
+class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regions):
     """Runs one module; the results are in ``calls``, ``facts``, ``tensors``, ``objects``."""
 
     def __init__(self, module: cst.Module, names):
@@ -57,6 +59,8 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels):
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
+        self.journals: list = []  # the open journals of uncertain regions, innermost last
+        self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
 
     # ----------------------------------------------------------------- running
     def run(self) -> None:
@@ -75,18 +79,30 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels):
             self.facts.append(fact)
 
     # ------------------------------------------------------------ iteration
-    def _iterate(self, value):
-        """The items a ``for`` loop over ``value`` would see, or None if unknown."""
-        if isinstance(value, (list, tuple, str, range)):
-            return list(value)[:MAX_UNROLL]
-        if isinstance(value, dict):
-            return list(value)[:MAX_UNROLL]
-        if isinstance(value, Dataset):
-            # The first element stands for all of them.
-            return [value.element]
-        if isinstance(value, Tensor) and value.shape:
-            return [Tensor(tuple(value.shape[1:]), value.dtype)]
+    def iterate(self, value):
+        """Every item iterating over ``value`` gives, or None when they are not all known
+        (unknown, or more than a loop is unrolled over)."""
+        if isinstance(value, (list, tuple, str, range, dict)):
+            return list(value) if len(value) <= MAX_UNROLL else None
         if isinstance(value, Iterated):
             return value.items
+        if isinstance(value, Tensor) and value.shape:
+            rows = value.shape[0]
+            if isinstance(rows, int) and rows <= MAX_ROWS:
+                return [_row(value) for _ in range(rows)]
         return None
+
+    def first(self, value):
+        """The first item of ``value`` (a data set's first element, a tensor's first row),
+        which also stands for the others in a loop whose items are not all known."""
+        if isinstance(value, Dataset):
+            return value.element
+        if isinstance(value, Tensor) and value.shape and not dims.is_non_positive(value.shape[0]):
+            return _row(value)
+        items = self.iterate(value)
+        return items[0] if items else UNKNOWN
+
+
+def _row(tensor: Tensor) -> Tensor:
+    return Tensor(tuple(tensor.shape[1:]), tensor.dtype, numpy=tensor.numpy)
 

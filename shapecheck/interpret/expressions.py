@@ -7,6 +7,7 @@ import operator
 import libcst as cst
 
 from shapecheck import library
+from shapecheck.layers import ShapeError
 from shapecheck.library import tensors
 from shapecheck.library.python import BUILTINS
 from shapecheck.names import canonical
@@ -17,12 +18,13 @@ from shapecheck.objects import (
     Dataset,
     FunctionalModel,
     Instance,
+    Operation,
     Sequential,
     Super,
     UserClass,
     UserFunction,
 )
-from shapecheck.values import UNKNOWN, ApiRef, Tensor
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
 
 _BINARY = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
@@ -176,7 +178,7 @@ class Expressions:
             if clause is None:
                 results.append(self.eval(node.elt, scope))
                 return True
-            items = self._iterate(self.eval(clause.iter, scope))
+            items = self.iterate(self.eval(clause.iter, scope))
             if items is None:
                 return False
             for item in items:
@@ -197,7 +199,8 @@ class Expressions:
         owner = self.eval(node.value, frame)
         index = self._index(node, frame)
         if isinstance(owner, Tensor):
-            return tensors.slice_tensor(owner, index)
+            return self.operation(Operation("getitem", node, lambda new: tensors.slice_tensor(new[0], index)),
+                                  [owner], tensors.slice_tensor(owner, index))
         if index is UNKNOWN or not isinstance(owner, (list, tuple, dict, str, range)):
             return UNKNOWN
         try:
@@ -221,11 +224,21 @@ class Expressions:
 
     def eval_BinaryOperation(self, node, frame):
         return self._binary(type(node.operator).__name__, self.eval(node.left, frame),
-                            self.eval(node.right, frame))
+                            self.eval(node.right, frame), node)
 
-    def _binary(self, op_name: str, left, right):
+    def _binary(self, op_name: str, left, right, node):
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            return tensors.broadcast(left, right)
+            try:
+                result = tensors.broadcast(left, right)
+            except ShapeError as error:
+                self.fact(error.kind, node, error.message)
+                return UNKNOWN
+
+            def rerun(new):
+                values = iter(new)
+                return tensors.broadcast(*(next(values) if isinstance(v, Tensor) else v
+                                           for v in (left, right)))
+            return self.operation(Operation(op_name, node, rerun), tensor_leaves(left, right), result)
         if isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES):
             function = _BINARY.get(getattr(cst, op_name, None))
             if function is not None:

@@ -7,8 +7,16 @@ import libcst as cst
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.library import models
-from shapecheck.objects import BuiltinLayer, FunctionalModel, Sequential, UserFunction, is_model
-from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of
+from shapecheck.objects import (
+    BuiltinLayer,
+    FunctionalModel,
+    OpaqueLayer,
+    Operation,
+    Sequential,
+    UserFunction,
+    is_model,
+)
+from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of, tensor_leaves
 
 
 class LayerCalls:
@@ -46,6 +54,17 @@ class LayerCalls:
         record.output, record.output_shape = output, shape_of(output)
         return output
 
+    def operation(self, op: Operation, inputs: list, result):
+        """``result`` of the operation ``op`` on the tensors ``inputs``, linked to them when
+        they belong to a graph (a functional model runs it again on its own inputs)."""
+        if not isinstance(result, Tensor) or result.source is not None or not any(
+                t.source is not None or t.symbolic for t in inputs):
+            return result  # not a new tensor of a graph
+        record = LayerCall(op, op.node, shape_of(inputs[0]), result.shape, inputs=list(inputs))
+        record.output = Tensor(result.shape, result.dtype, source=record, numpy=result.numpy,
+                               symbolic=any(t.symbolic for t in inputs))
+        return record.output
+
     def _record(self, record: LayerCall) -> None:
         if self._stopped:
             return
@@ -57,6 +76,8 @@ class LayerCalls:
         if isinstance(layer, BuiltinLayer):
             return self._apply_builtin(layer, inputs, record)
         if isinstance(layer, Sequential):
+            if layer.uncertain:  # its layers depend on a run that may not have happened
+                return Tensor(None)
             x = inputs
             if layer.input_shape is not None:
                 x = self._conform(layer, layer.input_shape, x, record.node)
@@ -69,12 +90,18 @@ class LayerCalls:
             return x
         if isinstance(layer, FunctionalModel):
             return models.replay(self, layer, inputs, record.node)
+        if isinstance(layer, OpaqueLayer):  # built by the call; what it makes is unknown
+            self.gap(f"layer class {layer.cls_name}", layer.node)
+            self.touch(layer)
+            layer.built = True
+            return Tensor(None)
         method = layer.cls.method("call")
         if method is None:
             return UNKNOWN
         raised = self._raised
         output = self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
         # Keras marks a layer built once a call succeeds.
+        self.touch(layer)
         layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)
         return output
 
@@ -115,18 +142,20 @@ class LayerCalls:
         if inputs is UNKNOWN:  # e.g. after an error upstream: nothing here is known
             return UNKNOWN
         spec = layer.spec
+        self.touch(layer)  # applying it builds it
         if spec is None or spec.undecided(layer.config):  # built, shape unknown
             layer.built = True
             return Tensor(None)
         if spec.multi_input:
             shapes = shape_of(inputs)
-            if not isinstance(shapes, list) or any(s is None for s in shapes):
-                return Tensor(None)
-            shape = [tuple(s) for s in shapes]
-        elif not isinstance(inputs, Tensor) or inputs.shape is None:
-            return Tensor(None)
+            shape = None if not isinstance(shapes, list) or any(s is None for s in shapes) \
+                else [tuple(s) for s in shapes]
         else:
-            shape = tuple(inputs.shape)
+            shape = tuple(inputs.shape) if isinstance(inputs, Tensor) and inputs.shape is not None \
+                else None
+        if shape is None:  # built on an input of unknown shape: its weights are unknown
+            layer.built = True
+            return Tensor(None, symbolic=any(t.symbolic for t in tensor_leaves(inputs)))
         dtype = inputs.dtype if isinstance(inputs, Tensor) else None
         tensors = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         symbolic = all(isinstance(t, Tensor) and t.symbolic for t in tensors)

@@ -57,7 +57,7 @@ class Statements:
     def exec_AugAssign(self, node, frame):
         current = self.eval(node.target, frame)
         value = self._binary(type(node.operator).__name__.replace("Assign", ""),
-                             current, self.eval(node.value, frame))
+                             current, self.eval(node.value, frame), node)
         self.assign(node.target, value, frame, record=True)
 
     def exec_Return(self, node, frame):
@@ -96,35 +96,42 @@ class Statements:
             self.exec_block(other, frame)
 
     def exec_For(self, node, frame):
-        items = self._iterate(self.eval(node.iter, frame))
-        unknown = items is None or self._steps > MAX_STEPS
-        if unknown:  # run the body once, on an unknown element, reporting nothing
-            items = [UNKNOWN]
-            self._quiet += 1
-        try:
-            for item in items:
-                self.assign(node.target, item, frame)
-                try:
-                    self.exec_block(node.body.body, frame)
-                except Continue:
-                    continue
-                except Break:
-                    break
-            else:
-                if node.orelse is not None:
-                    self.exec_block(node.orelse.body.body, frame)
-        finally:
-            if unknown:
-                self._quiet -= 1
-                # One pass stands for any number: what it assigned is not known.
-                self._havoc([node], frame)
+        iterable = self.eval(node.iter, frame)
+        items = self.iterate(iterable) if self._steps <= MAX_STEPS else None
+        if items is not None:  # every pass, item by item
+            if not self._passes(node, items, frame) and node.orelse is not None:
+                self.exec_block(node.orelse.body.body, frame)
+            return
+        # One pass stands for any number of them: on the first item where it is known
+        # (a data set's first batch, which really occurs), else quietly on an unknown one.
+        item = self.first(iterable) if self._steps <= MAX_STEPS else UNKNOWN
+        known = item is not UNKNOWN
+        broke = self._uncertain_pass(node, frame, lambda: self._passes(node, [item], frame),
+                                     at_least_once=known, quiet=not known)
+        if known and not broke:  # values computed in the pass may differ in later ones
+            self._havoc([node], frame, keep=(Tensor,))
+        elif not known:
+            self._havoc([node], frame)
+        if not broke and node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+
+    def _passes(self, node, items, frame) -> bool:
+        """Run a ``for`` body once per item; True if a ``break`` ended it."""
+        for item in items:
+            self.assign(node.target, item, frame)
+            try:
+                self.exec_block(node.body.body, frame)
+            except Continue:
+                continue
+            except Break:
+                return True
+        return False
 
     def exec_While(self, node, frame):
         for _ in range(MAX_UNROLL):
             test = truth(self.eval(node.test, frame))
             if test is UNKNOWN:
-                self._havoc(node.body.body, frame)
-                return
+                break
             if not test:
                 return
             try:
@@ -133,7 +140,30 @@ class Statements:
                 continue
             except Break:
                 return
+        # Any number of further passes: one quiet pass stands for them.
+        self._uncertain_pass(node, frame, lambda: self._while_pass(node, frame), quiet=True)
         self._havoc(node.body.body, frame)
+
+    def _while_pass(self, node, frame) -> bool:
+        try:
+            self.exec_block(node.body.body, frame)
+        except (Continue, Break):
+            pass
+        return False
+
+    def _uncertain_pass(self, node, frame, run, at_least_once=False, quiet=False) -> bool:
+        """``run()`` a loop's pass that stands for any number of them, then settle what it
+        wrote; returns whether it ended in a ``break`` (then it was the only pass)."""
+        journal = self.open_journal()
+        self._quiet += quiet
+        try:
+            broke = run()
+        finally:
+            self._quiet -= quiet
+            self.close_journal(journal)
+        if not (broke and at_least_once):  # it ran zero (or one), or any number of times
+            self.settle(journal, {}, journal.states(), frame, keep_built=at_least_once)
+        return broke
 
     def exec_With(self, node, frame):
         for item in node.items:
@@ -152,27 +182,37 @@ class Statements:
     def _both_branches(self, body, other, frame):
         """An ``if`` on an unknown test: run both sides, keep what they agree on."""
         self._quiet += 1
+        journal = self.open_journal()
         try:
             first, second = dict(frame), dict(frame)
-            for branch, scope in ((body, first), (other, second)):
-                try:
-                    self.exec_block(branch, scope)
-                except (Break, Continue, Return):
-                    pass
+            self._arm(body, first)
+            after_first = journal.states()
+            journal.rewind()
+            self._arm(other, second)
+            after_second = journal.states()
         finally:
             self._quiet -= 1
+            self.close_journal(journal)
+        self.settle(journal, after_first, after_second, frame)
         for name in set(first) | set(second):
             a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
             frame[name] = a if same(a, b) else UNKNOWN
 
-    def _havoc(self, statements, frame):
-        """Forget every name the statements may assign."""
+    def _arm(self, body, scope) -> None:
+        try:
+            self.exec_block(body, scope)
+        except (Break, Continue, Return):
+            pass
+
+    def _havoc(self, statements, frame, keep=()):
+        """Forget every name the statements may assign (but those holding a ``keep`` type)."""
         for statement in statements:
             names = self._assigned.get(id(statement))
             if names is None:
                 names = self._assigned[id(statement)] = _assigned_names(statement)
             for target in names:
-                frame[target] = UNKNOWN
+                if not isinstance(frame.get(target), keep):
+                    frame[target] = UNKNOWN
 
     # -------------------------------------------------------------- assignment
     def assign(self, target, value, frame, record=False):
@@ -194,6 +234,7 @@ class Statements:
             owner = self.eval(target.value, frame)
             if isinstance(owner, Instance):
                 name = target.attr.value
+                self.touch(owner)
                 owner.attrs[name] = value
                 if isinstance(value, LAYER_LIKE) and value.attr is None:
                     value.attr = name
@@ -201,6 +242,7 @@ class Statements:
             owner = self.eval(target.value, frame)
             index = self._index(target, frame)
             if isinstance(owner, (list, dict)) and index is not UNKNOWN:
+                self.touch(owner)
                 try:
                     owner[index] = value
                 except (IndexError, TypeError):

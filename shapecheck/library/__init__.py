@@ -10,23 +10,30 @@ from __future__ import annotations
 
 from shapecheck.layers import ShapeError
 from shapecheck.library.registry import FUNCTIONS, METHODS, Site, handler_for
-from shapecheck.objects import BuiltinLayer, Dataset, Instance, Sequential, Super, is_model
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.objects import BuiltinLayer, Dataset, Instance, Operation, Sequential, Super, is_model
+from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
 
 def call(ev, name: str, args, kwargs, node):
     """The result of calling the library function or class ``name``."""
     handler = handler_for(name)
     if handler is None:
-        return UNKNOWN
+        return ev.unmodelled(name, args, kwargs, node)
     try:
         result = handler(Site(ev, name, args, kwargs, node))
     except ShapeError as error:
         ev.fact(error.kind, node, error.message)
         return UNKNOWN
-    if isinstance(result, Tensor) and name.startswith("numpy."):
+    if not isinstance(result, Tensor):
+        return result
+    if name.startswith("numpy."):
         result.numpy = True
-    return result
+    inputs = tensor_leaves(args, kwargs)
+
+    def rerun(new):
+        mapping = {id(old): value for old, value in zip(inputs, new)}
+        return call(ev, name, substitute(args, mapping), substitute(kwargs, mapping), node)
+    return ev.operation(Operation(name, node, rerun), inputs, result) if inputs else result
 
 
 def _kinds(obj):
@@ -53,6 +60,8 @@ def _kinds(obj):
 def call_method(ev, obj, name: str, args, kwargs, node):
     """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
     kinds = _kinds(obj)
+    if kinds[:1] in (("list",), ("dict",), ("sequential",)):
+        ev.touch(obj)  # the method may change it
     for kind in kinds:
         handler = METHODS.get((kind, name))
         if handler is not None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from shapecheck.library.registry import function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
-from shapecheck.objects import BuiltinLayer, FunctionalModel, Instance, Sequential, UserFunction
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.objects import (
+    LAYER_LIKE,
+    BuiltinLayer,
+    FunctionalModel,
+    Instance,
+    OpaqueLayer,
+    Operation,
+    Sequential,
+    UserFunction,
+)
+from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
 
 def given_name(kwargs):
@@ -22,8 +31,10 @@ def _sequential(site):
     layers = site.arg(0, "layers", None)
     if isinstance(layers, (list, tuple)):
         for layer in layers:
-            _add(model, layer)
+            _add(model, layer, site.node)
         _build_if_declared(ev, model, site.node)
+    elif layers is not None:  # a list shapecheck could not follow
+        model.uncertain = True
     return model
 
 
@@ -39,13 +50,16 @@ def build(ev, model, shape, node) -> None:
     ev.apply(model, [Tensor(shape, symbolic=True)], {}, node)
     ev.build_calls.update(id(record) for record in ev.calls[before:])
     if len(ev.facts) > facts and isinstance(model, Sequential):
+        ev.touch(model)
         model.broken = True  # Keras raised here; the program would stop
 
 
-def _add(model: Sequential, layer) -> None:
+def _add(model: Sequential, layer, node) -> None:
     if isinstance(layer, Tensor):  # keras.Input(...) as the first element
         model.input_shape = layer.shape
         return
+    if not isinstance(layer, LAYER_LIKE):  # something shapecheck could not follow
+        layer = OpaqueLayer("?", node, "?")
     if not model.layers and isinstance(layer, BuiltinLayer):
         declared = _declared_input(layer)
         if declared is not None:
@@ -56,7 +70,7 @@ def _add(model: Sequential, layer) -> None:
 @method("sequential", "add")
 def _sequential_add(site):
     if site.args:
-        _add(site.obj, site.args[0])
+        _add(site.obj, site.args[0], site.node)
         _build_if_declared(site.ev, site.obj, site.node)
     return None
 
@@ -155,13 +169,18 @@ def replay(ev, model: FunctionalModel, inputs, node):
                   for old, new in zip(model.inputs, new_inputs)]
     mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
     for record in model.calls:
-        args = [mapping.get(id(t), UNKNOWN) for t in record.inputs]
-        value = args[0] if len(args) == 1 else args
-        mapping[id(record.output)] = ev.apply(record.layer, [value], {}, node)
-    outputs = model.outputs
-    if isinstance(outputs, (list, tuple)):
-        return [mapping.get(id(t), UNKNOWN) for t in outputs]
-    return mapping.get(id(outputs), UNKNOWN)
+        args = [mapping.get(id(t), t) for t in record.inputs]  # a constant stays itself
+        if isinstance(record.layer, Operation):
+            rerun = record.layer.rerun
+            output = rerun(args) if rerun is not None and UNKNOWN not in args else Tensor(None)
+        else:
+            output = ev.apply(record.layer, [args[0] if len(args) == 1 else args], {}, node)
+        if isinstance(record.output, (list, tuple)):  # several outputs (an RNN's states)
+            many = output if isinstance(output, (list, tuple)) else [UNKNOWN] * len(record.output)
+            mapping.update((id(old), new) for old, new in zip(record.output, many))
+        mapping[id(record.output)] = output
+    return substitute(model.outputs, {key: mapping.get(key, UNKNOWN) for key in
+                                      map(id, tensor_leaves(model.outputs))})
 
 
 @method("model", "build")

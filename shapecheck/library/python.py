@@ -33,8 +33,7 @@ def _iter(site):
 
 @function("builtins.next")
 def _next(site):
-    items = site.ev._iterate(site.args[0]) if site.args else None
-    return items[0] if items else UNKNOWN
+    return site.ev.first(site.args[0]) if site.args else UNKNOWN
 
 
 @function("builtins.len")
@@ -54,7 +53,7 @@ def _range(site):
 
 @function("builtins.list", "builtins.tuple")
 def _sequence(site):
-    items = site.ev._iterate(site.args[0]) if site.args else []
+    items = site.ev.iterate(site.args[0]) if site.args else []
     if items is None:
         return UNKNOWN
     return list(items) if site.name == "builtins.list" else tuple(items)
@@ -62,7 +61,7 @@ def _sequence(site):
 
 @function("builtins.zip", "builtins.enumerate")
 def _zip(site):
-    lists = [site.ev._iterate(a) for a in site.args]
+    lists = [site.ev.iterate(a) for a in site.args]
     if any(items is None for items in lists):
         return UNKNOWN
     if site.name == "builtins.zip":

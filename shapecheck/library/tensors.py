@@ -120,19 +120,33 @@ function("tensorflow.one_hot")(lambda site: one_hot(site.arg(0, "indices"), site
 function("keras.utils.to_categorical")(lambda site: one_hot(site.arg(0, "x"), site.arg(1, "num_classes")))
 
 
-def array(value):
-    """The shape of a nested list literal, as ``np.array`` / ``tf.constant`` see it."""
+def _nested_shape(value):
+    """The shape of nested lists of numbers or arrays, or None when unknown or ragged."""
     if isinstance(value, Tensor):
-        return Tensor(value.shape, value.dtype)
-    shape = []
-    while isinstance(value, (list, tuple)):
-        shape.append(len(value))
-        if not value:
-            break
-        value = value[0]
-    if value is UNKNOWN:
-        return Tensor(None)
-    return Tensor(tuple(shape))
+        return value.shape
+    if isinstance(value, (bool, int, float, complex, str)):
+        return ()
+    if not isinstance(value, (list, tuple)):
+        return None
+    shapes = [_nested_shape(item) for item in value]
+    if any(s is None for s in shapes) or len({len(s) for s in shapes}) > 1:
+        return None
+    inner = shapes[0] if shapes else ()
+    if any(not same_dims(s, inner) for s in shapes):
+        return None
+    return (len(value), *inner)
+
+
+def same_dims(a, b) -> bool:
+    """Two shapes that are known to be equal."""
+    return len(a) == len(b) and all(isinstance(x, int) and x == y for x, y in zip(a, b))
+
+
+def array(value):
+    """``np.array`` / ``tf.constant`` of a value: nested lists of numbers or arrays."""
+    shape = _nested_shape(value)
+    dtype = value.dtype if isinstance(value, Tensor) else None
+    return Tensor(shape, dtype)
 
 
 function("numpy.array")(lambda site: array(site.arg(0, "object")))
@@ -175,15 +189,42 @@ def slice_tensor(tensor: Tensor, index):
     return Tensor((*shape, *dims_left), tensor.dtype, numpy=tensor.numpy)
 
 
+def _broadcast_dim(a, b):
+    """One axis of two broadcast shapes, as Keras's ``broadcast_shapes`` (None meets k: k)."""
+    if a == 1 or a is UNKNOWN and isinstance(b, int) and b != 1:
+        return b
+    if a is None:
+        return None if b == 1 else b
+    if b == 1 or b is None or b is UNKNOWN or a == b:
+        return a
+    if isinstance(a, int) and isinstance(b, int):
+        raise ValueError
+    return UNKNOWN
+
+
+def broadcast_shapes(left: tuple, right: tuple) -> tuple:
+    """The shape ``left`` and ``right`` broadcast to, or a ShapeError when they cannot."""
+    rank = max(len(left), len(right))
+    a, b = (1,) * (rank - len(left)) + tuple(left), (1,) * (rank - len(right)) + tuple(right)
+    try:
+        return tuple(_broadcast_dim(x, y) for x, y in zip(a, b))
+    except ValueError:
+        raise ShapeError("incompatible-input",
+                         f"shapes {format_shape(left)} and {format_shape(right)} cannot be "
+                         f"broadcast: each axis needs equal sizes or a 1 (reshape or expand one "
+                         f"operand, e.g. x[:, None])") from None
+
+
 def broadcast(left, right):
+    """An element-wise operation of two tensors, or of a tensor and a number."""
     tensors = [v for v in (left, right) if isinstance(v, Tensor)]
     others = [v for v in (left, right) if not isinstance(v, Tensor)]
     if any(not isinstance(o, (int, float)) for o in others):
         return Tensor(None)
-    shapes = [t.shape for t in tensors]
-    if len(shapes) == 1 or shapes[0] == shapes[1]:
-        return Tensor(shapes[0], tensors[0].dtype)
-    return Tensor(None)
+    if any(t.shape is None for t in tensors):
+        return Tensor(None, tensors[0].dtype)
+    shape = tensors[0].shape if len(tensors) == 1 else broadcast_shapes(*(t.shape for t in tensors))
+    return Tensor(shape, tensors[0].dtype, numpy=all(t.numpy for t in tensors))
 
 
 _ELEMENTWISE = (

@@ -1,0 +1,135 @@
+"""Writes that may not have happened: the journal of an uncertain region.
+
+An ``if`` whose test is unknown runs both arms, and a loop whose number of passes is not
+known runs its body once; neither run is certain. Every object that existed before such
+a region and is written inside it (a list appended to, a ``Sequential`` added to, an
+attribute set, a layer built) is saved at its first write; afterwards each one is
+*settled*: kept where every possible run agrees, otherwise made unknown (an attribute or
+item becomes ``UNKNOWN``, a list or a ``Sequential`` of unknown contents becomes
+uncertain), so what a run may not have done never yields a finding.
+"""
+
+from __future__ import annotations
+
+from shapecheck.interpret.expressions import same
+from shapecheck.objects import BuiltinLayer, Instance, Sequential
+from shapecheck.values import UNKNOWN
+
+_UNCERTAIN = object()  # a merged state that no known value describes
+
+
+def _state(obj):
+    if isinstance(obj, list):
+        return tuple(obj)
+    if isinstance(obj, dict):
+        return dict(obj)
+    if isinstance(obj, Instance):
+        return dict(obj.attrs), obj.built
+    if isinstance(obj, Sequential):
+        return tuple(obj.layers), obj.input_shape, obj.broken, obj.uncertain
+    if isinstance(obj, BuiltinLayer):
+        return obj.built, obj.build_shape
+    return None
+
+
+def _restore(obj, state) -> None:
+    if isinstance(obj, list):
+        obj[:] = state
+    elif isinstance(obj, dict):
+        obj.clear()
+        obj.update(state)
+    elif isinstance(obj, Instance):
+        obj.attrs.clear()
+        obj.attrs.update(state[0])
+        obj.built = state[1]
+    elif isinstance(obj, Sequential):
+        obj.layers[:], obj.input_shape, obj.broken, obj.uncertain = state
+    elif isinstance(obj, BuiltinLayer):
+        obj.built, obj.build_shape = state
+
+
+def _merge_items(a: dict, b: dict) -> dict:
+    return {key: a[key] if key in a and key in b and same(a[key], b[key]) else UNKNOWN
+            for key in {**a, **b}}
+
+
+def _merge(obj, base, a, b, keep_built=False):
+    """The state of ``obj`` after a run that ended in ``a`` or ``b`` (from ``base``);
+    ``keep_built``: what ``b`` built stays built (the run surely happened)."""
+    if _identical(a, b) or (keep_built and isinstance(obj, BuiltinLayer)):
+        return b
+    if isinstance(obj, list):
+        if len(a) != len(b):
+            return _UNCERTAIN
+        return tuple(x if same(x, y) else UNKNOWN for x, y in zip(a, b))
+    if isinstance(obj, dict):
+        return _merge_items(a, b)
+    if isinstance(obj, Instance):
+        return _merge_items(a[0], b[0]), b[1] if keep_built else a[1] and b[1]
+    if isinstance(obj, Sequential):
+        return (*base[:3], True)
+    return base  # a layer built in one run only: as if unbuilt (it builds where next applied)
+
+
+def _identical(a, b) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
+    return a is b or same(a, b)
+
+
+class Journal:
+    """The objects written in one uncertain region, each with its state before."""
+
+    def __init__(self):
+        self.saved: dict[int, tuple] = {}  # id -> (object, state before the region)
+
+    def states(self) -> dict[int, object]:
+        return {key: _state(obj) for key, (obj, _) in self.saved.items()}
+
+    def rewind(self) -> None:
+        for obj, state in self.saved.values():
+            _restore(obj, state)
+
+
+class Regions:
+    """The evaluator's uncertain regions: ``touch`` before a write, ``settle`` after."""
+
+    def touch(self, obj) -> None:
+        """Save ``obj`` in every open journal that has not seen it yet."""
+        for journal in self.journals:
+            if id(obj) not in journal.saved:
+                journal.saved[id(obj)] = (obj, _state(obj))
+
+    def open_journal(self) -> Journal:
+        journal = Journal()
+        self.journals.append(journal)
+        return journal
+
+    def close_journal(self, journal: Journal) -> None:
+        self.journals.remove(journal)
+
+    def settle(self, journal: Journal, first: dict, second: dict, frame: dict,
+               keep_built=False) -> None:
+        """Give each written object the state both runs agree on (``first`` and ``second``
+        map ids to the states the runs ended in; a missing one is the state before).
+        ``keep_built``: the region surely ran, so a layer built in it stays built."""
+        for key, (obj, base) in journal.saved.items():
+            merged = _merge(obj, base, first.get(key, base), second.get(key, base), keep_built)
+            if merged is _UNCERTAIN:
+                _restore(obj, base)
+                self._forget(obj, frame)
+            else:
+                _restore(obj, merged)
+
+    def _forget(self, items: list, frame: dict) -> None:
+        """A list of unknown length: the names and attributes that hold it become UNKNOWN."""
+        for scope in (frame, self.globals):
+            for name, value in list(scope.items()):
+                if value is items:
+                    scope[name] = UNKNOWN
+                elif isinstance(value, Instance):
+                    for attr, held in list(value.attrs.items()):
+                        if held is items:
+                            value.attrs[attr] = UNKNOWN
