@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shapecheck.layers import LayerSpec, no_weights
 
-_MISSING = object()
+MISSING = object()  # no such attribute
 
 
 @dataclass(eq=False)
@@ -99,16 +99,21 @@ class UserClass:
     kind: str | None  # "layer" | "model" | None (a plain class)
     # Makes weights of its own (add_weight, tf.Variable): its parameter count is unknown.
     own_weights: bool = False
+    attrs: dict = field(default_factory=dict)  # class attributes (``filters = 32``)
 
-    def method(self, name: str):
-        if name in self.methods:
-            return self.methods[name]
+    def mro(self):
+        """This class, then its bases of the file, depth first."""
+        yield self
         for base in self.bases:
             if isinstance(base, UserClass):
-                found = base.method(name)
-                if found is not None:
-                    return found
-        return None
+                yield from base.mro()
+
+    def method(self, name: str):
+        return next((cls.methods[name] for cls in self.mro() if name in cls.methods), None)
+
+    def attribute(self, name: str):
+        """A class attribute, also of a base class; ``MISSING`` if there is none."""
+        return next((cls.attrs[name] for cls in self.mro() if name in cls.attrs), MISSING)
 
 
 @dataclass(eq=False)
@@ -130,9 +135,22 @@ class Instance:
 
 @dataclass(eq=False)
 class UserFunction:
+    """A function or method of the file; ``closure`` is the frame of the function it was
+    defined in (its free names are read there), ``kind`` a method's decorator."""
+
     node: Any
     defaults: dict  # parameter name -> default value, evaluated at definition
     self_value: Any = None  # bound instance for methods
+    closure: dict | None = None
+    kind: str = "function"  # "function" | "property" | "staticmethod" | "classmethod"
+    owner: Any = None  # the class of the file that defines it as a method
+
+    def bound(self, obj) -> UserFunction:
+        """The method bound to ``obj`` (an instance, or its class for a classmethod)."""
+        if self.kind == "staticmethod":
+            return self
+        owner = obj.cls if self.kind == "classmethod" and isinstance(obj, Instance) else obj
+        return replace(self, self_value=owner)
 
 
 @dataclass(eq=False)
@@ -161,9 +179,21 @@ class Loss:
 
 @dataclass(eq=False)
 class Super:
-    """``super()`` in a method of ``instance``; Keras's own methods are skipped."""
+    """``super()`` in a method that ``cls`` defines, run on ``instance``: the methods of the
+    file's classes after ``cls`` in the instance's class hierarchy; Keras's own (the end of
+    the chain) are modelled only for what they record (``name=``, ``input_shape=``)."""
 
     instance: Any
+    cls: Any = None
+
+    def method(self, name: str):
+        """The next method ``name`` of the file's classes, bound to the instance, or None."""
+        if not isinstance(self.instance, Instance):
+            return None
+        chain = list(self.instance.cls.mro())
+        after = chain[chain.index(self.cls) + 1:] if self.cls in chain else []
+        found = next((cls.methods[name] for cls in after if name in cls.methods), None)
+        return None if found is None else found.bound(self.instance)
 
 
 LAYER_LIKE = (BuiltinLayer, Sequential, FunctionalModel, Instance, OpaqueLayer)

@@ -69,6 +69,16 @@ class LayerCall:
     order: int = field(default_factory=lambda: next(_ids))
 
 
+def truth(value):
+    """Python's truth of a value: known for constants and objects, UNKNOWN for an unknown
+    value or a tensor."""
+    if value is UNKNOWN or isinstance(value, Tensor):
+        return UNKNOWN
+    if isinstance(value, (int, float, str, bool, type(None), tuple, list, dict, set, frozenset, range)):
+        return bool(value)
+    return True
+
+
 def tensor_leaves(*values) -> list:
     """The tensors in ``values``, also inside lists, tuples and dicts, in order."""
     found = []

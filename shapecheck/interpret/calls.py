@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from typing import Any
 
 import libcst as cst
@@ -39,7 +40,8 @@ class Calls:
     def eval_Call(self, node, frame):
         function = self.eval(node.func, frame)
         if function == ApiRef("builtins.super"):
-            return Super(frame.get("self"))
+            owner = frame.get("__class__")
+            return Super(frame.get("self"), owner)
         args, kwargs = [], {}
         for arg in node.args:
             value = self.eval(arg.value, frame)
@@ -69,8 +71,7 @@ class Calls:
                 method = function.cls.method("__call__")
                 if method is None:
                     return UNKNOWN
-                return self.call_function(UserFunction(method.node, method.defaults, function),
-                                          args, kwargs)
+                return self.call_function(method.bound(function), args, kwargs)
             return self.apply(function, args, kwargs, node)
         if isinstance(function, BoundMethod):
             return library.call_method(self, function.obj, function.name, args, kwargs, node)
@@ -108,7 +109,12 @@ class Calls:
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.default is not None:
                 defaults[param.name.value] = self.eval(param.default, frame)
-        return UserFunction(node, defaults)
+        kind = "function"
+        for decorator in getattr(node, "decorators", ()):
+            if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in (
+                    "property", "staticmethod", "classmethod"):
+                kind = decorator.decorator.value
+        return UserFunction(node, defaults, closure=None if frame is self.globals else frame, kind=kind)
 
     def call_function(self, function: UserFunction, args, kwargs):
         if self._depth >= MAX_DEPTH or self._steps > MAX_STEPS:
@@ -118,7 +124,9 @@ class Calls:
         positional = [p.name.value for p in (*params.posonly_params, *params.params)]
         if function.self_value is not None:
             args = [function.self_value, *args]
-        scope: dict[str, Any] = {}
+        scope: dict[str, Any] = {} if function.closure is None else ChainMap({}, function.closure)
+        if function.owner is not None:
+            scope["__class__"] = function.owner  # what super() needs
         for name, value in zip(positional, args):
             scope[name] = value
         extra = args[len(positional):]
@@ -157,7 +165,7 @@ class Calls:
             self.objects.append(instance)
         init = cls.method("__init__")
         if init is not None:
-            self.call_function(UserFunction(init.node, init.defaults, instance), args, kwargs)
+            self.call_function(init.bound(instance), args, kwargs)
         return instance
 
     def auto_name(self, cls_name: str, kwargs) -> str:

@@ -64,6 +64,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
 
     # ----------------------------------------------------------------- running
     def run(self) -> None:
+        self.globals["__name__"] = "__main__"  # the file runs as a program
         self.exec_block(self.module.body, self.globals)
         self._analyse_uncalled_models()
 

@@ -9,10 +9,10 @@ import libcst as cst
 from shapecheck import library
 from shapecheck.layers import ShapeError
 from shapecheck.library import tensors
-from shapecheck.library.python import BUILTINS
+from shapecheck.library.python import BUILTINS, CONSTANTS
 from shapecheck.names import canonical
 from shapecheck.objects import (
-    LAYER_LIKE,
+    MISSING,
     BoundMethod,
     BuiltinLayer,
     Dataset,
@@ -22,15 +22,28 @@ from shapecheck.objects import (
     Sequential,
     Super,
     UserClass,
-    UserFunction,
 )
-from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
 
 _BINARY = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv,
-    cst.Modulo: operator.mod, cst.Power: operator.pow,
+    cst.Modulo: operator.mod, cst.Power: operator.pow, cst.BitAnd: operator.and_,
+    cst.BitOr: operator.or_, cst.BitXor: operator.xor, cst.LeftShift: operator.lshift,
+    cst.RightShift: operator.rshift,
 }
+_LARGE = 10 ** 6  # past this, a power, shift or repetition is not computed (it could be huge)
+
+
+def _bounded(function, left, right) -> bool:
+    """Whether ``function(left, right)`` is cheap to compute."""
+    if function in (operator.pow, operator.lshift):
+        return not (isinstance(right, int) and abs(right) > 4096 and left not in (0, 1, -1))
+    if function is operator.mul and (isinstance(left, (str, list, tuple))
+                                     or isinstance(right, (str, list, tuple))):
+        count = right if isinstance(right, int) else left
+        return not (isinstance(count, int) and count > _LARGE)
+    return True
 _COMPARE = {
     cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
     cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt,
@@ -38,14 +51,6 @@ _COMPARE = {
     cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
 }
 _CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, list, dict, range)
-
-
-def truth(value):
-    if isinstance(value, (int, float, str, bool, type(None), tuple, list, dict)):
-        return bool(value)
-    if isinstance(value, LAYER_LIKE + (UserClass, UserFunction, ApiRef)):
-        return True
-    return UNKNOWN
 
 
 def same(a, b) -> bool:
@@ -57,6 +62,11 @@ def same(a, b) -> bool:
         return isinstance(a, _CONSTANT_TYPES) and type(a) is type(b) and bool(a == b)
     except Exception:
         return False
+
+
+def _imported(name: str):
+    """The value of an imported name: a library constant (``math.pi``), else a reference."""
+    return CONSTANTS[name] if name in CONSTANTS else ApiRef(name)
 
 
 def _is_local(node: cst.Attribute, frame, globals_) -> bool:
@@ -94,7 +104,7 @@ class Expressions:
         if name in self.globals:
             return self.globals[name]
         if node in self.imported:
-            return ApiRef(self.imported[node])
+            return _imported(self.imported[node])
         if name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]
         if name in BUILTINS:
@@ -107,7 +117,7 @@ class Expressions:
 
     def eval_Attribute(self, node, frame):
         if node in self.imported and not _is_local(node, frame, self.globals):
-            return ApiRef(self.imported[node])
+            return _imported(self.imported[node])
         owner = self.eval(node.value, frame)
         return self.getattr(owner, node.attr.value)
 
@@ -119,18 +129,25 @@ class Expressions:
                 return owner.attrs[name]
             method = owner.cls.method(name)
             if method is not None:
-                return UserFunction(method.node, method.defaults, owner)
-            return BoundMethod(owner, name)
+                if method.kind == "property":
+                    return self.call_function(method.bound(owner), [], {})
+                return method.bound(owner)
+            value = owner.cls.attribute(name)
+            return BoundMethod(owner, name) if value is MISSING else value
         if isinstance(owner, UserClass):
             method = owner.method(name)
-            return method if method is not None else UNKNOWN
+            value = owner.attribute(name)
+            return method if method is not None else UNKNOWN if value is MISSING else value
         if isinstance(owner, Tensor):
             if name == "shape":
                 return UNKNOWN if owner.shape is None else tuple(owner.shape)
             if name == "ndim":
                 return UNKNOWN if owner.shape is None else len(owner.shape)
             return BoundMethod(owner, name)
-        if isinstance(owner, (BuiltinLayer, Sequential, FunctionalModel, Dataset, list, dict, Super)):
+        if isinstance(owner, Super):
+            method = owner.method(name)
+            return method if method is not None else BoundMethod(owner, name)
+        if isinstance(owner, (BuiltinLayer, Sequential, FunctionalModel, Dataset, list, dict, str)):
             if isinstance(owner, Sequential) and name == "layers":
                 return list(owner.layers)
             return BoundMethod(owner, name)
@@ -170,13 +187,47 @@ class Expressions:
     def eval_ListComp(self, node, frame):
         return self._comprehension(node, frame)
 
-    def _comprehension(self, node, frame):
+    eval_GeneratorExp = eval_ListComp  # consumed at once by what takes it (sum, all, tuple)
+
+    def eval_SetComp(self, node, frame):
+        items = self._comprehension(node, frame)
+        try:
+            return UNKNOWN if items is UNKNOWN else set(items)
+        except TypeError:
+            return UNKNOWN
+
+    def eval_DictComp(self, node, frame):
+        pairs = self._comprehension(node, frame, lambda scope: (self.eval(node.key, scope),
+                                                               self.eval(node.value, scope)))
+        if pairs is UNKNOWN or not all(isinstance(k, (int, str, float, bool, tuple)) for k, _ in pairs):
+            return UNKNOWN
+        return dict(pairs)
+
+    def eval_FormattedString(self, node, frame):
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+                continue
+            value = self.eval(part.expression, frame)
+            spec = "" if part.format_spec is None else self.eval_FormattedString(
+                cst.FormattedString(parts=part.format_spec), frame)
+            if not isinstance(value, (int, float, str, bool, type(None))) or not isinstance(spec, str):
+                return UNKNOWN
+            value = {"r": repr, "s": str, "a": ascii}.get(part.conversion, lambda v: v)(value)
+            try:
+                parts.append(format(value, spec))
+            except (ValueError, TypeError):
+                return UNKNOWN
+        return "".join(parts)
+
+    def _comprehension(self, node, frame, element=None):
         results = []
         scope = dict(frame)
 
         def run(clause):
             if clause is None:
-                results.append(self.eval(node.elt, scope))
+                results.append(element(scope) if element else self.eval(node.elt, scope))
                 return True
             items = self.iterate(self.eval(clause.iter, scope))
             if items is None:
@@ -241,7 +292,7 @@ class Expressions:
             return self.operation(Operation(op_name, node, rerun), tensor_leaves(left, right), result)
         if isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES):
             function = _BINARY.get(getattr(cst, op_name, None))
-            if function is not None:
+            if function is not None and _bounded(function, left, right):
                 try:
                     return function(left, right)
                 except Exception:

@@ -13,7 +13,6 @@ from shapecheck.objects import (
     OpaqueLayer,
     Operation,
     Sequential,
-    UserFunction,
     is_model,
 )
 from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of, tensor_leaves
@@ -99,7 +98,7 @@ class LayerCalls:
         if method is None:
             return UNKNOWN
         raised = self._raised
-        output = self.call_function(UserFunction(method.node, method.defaults, layer), args, kwargs)
+        output = self.call_function(method.bound(layer), args, kwargs)
         # Keras marks a layer built once a call succeeds.
         self.touch(layer)
         layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)

@@ -3,14 +3,15 @@ function and class definitions."""
 
 from __future__ import annotations
 
+from collections import ChainMap
 from typing import Any
 
 import libcst as cst
 
 from shapecheck.interpret.control import DEBUG, MAX_STEPS, MAX_UNROLL, Break, Continue, Return
-from shapecheck.interpret.expressions import same, truth
+from shapecheck.interpret.expressions import same
 from shapecheck.objects import LAYER_LIKE, Instance, UserClass
-from shapecheck.values import UNKNOWN, ApiRef, Tensor
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
 
 
 class Statements:
@@ -74,12 +75,16 @@ class Statements:
 
     def exec_ClassDef(self, node, frame):
         bases = [self.eval(arg.value, frame) for arg in node.bases if not arg.keyword]
-        methods = {}
+        methods, body = {}, ChainMap({}, frame)  # the class body's own names come first
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
                 methods[statement.name.value] = self._function(statement, frame)
+            elif not isinstance(statement, cst.ClassDef):
+                self.exec_statement(statement, body)  # class attributes
         cls = UserClass(node, node.name.value, bases, methods, _class_kind(bases),
-                        own_weights=_makes_weights(node))
+                        own_weights=_makes_weights(node), attrs=dict(body.maps[0]))
+        for method in methods.values():
+            method.owner = cls
         self.classes.append(cls)
         frame[node.name.value] = cls
 

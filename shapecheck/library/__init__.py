@@ -44,6 +44,8 @@ def _kinds(obj):
         return ("list",)
     if isinstance(obj, dict):
         return ("dict",)
+    if isinstance(obj, str):
+        return ("str",)
     if isinstance(obj, Dataset):
         return ("dataset",)
     if isinstance(obj, Super):

@@ -13,7 +13,6 @@ from shapecheck.objects import (
     OpaqueLayer,
     Operation,
     Sequential,
-    UserFunction,
 )
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
@@ -193,7 +192,7 @@ def _build(site):
         # Keras 3 runs a subclass's own build(); the default one does not call call().
         own = model.cls.method("build")
         if own is not None:
-            ev.call_function(UserFunction(own.node, own.defaults, model), [shape], {})
+            ev.call_function(own.bound(model), [shape], {})
         return None
     if isinstance(model, Sequential):
         model.input_shape = shape

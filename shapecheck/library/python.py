@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 
 from shapecheck.library.registry import function, method
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
     "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
-    "reversed", "sorted", "iter", "next", "set", "frozenset",
+    "reversed", "sorted", "iter", "next", "set", "frozenset", "all", "any", "divmod", "pow",
+    "map", "filter", "hasattr", "callable",
 })
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
+          "dict": dict, "set": set, "frozenset": frozenset, "range": range}
 
 
 @dataclass
@@ -73,20 +78,105 @@ def _zip(site):
 _PURE_BUILTINS = {
     "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
     "min": min, "max": max, "sum": sum, "sorted": sorted, "reversed": lambda v: list(reversed(v)),
-    "set": set, "frozenset": frozenset,
+    "set": set, "frozenset": frozenset, "all": all, "any": any, "divmod": divmod, "pow": pow,
+    **{f"math.{name}": getattr(math, name) for name in (
+        "ceil", "floor", "sqrt", "log", "log2", "log10", "exp", "pow", "prod", "gcd", "isqrt",
+        "trunc", "fabs")},
 }
 _PLAIN = (int, float, str, bool, list, tuple, range, set, frozenset)
 
 
-@function(*(f"builtins.{name}" for name in _PURE_BUILTINS))
+@function(*(name if "." in name else f"builtins.{name}" for name in _PURE_BUILTINS))
 def _pure(site):
-    """A builtin computed on plain Python values."""
-    if not all(isinstance(v, _PLAIN) for v in site.args):
+    """A builtin or ``math`` function computed on plain Python values."""
+    if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in site.args):
         return UNKNOWN
     try:
-        return _PURE_BUILTINS[site.name[len("builtins."):]](*site.args)
+        return _PURE_BUILTINS[site.name.removeprefix("builtins.")](*site.args)
     except Exception:
         return UNKNOWN
+
+
+def _plain_items(value) -> bool:
+    """A plain value whose items, if any, are plain too (``sum([UNKNOWN])`` is unknown)."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(isinstance(v, _PLAIN) and _plain_items(v) for v in value)
+    return True
+
+
+CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "numpy.pi": math.pi,
+             "numpy.newaxis": None, "numpy.inf": math.inf}
+
+
+@function("builtins.isinstance")
+def _isinstance(site):
+    if len(site.args) != 2:
+        return UNKNOWN
+    value, kinds = site.args
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    names = [k.name.removeprefix("builtins.") if isinstance(k, ApiRef) else None for k in kinds]
+    if None in names or not all(name in _TYPES for name in names):
+        return UNKNOWN
+    if not isinstance(value, (*_PLAIN, dict, type(None))):
+        return UNKNOWN if value is UNKNOWN or isinstance(value, Tensor) else False
+    return isinstance(value, tuple(_TYPES[name] for name in names))
+
+
+@function("builtins.map")
+def _map(site):
+    if len(site.args) < 2:
+        return UNKNOWN
+    lists = [site.ev.iterate(a) for a in site.args[1:]]
+    if any(items is None for items in lists):
+        return UNKNOWN
+    return [site.ev.call(site.args[0], list(group), {}, site.node) for group in zip(*lists)]
+
+
+@function("builtins.filter")
+def _filter(site):
+    items = site.ev.iterate(site.args[1]) if len(site.args) == 2 else None
+    if items is None:
+        return UNKNOWN
+    kept = []
+    for item in items:
+        keep = truth(item if site.args[0] is None else site.ev.call(site.args[0], [item], {}, site.node))
+        if keep is UNKNOWN:
+            return UNKNOWN
+        if keep:
+            kept.append(item)
+    return kept
+
+
+@function("functools.reduce")
+def _reduce(site):
+    items = site.ev.iterate(site.args[1]) if len(site.args) >= 2 else None
+    if items is None:
+        return UNKNOWN
+    if len(site.args) > 2:
+        items = [site.args[2], *items]
+    if not items:
+        return UNKNOWN
+    result = items[0]
+    for item in items[1:]:
+        result = site.ev.call(site.args[0], [result, item], {}, site.node)
+    return result
+
+
+@function("copy.copy", "copy.deepcopy")
+def _copy_value(site):
+    """A copy of a plain value (a config dict or list); objects are not copied."""
+    value = site.args[0] if site.args else UNKNOWN
+    if isinstance(value, (*_PLAIN, dict, type(None))) and _constant(value):
+        return copy.deepcopy(value)
+    return UNKNOWN
+
+
+def _constant(value) -> bool:
+    if isinstance(value, dict):
+        return all(_constant(v) for v in value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_constant(v) for v in value)
+    return isinstance(value, (*_PLAIN, type(None)))
 
 
 # ------------------------------------------------------------------- list methods
@@ -172,3 +262,38 @@ def _get(site):
 @method("dict", "items", "keys", "values")
 def _views(site):
     return list(getattr(site.obj, site.name)())
+
+
+@method("dict", "update")
+def _update(site):
+    if len(site.args) > 1 or (site.args and not isinstance(site.args[0], dict)):
+        return UNKNOWN
+    site.obj.update(*site.args, **site.kwargs)
+    return None
+
+
+@method("dict", "pop", "setdefault")
+def _pop_key(site):
+    if not site.args or not isinstance(site.args[0], (int, str, float, bool, tuple)):
+        return UNKNOWN
+    if site.name == "pop" and site.args[0] not in site.obj and len(site.args) < 2:
+        return UNKNOWN  # Python raises KeyError
+    return getattr(site.obj, site.name)(*site.args)
+
+
+@method("dict", "copy")
+def _dict_copy(site):
+    return dict(site.obj)
+
+
+@method("str", "format", "join", "upper", "lower", "replace", "split", "strip", "startswith",
+        "endswith", "title", "capitalize", "zfill", "count", "rstrip", "lstrip")
+def _str_method(site):
+    """A string method computed on plain values."""
+    values = [*site.args, *site.kwargs.values()]
+    if not all(isinstance(v, (*_PLAIN, type(None))) and _plain_items(v) for v in values):
+        return UNKNOWN
+    try:
+        return getattr(site.obj, site.name)(*site.args, **site.kwargs)
+    except Exception:
+        return UNKNOWN
