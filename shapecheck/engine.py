@@ -8,15 +8,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from shapecheck.interpret import Evaluator
-from shapecheck.objects import (
-    BuiltinLayer,
-    FunctionalModel,
-    Instance,
-    OpaqueLayer,
-    Operation,
-    Sequential,
-    is_model,
-)
+from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
 from shapecheck.results import (
     FileReport,
     LayerReport,
@@ -61,13 +53,20 @@ class Analysis:
         # A Sequential whose building failed never existed for Keras.
         first = {key: record for key, record in first.items()
                  if not (id(record) in builds and getattr(record.layer, "broken", False))}
-        records = sorted(first.values(), key=lambda record: record.order)
-        reports = [self._model_report(record.layer, record) for record in records]
-        # Functional models are built when made: list those not run as part of a listed model.
-        inside = {id(layer) for record in records for layer in _layers_within(record)}
+        called = sorted((r for r in first.values() if id(r) not in builds), key=lambda r: r.order)
+        reports = [self._model_report(record.layer, record) for record in called]
+        # Then, in creation order, the models only built (a Sequential with an Input, or by
+        # build()) and the functional models not run as part of a listed model.
+        built = {id(r.layer): r for r in first.values() if id(r) in builds}
+        inside = {id(layer) for record in first.values()
+                  for layer in _layers_within(record) if layer is not record.layer}
+        inside |= {id(r.layer) for r in called}
         for obj in self.evaluator.objects:
-            if isinstance(obj, FunctionalModel) and id(obj) not in inside:
-                inside.add(id(obj))
+            if id(obj) in inside:
+                continue
+            if id(obj) in built:
+                reports.append(self._model_report(obj, built[id(obj)]))
+            elif isinstance(obj, FunctionalModel):
                 reports.append(self._functional_report(obj))
         return reports
 
@@ -107,8 +106,12 @@ class Analysis:
 
 
 def _layers_within(record):
-    """The layer or model of a call and of every call made inside it."""
+    """The layer or model of a call and of every call made inside it (and the model a
+    wrapper such as TimeDistributed holds)."""
     yield record.layer
+    config = getattr(record.layer, "config", {})
+    if config.get("layer") is not None:
+        yield config["layer"]
     for child in record.children:
         yield from _layers_within(child)
 
@@ -139,52 +142,6 @@ def _held_as(parent, layer):
                 if item is layer:
                     return f"{name}[{key!r}]"
     return None
-
-
-def params_of(obj):
-    """Trainable + non-trainable parameters as Keras counts them; None if unbuilt or unknown."""
-    built, count = _count(obj, set())
-    return count if built else None
-
-
-def _count(obj, seen):
-    """(built, parameter count) over distinct layers; an unbuilt sublayer adds nothing."""
-    if id(obj) in seen:
-        return True, 0
-    seen.add(id(obj))
-    if isinstance(obj, BuiltinLayer):
-        return obj.built, obj.params if obj.built else 0
-    if isinstance(obj, OpaqueLayer):
-        return obj.built, None
-    if isinstance(obj, Sequential):
-        if obj.uncertain:
-            return True, None
-        parts = obj.layers
-    elif isinstance(obj, FunctionalModel):
-        parts = [record.layer for record in obj.calls]
-    elif isinstance(obj, Instance):
-        parts = list(_tracked(obj.attrs.values()))
-    else:
-        return False, None
-    built = isinstance(obj, Instance) and obj.built
-    total = None if isinstance(obj, Instance) and obj.cls.own_weights else 0
-    for part in parts:
-        part_built, count = _count(part, seen)
-        if part_built:
-            built = True
-            total = None if total is None or count is None else total + count
-    return built, total
-
-
-def _tracked(values):
-    """The layers an object's attributes hold (directly or in lists and dicts)."""
-    for value in values:
-        if isinstance(value, (BuiltinLayer, Sequential, FunctionalModel, Instance)):
-            yield value
-        elif isinstance(value, (list, tuple)):
-            yield from _tracked(value)
-        elif isinstance(value, dict):
-            yield from _tracked(value.values())
 
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)

@@ -53,6 +53,16 @@ class OpaqueLayer:
 
 
 @dataclass(eq=False)
+class InputLayer:
+    """The layer ``keras.Input`` makes (``model.layers[0]`` of a functional model)."""
+
+    tensor: Any
+    name: str
+    node: Any = None
+    cls_name: str = "InputLayer"
+
+
+@dataclass(eq=False)
 class Operation:
     """A tensor operation in a graph (``keras.ops.concatenate``, ``x + y``, ``x[:, 0]``, an
     unmodelled function given tensors): a link of the graph, not a layer.
@@ -97,7 +107,7 @@ class UserClass:
     bases: list
     methods: dict
     kind: str | None  # "layer" | "model" | None (a plain class)
-    # Makes weights of its own (add_weight, tf.Variable): its parameter count is unknown.
+    # Makes weights shapecheck does not follow (a keras.Variable): its count is unknown.
     own_weights: bool = False
     attrs: dict = field(default_factory=dict)  # class attributes (``filters = 32``)
 
@@ -127,6 +137,8 @@ class Instance:
     attr: str | None = None
     given_name: str | None = None  # name= given to the constructor or super().__init__
     built: bool = False  # applied to an input at least once
+    weights: list = field(default_factory=list)  # what add_weight made (Tensors)
+    declared_input: tuple | None = None  # input_shape= passed on to Keras's Layer
 
     @property
     def cls_name(self) -> str:
@@ -203,3 +215,69 @@ def is_model(obj) -> bool:
     if isinstance(obj, (Sequential, FunctionalModel)):
         return True
     return isinstance(obj, Instance) and obj.cls.kind == "model"
+
+
+def params_of(obj):
+    """Trainable + non-trainable parameters as Keras counts them; None if unbuilt or unknown."""
+    built, count = _count(obj, set())
+    return count if built else None
+
+
+def _count(obj, seen):
+    """(built, parameter count) over distinct layers; an unbuilt sublayer adds nothing."""
+    if id(obj) in seen:
+        return True, 0
+    seen.add(id(obj))
+    if isinstance(obj, BuiltinLayer):
+        inner = obj.config.get("layer")
+        if isinstance(inner, LAYER_LIKE) and not isinstance(inner, BuiltinLayer):  # a wrapped model
+            built, count = _count(inner, seen)
+            copies = 2 if obj.cls_name == "Bidirectional" else 1
+            return obj.built, None if count is None else count * copies
+        return obj.built, obj.params if obj.built else 0
+    if isinstance(obj, OpaqueLayer):
+        return obj.built, None
+    if isinstance(obj, Sequential):
+        if obj.uncertain:
+            return True, None
+        parts = obj.layers
+    elif isinstance(obj, FunctionalModel):
+        parts = [record.layer for record in obj.calls]
+    elif isinstance(obj, Instance):
+        parts = list(_tracked(obj.attrs.values()))
+    else:
+        return False, None
+    built = isinstance(obj, Instance) and obj.built
+    total = 0
+    if isinstance(obj, Instance):
+        total = None if obj.cls.own_weights else _size(obj.weights)
+    for part in parts:
+        part_built, count = _count(part, seen)
+        if part_built:
+            built = True
+            total = None if total is None or count is None else total + count
+    return built, total
+
+
+def _size(weights) -> int | None:
+    """The number of values in tensors of known shape, else None."""
+    total = 0
+    for weight in weights:
+        if weight.shape is None or not all(isinstance(d, int) for d in weight.shape):
+            return None
+        size = 1
+        for d in weight.shape:
+            size *= d
+        total += size
+    return total
+
+
+def _tracked(values):
+    """The layers an object's attributes hold (directly or in lists and dicts)."""
+    for value in values:
+        if isinstance(value, (BuiltinLayer, Sequential, FunctionalModel, Instance)):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from _tracked(value)
+        elif isinstance(value, dict):
+            yield from _tracked(value.values())

@@ -55,11 +55,14 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         self._stopped = False  # a finding stopped the current top-level run
         self._quiet = 0  # > 0 while running a branch that may not be taken
         self.traced = 0  # > 0 while running a function TensorFlow traces (Dataset.map)
+        self.building = 0  # > 0 while a layer's build() runs: nothing in it is recorded
         # > 0 while shapes go through Keras's symbolic inference or a traced graph
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
         self.journals: list = []  # the open journals of uncertain regions, innermost last
+        self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
+        self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
 
     # ----------------------------------------------------------------- running

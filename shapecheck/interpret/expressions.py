@@ -12,14 +12,13 @@ from shapecheck.library import tensors
 from shapecheck.library.python import BUILTINS, CONSTANTS
 from shapecheck.names import canonical
 from shapecheck.objects import (
+    LAYER_LIKE,
     MISSING,
     BoundMethod,
-    BuiltinLayer,
     Dataset,
-    FunctionalModel,
+    InputLayer,
     Instance,
     Operation,
-    Sequential,
     Super,
     UserClass,
 )
@@ -133,7 +132,9 @@ class Expressions:
                     return self.call_function(method.bound(owner), [], {})
                 return method.bound(owner)
             value = owner.cls.attribute(name)
-            return BoundMethod(owner, name) if value is MISSING else value
+            if value is MISSING:
+                value = library.get_attribute(self, owner, name, None)
+            return UNKNOWN if value is MISSING else value
         if isinstance(owner, UserClass):
             method = owner.method(name)
             value = owner.attribute(name)
@@ -147,10 +148,9 @@ class Expressions:
         if isinstance(owner, Super):
             method = owner.method(name)
             return method if method is not None else BoundMethod(owner, name)
-        if isinstance(owner, (BuiltinLayer, Sequential, FunctionalModel, Dataset, list, dict, str)):
-            if isinstance(owner, Sequential) and name == "layers":
-                return list(owner.layers)
-            return BoundMethod(owner, name)
+        if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, list, dict, str)):
+            value = library.get_attribute(self, owner, name, None)
+            return UNKNOWN if value is MISSING else value
         return UNKNOWN
 
     def eval_Tuple(self, node, frame):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from shapecheck.interpret.expressions import same
 from shapecheck.objects import BuiltinLayer, Instance, Sequential
-from shapecheck.values import UNKNOWN
+from shapecheck.values import UNKNOWN, Tensor
 
 _UNCERTAIN = object()  # a merged state that no known value describes
 
@@ -24,7 +24,7 @@ def _state(obj):
     if isinstance(obj, dict):
         return dict(obj)
     if isinstance(obj, Instance):
-        return dict(obj.attrs), obj.built
+        return dict(obj.attrs), obj.built, tuple(obj.weights)
     if isinstance(obj, Sequential):
         return tuple(obj.layers), obj.input_shape, obj.broken, obj.uncertain
     if isinstance(obj, BuiltinLayer):
@@ -41,7 +41,7 @@ def _restore(obj, state) -> None:
     elif isinstance(obj, Instance):
         obj.attrs.clear()
         obj.attrs.update(state[0])
-        obj.built = state[1]
+        obj.built, obj.weights[:] = state[1], state[2]
     elif isinstance(obj, Sequential):
         obj.layers[:], obj.input_shape, obj.broken, obj.uncertain = state
     elif isinstance(obj, BuiltinLayer):
@@ -65,7 +65,8 @@ def _merge(obj, base, a, b, keep_built=False):
     if isinstance(obj, dict):
         return _merge_items(a, b)
     if isinstance(obj, Instance):
-        return _merge_items(a[0], b[0]), b[1] if keep_built else a[1] and b[1]
+        weights = a[2] if _identical(a[2], b[2]) else (*base[2], Tensor(None))  # unknown count
+        return _merge_items(a[0], b[0]), b[1] if keep_built else a[1] and b[1], weights
     if isinstance(obj, Sequential):
         return (*base[:3], True)
     return base  # a layer built in one run only: as if unbuilt (it builds where next applied)

@@ -8,14 +8,17 @@ from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.library import models
 from shapecheck.objects import (
+    LAYER_LIKE,
     BuiltinLayer,
     FunctionalModel,
+    InputLayer,
+    Instance,
     OpaqueLayer,
     Operation,
     Sequential,
     is_model,
 )
-from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of, tensor_leaves
+from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of, substitute, tensor_leaves
 
 
 class LayerCalls:
@@ -42,16 +45,28 @@ class LayerCalls:
                            inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
                            if isinstance(inputs, (list, tuple)) else [])
         self._record(record)
+        self.first_calls.setdefault(id(layer), record)
         self.stack.append(record)
         try:
             output = self._apply(layer, inputs, args, kwargs, record)
         finally:
             self.stack.pop()
             self._stopped = self._stopped and bool(self.stack)
-        if isinstance(output, Tensor):  # a new tensor, made by this call
-            output = Tensor(output.shape, output.dtype, source=record, symbolic=output.symbolic)
+        # New tensors, made by this call (several for a model with several outputs).
+        if isinstance(output, (list, tuple)) and output and all(isinstance(t, Tensor) for t in output):
+            output = type(output)(_made_by(t, record) for t in output)
+        elif isinstance(output, Tensor):
+            output = _made_by(output, record)
         record.output, record.output_shape = output, shape_of(output)
         return output
+
+    def input_layer(self, tensor: Tensor, kwargs=None) -> InputLayer:
+        """The ``InputLayer`` of a ``keras.Input`` tensor (named when the tensor is made)."""
+        layer = self.input_layers.get(id(tensor))
+        if layer is None:
+            layer = self.input_layers[id(tensor)] = InputLayer(
+                tensor, self.auto_name("InputLayer", kwargs or {}))
+        return layer
 
     def operation(self, op: Operation, inputs: list, result):
         """``result`` of the operation ``op`` on the tensors ``inputs``, linked to them when
@@ -65,7 +80,7 @@ class LayerCalls:
         return record.output
 
     def _record(self, record: LayerCall) -> None:
-        if self._stopped:
+        if self._stopped or self.building:
             return
         parent = self.stack[-1] if self.stack else None
         (parent.children if parent is not None else self.calls).append(record)
@@ -73,6 +88,12 @@ class LayerCalls:
 
     def _apply(self, layer, inputs, args, kwargs, record):
         if isinstance(layer, BuiltinLayer):
+            if layer.cls_name == "Lambda":
+                return self._apply_lambda(layer, inputs, record)
+            inner = layer.config.get("layer")
+            if layer.cls_name == "TimeDistributed" and isinstance(inner, LAYER_LIKE) \
+                    and not isinstance(inner, BuiltinLayer):
+                return self._time_distributed(layer, inner, inputs)
             return self._apply_builtin(layer, inputs, record)
         if isinstance(layer, Sequential):
             if layer.uncertain:  # its layers depend on a run that may not have happened
@@ -94,15 +115,88 @@ class LayerCalls:
             self.touch(layer)
             layer.built = True
             return Tensor(None)
+        return self._apply_instance(layer, inputs, args, kwargs)
+
+    def _apply_instance(self, layer: Instance, inputs, args, kwargs):
+        """A Layer or Model subclass of the file: its ``build(input_shape)`` on the first
+        call, then ``call()`` on the input as Keras traces it (not a KerasTensor), or, for
+        a symbolic input, its own ``compute_output_shape`` if it has one."""
         method = layer.cls.method("call")
         if method is None:
             return UNKNOWN
         raised = self._raised
-        output = self.call_function(method.bound(layer), args, kwargs)
+        if not layer.built:
+            self.build_instance(layer, shape_of(inputs))
+        symbolic = any(t.symbolic for t in tensor_leaves(inputs))
+        computes = layer.cls.method("compute_output_shape")
+        if symbolic and computes is not None:
+            shape = self.call_function(computes.bound(layer), [shape_of(inputs)], {})
+            output = Tensor(tuple(shape) if isinstance(shape, (tuple, list)) else None)
+        else:
+            traced = [substitute(a, _traced(a)) for a in args]
+            output = self.call_function(method.bound(layer), traced,
+                                        {k: substitute(v, _traced(v)) for k, v in kwargs.items()})
         # Keras marks a layer built once a call succeeds.
         self.touch(layer)
         layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)
+        if symbolic:  # what a symbolic call returns is symbolic again
+            output = substitute(output, {id(t): Tensor(t.shape, t.dtype, symbolic=True)
+                                         for t in tensor_leaves(output)})
         return output
+
+    def build_instance(self, layer: Instance, shape) -> None:
+        """Run a subclass's own ``build(input_shape)`` once, as Keras does before the first
+        call (its weights come from ``add_weight`` there); nothing it does is recorded."""
+        own = layer.cls.method("build")
+        if own is None or layer.built:
+            return
+        self.building += 1
+        try:
+            self.call_function(own.bound(layer), [shape], {})
+        finally:
+            self.building -= 1
+        self.touch(layer)
+        layer.built = True
+
+    def _apply_lambda(self, layer: BuiltinLayer, inputs, record):
+        """``Lambda(f)``: ``f`` on the input; on a symbolic input Keras uses ``output_shape``
+        when given (a shape without the batch axis, or a function of the input shape)."""
+        self.touch(layer)
+        layer.built, layer.build_shape = True, shape_of(inputs)
+        symbolic = any(t.symbolic for t in tensor_leaves(inputs))
+        declared = layer.config["output_shape"]
+        if symbolic and declared is not None:
+            if isinstance(declared, (tuple, list)):
+                batch = tensor_leaves(inputs)[0].shape
+                shape = None if batch is None else (batch[0], *declared)
+            else:
+                shape = self.call(declared, [shape_of(inputs)], {}, record.node)
+            return Tensor(tuple(shape) if isinstance(shape, (tuple, list)) else None, symbolic=True)
+        arguments = layer.config["arguments"]
+        output = self.call(layer.config["function"], [substitute(inputs, _traced(inputs))],
+                           arguments if isinstance(arguments, dict) else {}, record.node)
+        if symbolic:
+            output = substitute(output, {id(t): Tensor(t.shape, t.dtype, symbolic=True)
+                                         for t in tensor_leaves(output)})
+        return output
+
+    def _time_distributed(self, layer: BuiltinLayer, inner, inputs):
+        """``TimeDistributed(model)``: the model on each step (batch and steps merged), its
+        inner calls not recorded (Keras applies it inside the wrapper)."""
+        self.touch(layer)
+        layer.built = True
+        if not isinstance(inputs, Tensor) or inputs.shape is None or len(inputs.shape) < 3:
+            return Tensor(None)
+        batch, steps, *rest = inputs.shape
+        self.building += 1
+        try:
+            step = self.apply(inner, [Tensor((batch, *rest), inputs.dtype, symbolic=inputs.symbolic)],
+                              {}, layer.node)
+        finally:
+            self.building -= 1
+        if not isinstance(step, Tensor) or step.shape is None:
+            return Tensor(None, symbolic=inputs.symbolic)
+        return Tensor((batch, steps, *step.shape[1:]), step.dtype, symbolic=inputs.symbolic)
 
     def _conform(self, model, expected, x, node):
         """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.
@@ -197,6 +291,16 @@ class LayerCalls:
 
 
 _NO_INPUT = object()
+
+
+def _made_by(tensor: Tensor, record: LayerCall) -> Tensor:
+    return Tensor(tensor.shape, tensor.dtype, source=record, symbolic=tensor.symbolic)
+
+
+def _traced(value) -> dict:
+    """Plain (not symbolic) copies of the symbolic tensors in ``value``: what a layer's
+    ``call()`` gets while Keras traces it, by tensor id."""
+    return {id(t): Tensor(t.shape, t.dtype) for t in tensor_leaves(value) if t.symbolic}
 
 
 def _named_inputs(names, args, kwargs) -> list:

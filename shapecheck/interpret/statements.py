@@ -224,7 +224,8 @@ class Statements:
         """Bind ``value`` to ``target``; ``record`` notes tensors assigned by a statement."""
         if isinstance(target, cst.Name):
             frame[target.value] = value
-            if record and not self.traced and isinstance(value, Tensor) and value.shape is not None:
+            if record and not (self.traced or self.building) and isinstance(value, Tensor) \
+                    and value.shape is not None:
                 self.tensors.append((target, value.shape))
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
@@ -267,12 +268,15 @@ def _class_kind(bases) -> Any:
 
 
 def _makes_weights(node: cst.ClassDef) -> bool:
-    """True when a class body creates weights itself (``add_weight``, ``tf.Variable``)."""
+    """True when a class body makes weights shapecheck does not count: a ``keras.Variable``
+    (Keras tracks it; a ``tf.Variable`` it does not count)."""
     found = []
 
     class Visitor(cst.CSTVisitor):
         def visit_Attribute(self, attribute):
-            if attribute.attr.value in ("add_weight", "add_variable", "Variable"):
+            base = attribute.value
+            if attribute.attr.value == "Variable" and not (isinstance(base, cst.Name)
+                                                           and base.value in ("tf", "tensorflow")):
                 found.append(attribute)
 
     node.body.visit(Visitor())

@@ -36,7 +36,15 @@ _DENSE_ARGS = (("units", REQUIRED), ("activation", None), ("use_bias", True),
                ("bias_constraint", None), ("lora_rank", None), ("lora_alpha", None),
                ("quantization_config", None))
 
+def _lambda_output(config, shape):
+    """Only reached when the evaluator cannot run the function (it runs a Lambda itself)."""
+    return None
+
+
 register(
+    # The evaluator applies a Lambda by calling its function (``interpret.layer_calls``).
+    LayerSpec("Lambda", (("function", REQUIRED), ("output_shape", None), ("mask", None),
+                         ("arguments", None)), _lambda_output),
     LayerSpec("Dense", _DENSE_ARGS, _dense_output, _dense_weights, input_rank=2,
               build_key=lambda config, shape: shape[-1]),
     LayerSpec("Embedding", (("input_dim", REQUIRED), ("output_dim", REQUIRED),

@@ -9,8 +9,20 @@ handler is ``UNKNOWN``.
 from __future__ import annotations
 
 from shapecheck.layers import ShapeError
-from shapecheck.library.registry import FUNCTIONS, METHODS, Site, handler_for
-from shapecheck.objects import BuiltinLayer, Dataset, Instance, Operation, Sequential, Super, is_model
+from shapecheck.library.registry import ATTRIBUTES, FUNCTIONS, METHODS, Site, handler_for
+from shapecheck.objects import (
+    MISSING,
+    BoundMethod,
+    BuiltinLayer,
+    Dataset,
+    InputLayer,
+    Instance,
+    OpaqueLayer,
+    Operation,
+    Sequential,
+    Super,
+    is_model,
+)
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
 
@@ -50,13 +62,26 @@ def _kinds(obj):
         return ("dataset",)
     if isinstance(obj, Super):
         return ("super",)
-    if isinstance(obj, BuiltinLayer):
+    if isinstance(obj, (BuiltinLayer, OpaqueLayer, InputLayer)):
         return ("layer",)
     if isinstance(obj, Sequential):
-        return ("sequential", "model")
-    if is_model(obj) or isinstance(obj, Instance):
-        return ("model",)
+        return ("sequential", "model", "layer")
+    if is_model(obj):
+        return ("model", "layer")
+    if isinstance(obj, Instance) and obj.cls.kind == "layer":
+        return ("layer",)
     return ()
+
+
+def get_attribute(ev, obj, name: str, node):
+    """``obj.name`` for a tracked object: a modelled attribute, else its method (``MISSING``
+    when ``obj`` has neither)."""
+    kinds = _kinds(obj)
+    for kind in kinds:
+        handler = ATTRIBUTES.get((kind, name))
+        if handler is not None:
+            return handler(Site(ev, name, [], {}, node, obj))
+    return BoundMethod(obj, name) if kinds else MISSING
 
 
 def call_method(ev, obj, name: str, args, kwargs, node):
@@ -86,4 +111,4 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    data, layers, losses, models, python, tensors, training)
+    data, layers, losses, models, ops, python, tensors, training)

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from shapecheck.layers import BASE_KWARGS, lookup
 from shapecheck.library.models import keras_input
-from shapecheck.library.registry import family, function, method
+from shapecheck.library.registry import argument_node, attribute, family, function, method
 from shapecheck.library.tensors import shape_arg, tensor
-from shapecheck.objects import BuiltinLayer
+from shapecheck.objects import BuiltinLayer, InputLayer, Instance
 from shapecheck.values import UNKNOWN, Tensor
 
 
 def keyword_node(call, keyword):
     """The ``keyword=value`` argument of a call, or the call itself."""
-    for arg in getattr(call, "args", ()):
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg
-    return call
+    return argument_node(call, keyword)
 
 
 def make_layer(ev, name: str, args, kwargs, node):
@@ -70,8 +67,42 @@ def _get_weights(site):
     return UNKNOWN if weights is None else [Tensor(w, "float32") for w in weights]
 
 
-@method("model", "add_weight")
+@method("layer", "add_weight", "add_variable")
 def _add_weight(site):
+    """A weight of a custom layer: counted in its parameters."""
     args, kwargs = site.args, site.kwargs
     shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)
-    return tensor(shape_arg(shape), "float32")
+    weight = tensor(shape_arg(shape), "float32")
+    if isinstance(site.obj, Instance):
+        site.ev.touch(site.obj)
+        site.obj.weights.append(weight)
+    return weight
+
+
+def _first_call(site):
+    return site.ev.first_calls.get(id(site.obj))
+
+
+@attribute("layer", "output")
+def _output(site):
+    """The output of the layer's first call (Keras: its first inbound node)."""
+    if isinstance(site.obj, InputLayer):
+        return site.obj.tensor
+    record = _first_call(site)
+    return UNKNOWN if record is None else record.output
+
+
+@attribute("layer", "input")
+def _input(site):
+    if isinstance(site.obj, InputLayer):
+        return site.obj.tensor
+    record = _first_call(site)
+    if record is None or not record.inputs:
+        return UNKNOWN
+    return record.inputs[0] if len(record.inputs) == 1 else list(record.inputs)
+
+
+@attribute("layer", "name")
+def _name(site):
+    layer = site.obj
+    return getattr(layer, "given_name", None) or layer.name

@@ -3,7 +3,7 @@ their graphs, ``model.build``."""
 
 from __future__ import annotations
 
-from shapecheck.library.registry import function, method
+from shapecheck.library.registry import attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import (
     LAYER_LIKE,
@@ -13,6 +13,7 @@ from shapecheck.objects import (
     OpaqueLayer,
     Operation,
     Sequential,
+    params_of,
 )
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
@@ -60,9 +61,12 @@ def _add(model: Sequential, layer, node) -> None:
     if not isinstance(layer, LAYER_LIKE):  # something shapecheck could not follow
         layer = OpaqueLayer("?", node, "?")
     if not model.layers and isinstance(layer, BuiltinLayer):
-        declared = _declared_input(layer)
+        own = layer.spec is not None and "input_dim" in dict(layer.spec.signature)
+        declared = _declared_input(layer.config, own)
         if declared is not None:
             model.input_shape = declared
+    elif not model.layers and isinstance(layer, Instance) and layer.declared_input is not None:
+        model.input_shape = layer.declared_input
     model.layers.append(layer)
 
 
@@ -74,14 +78,13 @@ def _sequential_add(site):
     return None
 
 
-def _declared_input(layer: BuiltinLayer):
-    """The input a first layer declares with ``input_shape=`` / ``input_dim=``."""
-    config = layer.config
+def _declared_input(config: dict, own_input_dim=False):
+    """The input a first layer declares with ``input_shape=`` / ``input_dim=`` (unless
+    ``input_dim`` is an argument of its own, as Embedding's)."""
     shape = shape_arg(config.get("input_shape"))
     if shape is not None:
         return (None, *shape)
-    own = layer.spec is not None and "input_dim" in dict(layer.spec.signature)  # Embedding's
-    if isinstance(config.get("input_dim"), int) and not own:
+    if isinstance(config.get("input_dim"), int) and not own_input_dim:
         return (None, config["input_dim"])
     return None
 
@@ -100,7 +103,17 @@ def keras_input(args, kwargs):
     return Tensor((batch, *shape), dtype, symbolic=True)
 
 
-function("keras.Input")(lambda site: keras_input(site.args, site.kwargs))
+@function("keras.Input")
+def _keras_input(site):
+    raw = site.arg(0, "shape")
+    if isinstance(raw, int) and not isinstance(raw, bool):  # Keras 3 wants a tuple
+        site.ev.fact("unknown-argument", site.argument_node(0, "shape"),
+                     f"keras.Input(shape={raw}) is not a shape: Keras 3 raises \"Cannot convert "
+                     f"'{raw}' to a shape\"; write shape=({raw},)")
+        return UNKNOWN
+    tensor = keras_input(site.args, site.kwargs)
+    site.ev.input_layer(tensor, site.kwargs)  # named now, in creation order, as Keras does
+    return tensor
 
 
 @function("keras.Model")
@@ -115,6 +128,8 @@ def _functional(site):
     if not all(isinstance(t, Tensor) for t in input_list + output_list):
         return UNKNOWN
     calls = _graph_order(input_list, output_list)
+    if len(output_list) == 1:  # Keras 3 gives the one output itself, not a list of it
+        outputs = output_list[0]
     model = FunctionalModel(site.node, ev.auto_name("Functional", site.kwargs), input_list, outputs,
                             calls, given_name=given_name(site.kwargs))
     ev.objects.append(model)
@@ -182,7 +197,7 @@ def replay(ev, model: FunctionalModel, inputs, node):
                                       map(id, tensor_leaves(model.outputs))})
 
 
-@method("model", "build")
+@method("layer", "build")
 def _build(site):
     ev, model = site.ev, site.obj
     shape = shape_arg(site.arg(0, "input_shape"))
@@ -190,9 +205,7 @@ def _build(site):
         return None
     if isinstance(model, Instance):
         # Keras 3 runs a subclass's own build(); the default one does not call call().
-        own = model.cls.method("build")
-        if own is not None:
-            ev.call_function(own.bound(model), [shape], {})
+        ev.build_instance(model, shape)
         return None
     if isinstance(model, Sequential):
         model.input_shape = shape
@@ -206,4 +219,80 @@ def _super_init(site):
     instance = site.obj.instance
     if isinstance(instance, Instance) and isinstance(site.kwargs.get("name"), str):
         instance.given_name = site.kwargs["name"]
+    if isinstance(instance, Instance):  # a first layer's declared input, as Keras's Layer keeps it
+        declared = _declared_input(site.kwargs)
+        if declared is not None:
+            instance.declared_input = declared
+    return None
+
+
+# ------------------------------------------------------------------ attributes of models
+def _io(model, side: str) -> list:
+    """A built model's input or output tensors: a functional model's own, or those of the
+    first call of a Sequential whose input is declared."""
+    if isinstance(model, FunctionalModel):
+        tensors = model.inputs if side == "inputs" else model.outputs
+        return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    return []
+
+
+@attribute("model", "inputs", "outputs")
+def _tensors(site):
+    found = _io(site.obj, site.name)
+    return found if found else UNKNOWN
+
+
+@attribute("model", "input", "output")
+def _tensor(site):
+    found = _io(site.obj, site.name + "s")
+    return UNKNOWN if not found else found[0] if len(found) == 1 else found
+
+
+@attribute("model", "input_shape", "output_shape")
+def _shape(site):
+    model = site.obj
+    if isinstance(model, Sequential):
+        record = site.ev.first_calls.get(id(model))
+        if model.input_shape is None or record is None:
+            return UNKNOWN
+        shape = model.input_shape if site.name == "input_shape" else record.output_shape
+        return UNKNOWN if shape is None else tuple(shape)
+    found = _io(model, "inputs" if site.name == "input_shape" else "outputs")
+    shapes = [UNKNOWN if t.shape is None else tuple(t.shape) for t in found if isinstance(t, Tensor)]
+    return UNKNOWN if not shapes else shapes[0] if len(shapes) == 1 else shapes
+
+
+@attribute("model", "layers")
+def _layers(site):
+    model = site.obj
+    if isinstance(model, Sequential):
+        return UNKNOWN if model.uncertain else list(model.layers)
+    if isinstance(model, FunctionalModel):
+        inputs = [site.ev.input_layer(t) for t in model.inputs]
+        inner = []
+        for record in model.calls:
+            if not isinstance(record.layer, Operation) and all(record.layer is not x for x in inner):
+                inner.append(record.layer)
+        return inputs + inner
+    return UNKNOWN
+
+
+@method("model", "count_params")
+def _count_params(site):
+    count = params_of(site.obj)
+    return UNKNOWN if count is None else count
+
+
+@method("model", "get_layer")
+def _get_layer(site):
+    name = site.arg(0, "name", None)
+    layers = _layers(site)
+    if not isinstance(name, str) or not isinstance(layers, list):
+        return UNKNOWN
+    found = [layer for layer in layers if getattr(layer, "given_name", None) == name or layer.name == name]
+    return found[0] if found else UNKNOWN
+
+
+@method("model", "summary")
+def _summary(site):
     return None

@@ -17,6 +17,7 @@ FUNCTIONS: dict[str, Callable] = {}
 # Families known by a prefix (``keras.layers.``), for names no exact entry has.
 PREFIXES: dict[str, Callable] = {}
 METHODS: dict[tuple[str, str], Callable] = {}
+ATTRIBUTES: dict[tuple[str, str], Callable] = {}
 
 
 @dataclass
@@ -35,6 +36,23 @@ class Site:
         if len(self.args) > index:
             return self.args[index]
         return self.kwargs.get(name, default)
+
+    def argument_node(self, index: int | None, name: str):
+        """Where the argument at ``index`` or keyword ``name`` is written, else the call."""
+        return argument_node(self.node, name, index)
+
+
+def argument_node(call, keyword: str | None, index: int | None = None):
+    """The ``keyword=value`` argument (or the positional one at ``index``) of a call node,
+    else the call itself."""
+    args = list(getattr(call, "args", ()))
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    positional = [arg for arg in args if arg.keyword is None and not arg.star]
+    if index is not None and index < len(positional):
+        return positional[index]
+    return call
 
 
 def function(*names: str):
@@ -69,5 +87,14 @@ def method(kind: str, *names: str):
     def register(handler):
         for name in names:
             METHODS[(kind, name)] = handler
+        return handler
+    return register
+
+
+def attribute(kind: str, *names: str):
+    """Register the decorated handler for reading ``obj.name`` on objects of ``kind``."""
+    def register(handler):
+        for name in names:
+            ATTRIBUTES[(kind, name)] = handler
         return handler
     return register
