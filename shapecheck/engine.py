@@ -166,4 +166,6 @@ def check_source(source: str, path: str) -> FileReport:
     diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)
                    if not _suppressed(d, lines)]
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
-    return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics)
+    gaps = [(construct, analysis.line(node)) for construct, node in analysis.evaluator.gaps
+            if node in analysis.names.positions]
+    return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics, gaps=gaps)

@@ -26,6 +26,7 @@ _FLAT_PACKAGES = ("keras.layers.", "keras.losses.", "keras.datasets.")
 _TOP_LEVEL = {
     "Sequential": "keras.Sequential",
     "Model": "keras.Model",
+    "Functional": "keras.Model",  # keras.src.models.functional.Functional(inputs, outputs)
     "Input": "keras.Input",
 }
 

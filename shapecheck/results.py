@@ -114,6 +114,8 @@ class FileReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # --verify: {"status": "confirmed" | "mismatch" | "failed", "error": TensorFlow's exception}
     verify: dict | None = None
+    # (construct, line) for each thing shapecheck does not model that it met (not in JSON)
+    gaps: list[tuple[str, int]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         document = {

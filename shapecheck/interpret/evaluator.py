@@ -60,6 +60,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
+        self.data_format = "channels_last"  # keras.config.image_data_format()
         self.journals: list = []  # the open journals of uncertain regions, innermost last
         self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
