@@ -66,7 +66,8 @@ class InputLayer:
 class Operation:
     """A tensor operation in a graph (``keras.ops.concatenate``, ``x + y``, ``x[:, 0]``, an
     unmodelled function given tensors): a link of the graph, not a layer.
-    ``rerun(inputs)`` computes the output for new inputs; None when it is unknown."""
+    ``rerun(inputs)`` computes the output for new inputs; None when it is unknown (then the
+    operation may also have made layers: the model's parameter count is unknown)."""
 
     name: str
     node: Any
@@ -175,10 +176,13 @@ class BoundMethod:
 
 @dataclass(eq=False)
 class Dataset:
-    """A ``tf.data.Dataset``: one element's value and the number of elements."""
+    """A ``tf.data.Dataset``: its first element's value and the number of elements.
+    ``fixed_batch``: batched with ``drop_remainder=True``, so a traced function (fit)
+    sees the batch size; otherwise it sees None."""
 
     element: Any
     count: int | None
+    fixed_batch: bool = False
 
 
 @dataclass(eq=False)
@@ -243,6 +247,8 @@ def _count(obj, seen):
         parts = obj.layers
     elif isinstance(obj, FunctionalModel):
         parts = [record.layer for record in obj.calls]
+        if any(isinstance(part, Operation) and part.rerun is None for part in parts):
+            return True, None  # an unmodelled function in the graph may have made layers
     elif isinstance(obj, Instance):
         parts = list(_tracked(obj.attrs.values()))
     else:

@@ -62,9 +62,10 @@ def _batch(site):
     # The loop body sees the first batch: full unless the data set is smaller.
     first = UNKNOWN if count is None else min(count, size)
     batches = None if count is None else -(-count // size)
-    if site.arg(1, "drop_remainder", False) is True and count is not None:
+    drop = site.arg(1, "drop_remainder", False) is True
+    if drop and count is not None:
         batches = count // size
-    return Dataset(_batch_element(dataset.element, first), batches)
+    return Dataset(_batch_element(dataset.element, first), batches, fixed_batch=drop)
 
 
 @method("dataset", "shuffle", "prefetch", "cache", "repeat", "take", "skip")
@@ -81,6 +82,7 @@ def _map(site):
     ev = site.ev
     ev.traced += 1
     try:
-        return Dataset(ev.call(site.args[0], values, {}, site.node), site.obj.count)
+        return Dataset(ev.call(site.args[0], values, {}, site.node), site.obj.count,
+                       site.obj.fixed_batch)
     finally:
         ev.traced -= 1

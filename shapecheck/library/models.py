@@ -123,7 +123,8 @@ def _functional(site):
     outputs = site.arg(1, "outputs", None)
     if inputs is None or outputs is None:
         return UNKNOWN
-    input_list = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    input_list = list(inputs.values()) if isinstance(inputs, dict) else \
+        list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     output_list = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     if not all(isinstance(t, Tensor) for t in input_list + output_list):
         return UNKNOWN
@@ -169,7 +170,12 @@ def _graph_order(inputs, outputs) -> list:
 
 
 def replay(ev, model: FunctionalModel, inputs, node):
-    """Run a functional model's graph again on new inputs."""
+    """Run a functional model's graph again on new inputs (a dict maps them by name)."""
+    if isinstance(inputs, dict):
+        names = [ev.input_layer(t).name for t in model.inputs]
+        if not all(name in inputs for name in names):
+            return UNKNOWN
+        inputs = [inputs[name] for name in names]
     new_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if len(new_inputs) != len(model.inputs):
         return UNKNOWN

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
 from shapecheck.library.registry import method
 from shapecheck.objects import Dataset
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
 
 @method("model", "compile")
@@ -23,28 +23,54 @@ def _compile(site):
     return None
 
 
-@method("model", "fit")
+def first_batch(x, y, batch_size):
+    """The (inputs, labels) of the batch that fit / evaluate trace the model with: a data
+    set's first element, or ``batch_size`` rows of arrays (also in lists and dicts); the
+    batch axis is None unless every batch has the same size (arrays that split evenly, a
+    data set batched with ``drop_remainder=True``). None when the inputs are not known."""
+    if isinstance(x, Dataset):
+        fixed, element = x.fixed_batch, x.element
+        x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
+        return (x, y) if fixed else (_batch_axis(x, None), _batch_axis(y, None))
+    tensors = tensor_leaves(x)
+    if not tensors or not all(t.shape for t in tensors) or not all(
+            isinstance(t, Tensor) for t in (x.values() if isinstance(x, dict) else
+                                            x if isinstance(x, (list, tuple)) else [x])):
+        return None
+    if batch_size is None:  # train_on_batch: the arrays as given
+        return x, y
+    count = tensors[0].shape[0]
+    size = UNKNOWN if not (isinstance(count, int) and isinstance(batch_size, int)) else \
+        batch_size if count % batch_size == 0 else None
+    return _batch_axis(x, size), _batch_axis(y, size)
+
+
+def _batch_axis(value, size):
+    """``value`` with the batch axis of each tensor in it set to ``size``."""
+    return substitute(value, {id(t): Tensor((size, *t.shape[1:]), t.dtype)
+                              for t in tensor_leaves(value) if t.shape})
+
+
+@method("model", "fit", "evaluate", "train_on_batch", "test_on_batch")
 def _fit(site):
     """``model.fit(x, y)``: Keras runs the model on the first batch of x in a traced graph,
     then applies the compiled loss to that batch of y."""
     ev, model, node = site.ev, site.obj, site.node
-    x, y, batch_size = site.arg(0, "x"), site.arg(1, "y"), site.arg(2, "batch_size", 32)
-    tensors = list(x) if isinstance(x, (list, tuple)) else [x]
-    if not tensors or not all(isinstance(t, Tensor) and t.shape for t in tensors):
-        return None
-    count = tensors[0].shape[0]
-    size = min(count, batch_size) if isinstance(count, int) and isinstance(batch_size, int) \
-        else UNKNOWN
-    batch = [Tensor((size, *t.shape[1:]), t.dtype) for t in tensors]
+    whole = site.name.endswith("_on_batch")
+    batch = first_batch(site.arg(0, "x"), site.arg(1, "y", None),
+                        None if whole else site.arg(2, "batch_size", 32))
+    if batch is None:
+        return None if site.name == "fit" else UNKNOWN
+    x, y = batch
     ev.graph_mode += 1
     try:
-        output = ev.apply(model, [batch if isinstance(x, (list, tuple)) else batch[0]], {}, node)
+        output = ev.apply(model, [x], {}, node)
     finally:
         ev.graph_mode -= 1
     loss = ev.compiled.get(id(model))
     if loss is not None and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
-        apply_loss(ev, loss, [Tensor((size, *y.shape[1:]), y.dtype), output], {}, node)
-    return None
+        apply_loss(ev, loss, [y, output], {}, node)
+    return None if site.name == "fit" else UNKNOWN
 
 
 @method("model", "predict", "predict_on_batch")
