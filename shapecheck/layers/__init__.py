@@ -16,6 +16,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shapecheck.layers import legacy
 from shapecheck.values import UNKNOWN
 
 REQUIRED = object()  # marks a constructor parameter without a default
@@ -23,6 +24,18 @@ REQUIRED = object()  # marks a constructor parameter without a default
 # Keyword arguments every Keras 3 layer takes (``keras.layers.Layer.__init__``).
 BASE_KWARGS = ("name", "dtype", "trainable", "autocast", "activity_regularizer",
                "input_shape", "input_dim")
+
+# Keyword arguments a Keras 3 layer's base class takes through ``**kwargs`` although the
+# layer's own signature does not list them (checked by tests/test_legacy_spellings.py);
+# old keywords Keras 3 still takes are in ``legacy.ACCEPTED``.
+INHERITED_KWARGS = {
+    **{name: ("lora_rank", "lora_alpha") for name in ("Conv1D", "Conv2D", "Conv3D")},
+    **{name: ("zero_output_for_mask",) for name in ("LSTM", "GRU", "SimpleRNN")},
+    **{name: ("bounding_box_format", "factor") for name in (
+        "CenterCrop", "RandomCrop", "RandomFlip", "RandomTranslation", "RandomZoom", "Resizing")},
+    "RandomRotation": ("bounding_box_format",),
+    **{name: ("bounding_box_format", "data_format") for name in ("RandomBrightness", "RandomContrast")},
+}
 
 # Activation names ``keras.activations.get`` knows.
 ACTIVATIONS = frozenset({
@@ -89,26 +102,42 @@ class LayerSpec:
         config.update(kwargs)
         return config
 
+    def takes(self, keyword: str) -> bool:
+        """True when Keras 3's constructor of this layer accepts ``keyword``."""
+        return (keyword in BASE_KWARGS or keyword in self.accepts
+                or any(keyword == name for name, _ in self.signature)
+                or keyword in INHERITED_KWARGS.get(self.name, ())
+                or legacy.accepted(self.name, keyword))
+
     def argument_problems(self, args: list, kwargs: dict):
-        """(keyword or None, kind, message) for each argument Keras would reject."""
+        """(keyword or None, kind, message) for each argument Keras would reject.
+
+        A Keras 1 or 2 spelling (``border_mode``, ``nb_filter``, ``output_dim``, ...) gets a
+        message naming the Keras 3 argument and value to write (``legacy.KEYWORDS``)."""
         names = [name for name, _ in self.signature]
+        known = (*names, *BASE_KWARGS)  # what the old keywords translate to
         if len(args) > len(names):
             yield None, "unknown-argument", (
                 f"{self.name} takes at most {len(names)} positional arguments "
                 f"({', '.join(names)}) but gets {len(args)}")
+        config = self.bind(args, kwargs)
         for keyword in kwargs:
-            if keyword not in names and keyword not in BASE_KWARGS and keyword not in self.accepts:
+            if self.takes(keyword):
+                continue
+            message = legacy.keyword_message(self.name, keyword, config, known)
+            if message is None:
                 close = difflib.get_close_matches(keyword, [*names, *BASE_KWARGS], n=1)
                 hint = f": did you mean '{close[0]}'?" if close else ""
-                yield keyword, "unknown-argument", (
-                    f"{self.name} has no argument '{keyword}'{hint}")
-        config = self.bind(args, kwargs)
+                message = f"{self.name} has no argument '{keyword}'{hint}"
+            yield keyword, "unknown-argument", message
         for keyword, allowed in self.choices:
             value = config.get(keyword)
-            if isinstance(value, str) and value.lower() not in allowed:
-                yield keyword, "unknown-argument", (
+            wrong_type = isinstance(value, (int, float)) and keyword == "padding"
+            if wrong_type or isinstance(value, str) and value.lower() not in allowed:
+                message = legacy.positional_problem(self.name, args) or (
                     f"{self.name}({keyword}={value!r}) is not accepted: use one of "
                     + ", ".join(repr(a) for a in allowed))
+                yield keyword, "unknown-argument", message
         activation = config.get("activation")
         if isinstance(activation, str) and activation not in ACTIVATIONS:
             close = difflib.get_close_matches(activation, sorted(ACTIVATIONS), n=1)
@@ -116,8 +145,21 @@ class LayerSpec:
             yield "activation", "unknown-argument", (
                 f"'{activation}' is not a Keras activation{hint}")
         for name in [name for name, value in config.items() if value is REQUIRED]:
+            old = legacy.standing_for(self.name, name, kwargs, known)
+            note = f" ({old})" if old else ""
             yield None, "missing-argument", (
-                f"{self.name} needs the argument '{name}', which has no default")
+                f"{self.name} needs the argument '{name}', which has no default{note}")
+
+    def legacy_warnings(self, args: list, config: dict, spelled: str | None = None):
+        """(keyword or None, message) for each old spelling Keras 3 runs with another
+        meaning or with a deprecation warning (not errors: TensorFlow does not raise)."""
+        reading = legacy.positional_reading(self.name, spelled or self.name, args)
+        if reading is not None:
+            yield None, reading
+        for keyword, value in config.items():
+            message = legacy.accepted_warning(self.name, keyword, value)
+            if message is not None:
+                yield keyword, message
 
     def params(self, config: dict, shape) -> int | None:
         """The parameter count, or None when a weight's size is not known."""
@@ -150,3 +192,5 @@ def lookup(canonical_name: str) -> LayerSpec | None:
 from shapecheck.layers import (  # noqa: E402,F401,I001  (each registers its layers)
     attention, conv, core, merge, normalization, pooling, preprocessing, recurrent, reshape,
     wrappers)
+
+legacy.register_aliases(REGISTRY)  # Keras 2 class names Keras 3 kept (SeparableConvolution2D)
