@@ -267,7 +267,7 @@ class LayerCalls:
                       f"input {format_shape(shape)} leaves it undefined: give the Input a "
                       f"fixed size, or pool (e.g. GlobalAveragePooling) instead of Flatten")
             return UNKNOWN
-        if layer.built and spec.build_key:
+        if layer.built and spec.build_key and layer.build_shape is not None:
             old = spec.build_key(layer.config, layer.build_shape)
             if isinstance(key, int) and isinstance(old, int) and key != old:
                 self.fact("incompatible-input", record.node,

@@ -25,12 +25,24 @@ class Statements:
                 raise
             except RecursionError:
                 raise
-            except Exception:
+            except Exception as exc:
                 if DEBUG:
                     raise
                 # An evaluator gap must never stop the analysis: forget what
                 # the statement assigned and go on.
+                self.gap(f"an error of shapecheck's own ({type(exc).__name__})", statement)
                 self._havoc([statement], frame)
+
+    def guarded(self, node, function, *args) -> None:
+        """``function(*args)``, where an error of the evaluator's own only leaves things unknown."""
+        try:
+            function(*args)
+        except RecursionError:
+            raise
+        except Exception as exc:
+            if DEBUG:
+                raise
+            self.gap(f"an error of shapecheck's own ({type(exc).__name__})", node)
 
     def exec_statement(self, node, frame: dict) -> None:
         self._steps += 1

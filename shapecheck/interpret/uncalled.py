@@ -39,7 +39,7 @@ class UncalledModels:
                 shape = tuple(Sym(s) for s in _SYMBOLS.get(rank, ()))
                 if len(shape) != rank:
                     continue
-            self.apply(obj, [Tensor(shape)], {}, obj.node)
+            self.guarded(obj.node, self.apply, obj, [Tensor(shape)], {}, obj.node)
 
     def _held_by_other(self, obj) -> bool:
         """True when a model or layer of the file holds ``obj`` (it runs as part of that)."""
