@@ -278,6 +278,8 @@ class Expressions:
                             self.eval(node.right, frame), node)
 
     def _binary(self, op_name: str, left, right, node):
+        if op_name == "MatrixMultiply" and isinstance(left, Tensor) and isinstance(right, Tensor):
+            return library.call(self, "tensorflow.linalg.matmul", [left, right], {}, node)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             try:
                 result = tensors.broadcast(left, right)

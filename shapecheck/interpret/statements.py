@@ -190,7 +190,13 @@ class Statements:
         self.exec_block(node.body.body, frame)
 
     def exec_Try(self, node, frame):
-        self.exec_block(node.body.body, frame)
+        # What TensorFlow raises in a body whose handler catches it does not stop the program.
+        caught = any(_catches_tensorflow_errors(handler) for handler in node.handlers)
+        self._quiet += caught
+        try:
+            self.exec_block(node.body.body, frame)
+        finally:
+            self._quiet -= caught
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
         if node.finalbody is not None:
@@ -265,6 +271,25 @@ class Statements:
                     owner[index] = value
                 except (IndexError, TypeError):
                     pass
+
+
+# Exceptions that TensorFlow and Keras raise for a shape or argument problem, and their bases.
+_TENSORFLOW_ERRORS = frozenset({"Exception", "BaseException", "ValueError", "TypeError",
+                                "AttributeError", "RuntimeError", "AssertionError",
+                                "InvalidArgumentError", "OpError", "NotImplementedError"})
+
+
+def _catches_tensorflow_errors(handler: cst.ExceptHandler) -> bool:
+    """Whether an ``except`` clause catches what TensorFlow raises for a shape problem."""
+    if handler.type is None:
+        return True
+    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    for kind in kinds:
+        value = kind.value if isinstance(kind, cst.Element) else kind
+        name = value.attr.value if isinstance(value, cst.Attribute) else getattr(value, "value", None)
+        if name in _TENSORFLOW_ERRORS:
+            return True
+    return False
 
 
 def _class_kind(bases) -> Any:
