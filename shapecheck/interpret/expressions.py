@@ -49,6 +49,7 @@ _COMPARE = {
     cst.GreaterThanEqual: operator.ge, cst.Is: operator.is_, cst.IsNot: operator.is_not,
     cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
 }
+_ELEMENTWISE_COMPARE = (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge)
 _CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, list, dict, range)
 
 
@@ -278,20 +279,8 @@ class Expressions:
                             self.eval(node.right, frame), node)
 
     def _binary(self, op_name: str, left, right, node):
-        if op_name == "MatrixMultiply" and isinstance(left, Tensor) and isinstance(right, Tensor):
-            return library.call(self, "tensorflow.linalg.matmul", [left, right], {}, node)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            try:
-                result = tensors.broadcast(left, right)
-            except ShapeError as error:
-                self.fact(error.kind, node, error.message)
-                return UNKNOWN
-
-            def rerun(new):
-                values = iter(new)
-                return tensors.broadcast(*(next(values) if isinstance(v, Tensor) else v
-                                           for v in (left, right)))
-            return self.operation(Operation(op_name, node, rerun), tensor_leaves(left, right), result)
+            return self._tensor_operator(op_name, left, right, node)
         if isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES):
             function = _BINARY.get(getattr(cst, op_name, None))
             if function is not None and _bounded(function, left, right):
@@ -300,6 +289,20 @@ class Expressions:
                 except Exception:
                     return UNKNOWN
         return UNKNOWN
+
+    def _tensor_operator(self, op_name: str, left, right, node):
+        """An operator on tensors (``x + b``, ``a @ b``, ``x > 0``), linked into a graph."""
+        try:
+            result = tensors.binary(op_name, left, right)
+        except ShapeError as error:
+            self.fact(error.kind, node, error.message)
+            return UNKNOWN
+
+        def rerun(new):
+            values = iter(new)
+            return tensors.binary(op_name, *(next(values) if isinstance(v, Tensor) else v
+                                             for v in (left, right)))
+        return self.operation(Operation(op_name, node, rerun), tensor_leaves(left, right), result)
 
     def eval_UnaryOperation(self, node, frame):
         value = self.eval(node.expression, frame)
@@ -327,6 +330,12 @@ class Expressions:
         for target in node.comparisons:
             right = self.eval(target.comparator, frame)
             function = _COMPARE[type(target.operator)]
+            if (isinstance(left, Tensor) or isinstance(right, Tensor)) and len(node.comparisons) == 1 \
+                    and function in _ELEMENTWISE_COMPARE:  # x > 0.5: a tensor of booleans
+                result = self._tensor_operator("Compare", left, right, node)
+                if isinstance(result, Tensor):
+                    result.dtype = "bool"
+                return result
             if function in (operator.is_, operator.is_not):
                 if left is UNKNOWN or right is UNKNOWN:
                     return UNKNOWN

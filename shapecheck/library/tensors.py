@@ -1,13 +1,18 @@
-"""Tensor operations of TensorFlow, Keras and NumPy: creation, reshaping, slicing,
-element-wise functions, reductions, ``matmul``, broadcasting."""
+"""Tensors of TensorFlow, Keras and NumPy: shape arguments, creation, slicing, broadcasting,
+the ``matmul`` rule, and how a handler is registered (``op``), which also rejects a
+KerasTensor given to a TensorFlow, legacy backend or NumPy function as Keras 3 does.
+The operations themselves are in ``ops``."""
 
 from __future__ import annotations
+
+import libcst as cst
 
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.library.registry import function, method
-from shapecheck.values import UNKNOWN, ApiRef, Tensor
+from shapecheck.objects import Instance
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
 
 
 def _dim(value):
@@ -39,85 +44,143 @@ def dtype_of(value):
     return None
 
 
+# ------------------------------------------------------------------ registering
+
+
+class Unknowable(Exception):
+    """Raised by a handler that meets an argument it cannot know: the result is ``result``."""
+
+    def __init__(self, result=None):
+        super().__init__()
+        self.result = Tensor(None) if result is None else result
+
+
+# Functions of those libraries that do take a KerasTensor (they only read its shape).
+_TAKE_KERAS_TENSORS = frozenset({"keras.backend.int_shape", "keras.backend.is_keras_tensor",
+                                 "numpy.shape", "numpy.ndim"})
+
+
+def in_layer_call(ev) -> bool:
+    """True while a custom layer's or model's ``call()`` runs: Keras gives it TensorFlow
+    tensors (placeholders in a traced graph), never KerasTensors."""
+    return any(isinstance(record.layer, Instance) for record in ev.stack)
+
+
+def keras_symbolic(site, *values) -> bool:
+    """True when a tensor among ``values`` (all arguments when none given) is a KerasTensor
+    here: ``keras.ops`` then follow Keras's own shape inference (``compute_output_spec``)
+    rather than the backend's."""
+    found = tensor_leaves(*values) if values else tensor_leaves(site.args, site.kwargs)
+    return any(t.symbolic for t in found) and not in_layer_call(site.ev)
+
+
+def _written(site) -> str:
+    """The function as the call spells it (``tf.concat``, ``K.mean``)."""
+    func = getattr(site.node, "func", None)
+    if isinstance(func, cst.CSTNode):
+        return cst.Module(body=[]).code_for_node(func)
+    return site.name
+
+
+# The keras.ops function to use instead of a TensorFlow, legacy backend or NumPy one, where
+# its name differs (else the same name; a "keras." prefix is a whole name).
+_KERAS_NAMES = {
+    "concat": "concatenate", "truediv": "true_divide", "floordiv": "floor_divide", "pow": "power",
+    "floormod": "mod", "atan2": "arctan2", "is_nan": "isnan", "is_finite": "isfinite",
+    "clip_by_value": "clip", "reverse": "flip", "l2_normalize": "normalize",
+    "squared_difference": "square", "xdivy": "divide", "permute_dimensions": "transpose",
+    "batch_flatten": "reshape", "flatten": "ravel", "gather": "take", "embedding_lookup": "take",
+    "repeat_elements": "repeat", "resize_images": "image.resize", "resize": "image.resize",
+    "resize_with_pad": "image.resize", "resize_with_crop_or_pad": "image.crop_images",
+    "temporal_padding": "pad", "spatial_2d_padding": "pad", "spatial_3d_padding": "pad",
+    "matrix_transpose": "swapaxes", "adjoint": "swapaxes", "rank": "ndim", "constant": "convert_to_tensor",
+    "array": "convert_to_tensor", "asarray": "convert_to_tensor", "Variable": "keras.Variable",
+    "repeat": "repeat", "dropout": "keras.random.dropout", "mish": "keras.activations.mish",
+    "variance": "var", "euclidean_norm": "norm",
+}
+
+
+def keras_equivalent(name: str) -> str:
+    """The ``keras.ops`` function that does what the library function ``name`` does."""
+    if name.startswith("keras.backend.") and name.endswith(".repeat"):
+        return "keras.layers.RepeatVector"  # K.repeat repeats a vector, not elements
+    last = name.rsplit(".", 1)[-1]
+    last = last[len("reduce_"):] if last.startswith("reduce_") else last
+    found = _KERAS_NAMES.get(last, last)
+    return found if found.startswith("keras.") else f"keras.ops.{found}"
+
+
+def _reject_keras_tensors(site) -> None:
+    if site.name in _TAKE_KERAS_TENSORS or not site.name.startswith(
+            ("tensorflow.", "keras.backend.", "numpy.")) or not keras_symbolic(site):
+        return
+    library = "NumPy" if site.name.startswith("numpy.") else "TensorFlow"
+    raise ShapeError("keras-tensor-in-tf-function",
+                     f"{_written(site)} gets a KerasTensor (from keras.Input or a layer applied to "
+                     f"it), which Keras 3 does not let a {library} function take: use "
+                     f"{keras_equivalent(site.name)}, or do this inside a Layer's call() / a "
+                     f"Lambda layer")
+
+
+def op(*names: str):
+    """Register a handler under ``names``. A TensorFlow, ``keras.backend`` or NumPy name
+    given a KerasTensor raises as Keras 3 does; a handler's ``Unknowable`` gives its
+    result. A handler never returns one of its inputs itself (the result is marked as a
+    TensorFlow tensor or a NumPy array here)."""
+    def register(handler):
+        def guarded(site):
+            _reject_keras_tensors(site)
+            try:
+                result = handler(site)
+            except Unknowable as unknown:
+                result = unknown.result
+            if isinstance(result, Tensor) and not site.name.startswith("numpy."):
+                result.numpy = False
+            return result
+        function(*names)(guarded)
+        return handler
+    return register
+
+
+# ------------------------------------------------------------------ creation
+
+
 def _creation(site, shape_index=0, shape_name="shape", dtype_name="dtype"):
     return tensor(shape_arg(site.arg(shape_index, shape_name)), dtype_of(site.kwargs.get(dtype_name)))
 
 
 function("tensorflow.random.normal", "tensorflow.random.uniform", "tensorflow.random.truncated_normal",
          "tensorflow.zeros", "tensorflow.ones", "keras.random.normal", "keras.random.uniform",
-         "keras.ops.zeros", "keras.ops.ones", "numpy.zeros", "numpy.ones", "numpy.empty")(_creation)
+         "keras.ops.zeros", "keras.ops.ones", "numpy.zeros", "numpy.ones", "numpy.empty",
+         "keras.ops.full", "numpy.full")(_creation)
+function("tensorflow.fill")(lambda site: _creation(site, 0, "dims"))
 function("numpy.random.random")(lambda site: _creation(site, 0, "size"))
 function("numpy.random.normal", "numpy.random.uniform", "numpy.random.randint")(
     lambda site: _creation(site, 2, "size"))
 function("numpy.random.rand", "numpy.random.randn")(lambda site: tensor(shape_arg(list(site.args))))
 
 
-@function("numpy.expand_dims", "tensorflow.expand_dims")
-def expand_dims(site):
-    x, axis = site.arg(0, "x", site.arg(0, "input")), site.arg(1, "axis")
-    if not isinstance(x, Tensor) or x.shape is None or not isinstance(axis, int):
+@function("tensorflow.eye", "tensorflow.linalg.eye", "keras.ops.eye", "numpy.eye")
+def _eye(site):
+    """``tf.eye(n, m, batch_shape)`` / ``np.eye(N, M)``: an (n, m) matrix (m defaults to n)."""
+    rows = site.arg(0, "num_rows", site.kwargs.get("N", UNKNOWN))
+    columns = site.arg(1, "num_columns", site.kwargs.get("M", None))
+    batch = shape_arg(site.kwargs.get("batch_shape", ())) if site.name.startswith("tensorflow.") else ()
+    if batch is None:
         return Tensor(None)
-    shape = list(x.shape)
-    position = axis if axis >= 0 else len(shape) + 1 + axis
-    shape.insert(position, 1)
-    return Tensor(tuple(shape), x.dtype)
+    return Tensor((*batch, _dim(rows), _dim(rows if columns is None else columns)))
 
 
-def reshape(x, target):
-    """``tf.reshape`` / ``np.reshape``: the new shape, or a ShapeError when sizes differ."""
-    target = shape_arg(target)
-    if not isinstance(x, Tensor) or target is None:
-        return Tensor(None)
-    if x.shape is None:
-        return Tensor(tuple(UNKNOWN if d == -1 else d for d in target), x.dtype)
-    known = dims.product(d for d in target if d != -1)
-    total = dims.product(x.shape)
-    sizes_known = isinstance(known, int) and isinstance(total, int)
-    if sizes_known and (total % known if -1 in target and known else total != known):
-        raise ShapeError("reshape-size-mismatch",
-                         f"cannot reshape {format_shape(x.shape)} ({total} values) into "
-                         f"{format_shape(target)}: the sizes must match")
-    if -1 in target:
-        fill = total // known if sizes_known and known else UNKNOWN
-        target = tuple(fill if d == -1 else d for d in target)
-    return Tensor(target, x.dtype)
-
-
-function("tensorflow.reshape")(lambda site: reshape(site.arg(0, "tensor"), site.arg(1, "shape")))
-function("numpy.reshape")(
-    lambda site: reshape(site.arg(0, "a"), site.arg(1, "newshape", site.kwargs.get("shape"))))
-
-
-@function("tensorflow.matmul", "tensorflow.linalg.matmul", "keras.ops.matmul", "numpy.matmul")
-def matmul(site):
-    """``tf.matmul(a, b)``: (..., n, k) @ (..., k, m) -> (..., n, m)."""
-    a, b = site.arg(0, "a"), site.arg(1, "b")
-    if not (isinstance(a, Tensor) and isinstance(b, Tensor)) or a.shape is None or b.shape is None:
-        return Tensor(None)
-    left, right = list(a.shape), list(b.shape)
-    if len(left) < 2 or len(right) < 2:
-        return Tensor(None)
-    if site.kwargs.get("transpose_a") is True:
-        left[-2:] = left[-1], left[-2]
-    if site.kwargs.get("transpose_b") is True:
-        right[-2:] = right[-1], right[-2]
-    inner = (left[-1], right[-2])
-    if all(isinstance(d, int) for d in inner) and inner[0] != inner[1]:
-        raise ShapeError("incompatible-input",
-                         f"matmul of {format_shape(a.shape)} and {format_shape(b.shape)}: the "
-                         f"inner dimensions {inner[0]} and {inner[1]} must be equal")
-    batch = left[:-2] if len(left) >= len(right) else right[:-2]
-    return Tensor((*batch, left[-2], right[-1]), a.dtype)
-
-
-def one_hot(indices, depth):
-    if not isinstance(indices, Tensor) or indices.shape is None:
-        return Tensor(None)
-    return Tensor((*indices.shape, _dim(depth) if depth is not None else UNKNOWN), "float32")
-
-
-function("tensorflow.one_hot")(lambda site: one_hot(site.arg(0, "indices"), site.arg(1, "depth")))
-function("keras.utils.to_categorical")(lambda site: one_hot(site.arg(0, "x"), site.arg(1, "num_classes")))
+@function("tensorflow.range", "numpy.arange", "keras.ops.arange")
+def arange(site):
+    """``tf.range`` / ``np.arange``: a 1-D tensor of the range's length."""
+    start = site.arg(0, "start")
+    limit = site.arg(1, "limit", site.kwargs.get("stop", None))
+    bounds = (0, start) if limit is None else (start, limit)  # arange(n) counts from 0
+    bounds += (site.arg(2, "delta", site.kwargs.get("step", 1)),)
+    if not all(isinstance(b, int) for b in bounds) or bounds[2] == 0:
+        return Tensor((UNKNOWN,))
+    return Tensor((len(range(*bounds)),))
 
 
 def _nested_shape(value):
@@ -149,11 +212,23 @@ def array(value):
     return Tensor(shape, dtype)
 
 
-function("numpy.array")(lambda site: array(site.arg(0, "object")))
-function("numpy.asarray")(lambda site: array(site.arg(0, "a")))
-function("tensorflow.constant", "tensorflow.convert_to_tensor")(lambda site: array(site.arg(0, "value")))
-function("tensorflow.cast")(lambda site: array(site.arg(0, "x")))
-function("tensorflow.Variable")(lambda site: array(site.arg(0, "initial_value")))
+def as_tensor(value):
+    """An operand as a Tensor (a number or nested list becomes a constant one), else None."""
+    if isinstance(value, Tensor):
+        return value
+    shape = _nested_shape(value) if not isinstance(value, str) else None
+    return Tensor(shape) if shape is not None else None
+
+
+op("numpy.array")(lambda site: array(site.arg(0, "object")))
+op("numpy.asarray")(lambda site: array(site.arg(0, "a")))
+op("keras.ops.array", "keras.ops.convert_to_tensor")(lambda site: array(site.arg(0, "x")))
+op("tensorflow.constant", "tensorflow.convert_to_tensor")(
+    lambda site: array(site.arg(0, "value")))
+op("tensorflow.Variable")(lambda site: array(site.arg(0, "initial_value")))
+
+
+# ------------------------------------------------------------------ slicing
 
 
 def slice_tensor(tensor: Tensor, index):
@@ -187,6 +262,9 @@ def slice_tensor(tensor: Tensor, index):
         elif not isinstance(part, int):
             return Tensor(None, tensor.dtype)
     return Tensor((*shape, *dims_left), tensor.dtype, numpy=tensor.numpy)
+
+
+# ------------------------------------------------------------------ broadcasting
 
 
 def _broadcast_dim(a, b):
@@ -227,67 +305,52 @@ def broadcast(left, right):
     return Tensor(shape, tensors[0].dtype, numpy=all(t.numpy for t in tensors))
 
 
-_ELEMENTWISE = (
-    [f"tensorflow.nn.{f}" for f in ("relu", "relu6", "softmax", "log_softmax", "sigmoid", "tanh",
-                                    "elu", "selu", "gelu", "leaky_relu", "silu", "swish",
-                                    "dropout", "l2_normalize", "softplus")]
-    + [f"tensorflow.math.{f}" for f in ("abs", "exp", "log", "sqrt", "square", "sigmoid", "tanh",
-                                        "negative", "round", "floor", "ceil", "sign", "softplus",
-                                        "l2_normalize")]
-    + [f"tensorflow.{f}" for f in ("abs", "exp", "sqrt", "square", "sigmoid", "tanh", "round",
-                                   "identity", "stop_gradient", "clip_by_value")]
-    + [f"keras.activations.{f}" for f in ("relu", "softmax", "sigmoid", "tanh", "elu", "selu",
-                                          "gelu", "swish", "silu", "softplus", "linear")]
-    + [f"keras.ops.{f}" for f in ("relu", "softmax", "sigmoid", "tanh", "abs", "exp", "sqrt")]
-    + [f"numpy.{f}" for f in ("abs", "exp", "log", "sqrt", "square", "tanh", "clip", "round")]
-)
+# ------------------------------------------------------------------ matmul
 
 
-@function(*_ELEMENTWISE)
-def same_shape(site):
-    x = site.args[0] if site.args else next(iter(site.kwargs.values()), UNKNOWN)
-    return Tensor(x.shape, x.dtype) if isinstance(x, Tensor) else UNKNOWN
+def matmul_shape(left, right, numpy_rules=True, what="matmul") -> tuple:
+    """``left @ right``: (..., n, k) @ (..., k, m) -> (..., n, m), the leading axes broadcast.
+    NumPy's rules (``np.matmul``, ``keras.ops.matmul``, ``@`` on arrays and KerasTensors)
+    also take a 1-D operand (a 1 added, then dropped); ``tf.matmul`` needs rank 2 or more."""
+    left, right = list(left), list(right)
+    if not numpy_rules and min(len(left), len(right)) < 2:
+        raise ShapeError("incompatible-input",
+                         f"{what} of {format_shape(tuple(left))} and {format_shape(tuple(right))}: "
+                         f"tf.matmul needs both operands of rank 2 or more (use "
+                         f"keras.ops.matmul or tf.linalg.matvec for a vector)")
+    if not left or not right:
+        raise Unknowable
+    vector_left, vector_right = len(left) == 1, len(right) == 1
+    a = [1, *left] if vector_left else left
+    b = [*right, 1] if vector_right else right
+    if isinstance(a[-1], int) and isinstance(b[-2], int) and a[-1] != b[-2]:
+        raise ShapeError("incompatible-input",
+                         f"{what} of {format_shape(tuple(left))} and {format_shape(tuple(right))}: "
+                         f"the inner dimensions {a[-1]} and {b[-2]} must be equal")
+    shape = [*broadcast_shapes(tuple(a[:-2]), tuple(b[:-2])), a[-2], b[-1]]
+    if vector_left:
+        del shape[-2]
+    if vector_right:
+        del shape[-1]
+    return tuple(shape)
 
 
-def _reduction(default_axis):
-    """``np.argmax`` / ``tf.reduce_mean`` and friends: drop (or keep) the reduced axes."""
-    def reduce(site):
-        kwargs = site.kwargs
-        x = site.arg(0, "input_tensor", kwargs.get("x", kwargs.get("a", kwargs.get("input"))))
-        axis = site.arg(1, "axis", default_axis)
-        keep = kwargs.get("keepdims", kwargs.get("keep_dims", False))
-        if not isinstance(x, Tensor) or x.shape is None or keep not in (True, False):
-            return Tensor(None)
-        rank = len(x.shape)
-        if axis is None:
-            axes = set(range(rank))
-        elif isinstance(axis, int):
-            axes = {axis % rank} if rank else set()
-        elif isinstance(axis, (list, tuple)) and all(isinstance(a, int) for a in axis):
-            axes = {a % rank for a in axis}
-        else:
-            return Tensor(None)
-        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape) if keep or i not in axes)
-        return Tensor(shape)
-    return reduce
+def binary(op_name: str, left, right):
+    """A Python operator on tensors: ``@`` multiplies matrices, the others broadcast."""
+    if op_name != "MatrixMultiply":
+        return broadcast(left, right)
+    a, b = as_tensor(left), as_tensor(right)
+    if a is None or b is None or a.shape is None or b.shape is None:
+        return Tensor(None)
+    numpy_rules = a.numpy or b.numpy or a.symbolic or b.symbolic
+    try:
+        return Tensor(matmul_shape(a.shape, b.shape, numpy_rules, "@"), a.dtype,
+                      numpy=a.numpy and b.numpy)
+    except Unknowable:
+        return Tensor(None)
 
 
-function(*(f"tensorflow.{r}" for r in ("reduce_mean", "reduce_sum", "reduce_max", "reduce_min",
-                                      "reduce_prod")),
-         *(f"tensorflow.math.{r}" for r in ("reduce_mean", "reduce_sum", "reduce_max", "reduce_min")),
-         *(f"numpy.{r}" for r in ("argmax", "argmin", "mean", "sum", "max", "min")))(_reduction(None))
-function("tensorflow.argmax", "tensorflow.math.argmax", "tensorflow.argmin")(_reduction(0))
-
-
-@function("tensorflow.range", "numpy.arange")
-def arange(site):
-    """``tf.range`` / ``np.arange``: a 1-D tensor of the range's length."""
-    start, limit = site.arg(0, "start"), site.arg(1, "limit", None)
-    bounds = (0, start) if limit is None else (start, limit)  # arange(n) counts from 0
-    bounds += (site.arg(2, "delta", 1),)
-    if not all(isinstance(b, int) for b in bounds) or bounds[2] == 0:
-        return Tensor((UNKNOWN,))
-    return Tensor((len(range(*bounds)),))
+# ------------------------------------------------------------------ methods
 
 
 @method("tensor", "astype", "numpy", "copy")
@@ -295,8 +358,3 @@ def _convert(site):
     x = site.obj
     return Tensor(x.shape, dtype_of(site.args[0]) if site.args else x.dtype,
                   numpy=x.numpy or site.name == "numpy")
-
-
-@method("tensor", "reshape")
-def _reshape_method(site):
-    return reshape(site.obj, site.args[0] if len(site.args) == 1 else list(site.args))

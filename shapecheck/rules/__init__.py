@@ -11,6 +11,7 @@ from shapecheck.rules.model_code import (
 )
 from shapecheck.rules.shape_errors import (
     IncompatibleInput,
+    KerasTensorInTfFunction,
     NonPositiveDimension,
     OutputLabelMismatch,
     ReshapeSizeMismatch,
@@ -21,9 +22,16 @@ ALL_RULES = sorted(
     [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch,
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
      ActivationLossMismatch,
-     UnknownLayerArgument, MissingLayerArgument, VerifyMismatch],
+     UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, VerifyMismatch],
     key=lambda rule: rule.code,
 )
 
-# Codes whose findings say TensorFlow raises at that line (--verify and the tests check it).
+# Codes whose error findings say TensorFlow raises at that line (--verify and the tests check it).
 RAISING_CODES = frozenset(rule.code for rule in ALL_RULES if rule.claims_raise)
+
+
+def claims_raise(code: str, severity: str) -> bool:
+    """Whether a finding says TensorFlow raises at its line: an error of a rule that claims
+    it (a warning of such a rule, e.g. SHP206 on Keras 1's ``Conv2D(64, 3, 3)``, describes
+    code that TensorFlow runs)."""
+    return severity == "error" and code in RAISING_CODES

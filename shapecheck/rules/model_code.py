@@ -321,8 +321,7 @@ def _layer_sequences(analysis):
 
 
 class UnknownLayerArgument(FactRule):
-    """A Keras layer gets a keyword it does not take, or a value it does not accept;
-    or Keras 1/2 code that Keras 3 rejects or reads another way.
+    """A Keras layer gets a keyword or a value it does not take, or a Keras 1/2 spelling.
 
     Why: ``Conv2D(16, kernal_size=3)`` or ``padding='samee'`` raises only when
     the layer is built, and an activation name Keras does not know fails the

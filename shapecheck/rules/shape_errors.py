@@ -1,4 +1,5 @@
-"""SHP1xx: inputs that Keras would reject when the model runs."""
+"""SHP1xx: inputs that Keras would reject when the model runs; SHP208: a KerasTensor given to
+a TensorFlow function, which Keras 3 rejects as the graph is built."""
 
 from shapecheck.rules.base import FactRule
 
@@ -96,4 +97,42 @@ class OutputLabelMismatch(FactRule):
         "loss = tf.keras.losses.SparseCategoricalCrossentropy()(y, p)\n",
         _PRELUDE + "y = tf.zeros((8, 1))\np = tf.zeros((8, 10))\n"
         "loss = tf.keras.losses.categorical_crossentropy(y, p)\n",
+    ]
+
+
+class KerasTensorInTfFunction(FactRule):
+    """A TensorFlow, NumPy or legacy ``keras.backend`` function gets a KerasTensor.
+
+    Why: ``keras.Input`` and the layers applied to it give KerasTensors, placeholders with
+    a shape and a dtype but no values, from which Keras 3 builds a functional model out of
+    Keras operations only. ``tf.concat``, ``tf.reduce_mean``, ``tf.nn.relu``, the legacy
+    ``tf.keras.backend`` functions (``K.mean``, ``K.expand_dims``) and NumPy cannot take
+    one: Keras raises "A KerasTensor cannot be used as input to a TensorFlow function" as
+    the graph is built (Keras 2 wrapped such calls in a layer; code written for it breaks).
+
+    Instead: use the ``keras.ops`` function (``keras.ops.concatenate``, ``keras.ops.mean``,
+    ``keras.ops.expand_dims``, ...), which works on KerasTensors and on real tensors, or do
+    the TensorFlow computation inside a Layer's ``call()`` or a ``Lambda`` layer, where the
+    tensors are TensorFlow's own.
+    """
+
+    code = "SHP208"
+    claims_raise = True
+    name = "keras-tensor-in-tf-function"
+    fact_kind = "keras-tensor-in-tf-function"
+    VALID = [
+        "import keras\nfrom keras import layers\nx = keras.Input((8,))\n"
+        "y = keras.ops.concatenate([x, layers.Dense(4)(x)], axis=-1)\nmodel = keras.Model(x, y)\n",
+        "import tensorflow as tf\nfrom tensorflow import keras\n\n"
+        "class Join(keras.layers.Layer):\n    def call(self, a):\n"
+        "        return tf.concat([a, tf.nn.relu(a)], axis=-1)\n\n"
+        "x = keras.Input((8,))\nmodel = keras.Model(x, Join()(x))\n",
+        "import tensorflow as tf\nx = tf.zeros((2, 8))\ny = tf.reduce_mean(x, axis=-1)\n",
+    ]
+    INVALID = [
+        "import tensorflow as tf\nfrom tensorflow import keras\nx = keras.Input((8,))\n"
+        "y = tf.concat([x, keras.layers.Dense(4)(x)], axis=-1)\n",
+        "import tensorflow as tf\nimport keras\nx = keras.Input((8,))\ny = tf.expand_dims(x, 1)\n",
+        "import tensorflow as tf\nfrom tensorflow.keras import backend as K\nimport keras\n"
+        "x = keras.Input((8,))\ny = K.mean(x, axis=-1)\n",
     ]

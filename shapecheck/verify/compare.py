@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from shapecheck.dims import format_json_shape
 from shapecheck.results import Diagnostic, FileReport, shape_to_json
-from shapecheck.rules import RAISING_CODES
+from shapecheck.rules import claims_raise
 from shapecheck.rules.verify import VerifyMismatch
 
 
@@ -87,7 +87,7 @@ def verify(report: FileReport, record: dict) -> FileReport:
     diagnostics = []
     error_line = error.get("line") if error else None
     for d in report.diagnostics:
-        if d.code in RAISING_CODES:
+        if claims_raise(d.code, d.severity):
             if error_line == d.line:
                 d = replace(d, message=f"{d.message} (confirmed: TensorFlow raises "
                                        f"{error['type']}: {_first_line(error['message'])})")
@@ -95,7 +95,7 @@ def verify(report: FileReport, record: dict) -> FileReport:
                 d = replace(d, message=f"{d.message} (not confirmed: TensorFlow ran the file "
                                        f"without raising)")
         diagnostics.append(d)
-    if error is not None and not any(d.line == error_line and d.code in RAISING_CODES
+    if error is not None and not any(d.line == error_line and claims_raise(d.code, d.severity)
                                      for d in report.diagnostics):
         diff.mismatch(error_line or 1, f"TensorFlow raises {error['type']}: "
                                        f"{_first_line(error['message'])}, which static analysis "

@@ -1,0 +1,42 @@
+"""NumPy array methods on tensors: reshape, flatten, transpose, squeeze, the reductions."""
+
+from __future__ import annotations
+
+from shapecheck import dims
+from shapecheck.library.ops._common import _get, _is_int
+from shapecheck.library.ops.reductions import reduce_shape
+from shapecheck.library.ops.reshaping import reshape_shape, squeeze_shape, transpose_shape
+from shapecheck.library.registry import method
+from shapecheck.library.tensors import (
+    Unknowable,
+)
+from shapecheck.values import UNKNOWN, Tensor
+
+
+def _numpy_method(compute):
+    def handler(site):
+        if not site.obj.numpy or site.obj.shape is None:
+            return UNKNOWN  # a TensorFlow tensor has no such method
+        try:
+            return Tensor(compute(site.obj.shape, site), site.obj.dtype, numpy=True)
+        except Unknowable:
+            return Tensor(None, numpy=True)
+    return handler
+
+
+def _method_axes(site):
+    return _get(site, 0, "axis", default=None)
+
+
+method("tensor", "reshape")(_numpy_method(lambda shape, site: reshape_shape(
+    shape, site.args[0] if len(site.args) == 1 else list(site.args) if site.args
+    else site.kwargs.get("shape", UNKNOWN))))
+method("tensor", "flatten", "ravel")(_numpy_method(lambda shape, site: (dims.product(shape),)))
+method("tensor", "transpose")(_numpy_method(lambda shape, site: transpose_shape(
+    shape, (site.args[0] if len(site.args) == 1 and not _is_int(site.args[0]) else list(site.args))
+    if site.args else None)))
+method("tensor", "squeeze")(_numpy_method(lambda shape, site: squeeze_shape(
+    shape, _method_axes(site), False)))
+method("tensor", "sum", "mean", "max", "min", "prod", "any", "all", "std", "var", "argmax",
+       "argmin")(_numpy_method(lambda shape, site: reduce_shape(
+           shape, _method_axes(site), site.kwargs.get("keepdims", False))))

@@ -1,0 +1,91 @@
+"""Shapes and reductions: tf.shape / int_shape, mean / sum / max / argmax ... with axis and keepdims."""
+
+from __future__ import annotations
+
+from shapecheck.library.ops._common import (
+    _axes,
+    _get,
+    _input,
+)
+from shapecheck.library.tensors import (
+    Unknowable,
+    as_tensor,
+    dtype_of,
+    op,
+)
+from shapecheck.values import UNKNOWN, Tensor
+
+
+@op("tensorflow.shape", "keras.backend.shape")
+def _shape_tensor(site):
+    x = as_tensor(_get(site, 0, "input", "x"))
+    length = len(x.shape) if x is not None and x.shape is not None else UNKNOWN
+    return Tensor((length,), dtype_of(site.kwargs.get("out_type")) or "int32")
+
+
+@op("tensorflow.rank", "tensorflow.size")
+def _scalar_int(site):
+    return Tensor((), "int32")
+
+
+@op("keras.ops.shape", "keras.backend.int_shape", "numpy.shape")
+def _static_shape(site):
+    """The static shape as a Python tuple (Keras's None where a size varies)."""
+    x = as_tensor(_get(site, 0, "x", "a"))
+    return UNKNOWN if x is None or x.shape is None else tuple(x.shape)
+
+
+@op("keras.backend.ndim", "numpy.ndim")
+def _ndim(site):
+    x = as_tensor(_get(site, 0, "x", "a"))
+    return UNKNOWN if x is None or x.shape is None else len(x.shape)
+
+
+def reduce_shape(shape, axis, keepdims, what="reduce"):
+    """The shape left by reducing ``axis`` (None: all), keeping them as 1s or not."""
+    if keepdims not in (True, False):
+        raise Unknowable
+    unknown_axis = Tensor(tuple(1 if d == 1 else UNKNOWN for d in shape)) if keepdims else None
+    axes = _axes(axis, len(shape), what, result=unknown_axis)
+    return tuple(1 if i in axes else d for i, d in enumerate(shape) if keepdims or i not in axes)
+
+
+def _reduction(x_names, default_axis=None, axis_index=1, keep_index=None, dtype=None):
+    def handler(site):
+        x = _input(_get(site, 0, *x_names))
+        axis = _get(site, axis_index, "axis", "axes", default=default_axis)
+        keep = _get(site, keep_index if keep_index is not None else 99, "keepdims", "keep_dims",
+                    default=False)
+        if keep is None:  # tf.norm's default
+            keep = False
+        what = site.name.rsplit(".", 1)[-1]
+        return Tensor(reduce_shape(x.shape, axis, keep, what), dtype or x.dtype)
+    return handler
+
+
+_REDUCTIONS = ("mean", "sum", "max", "min", "prod", "any", "all", "std", "variance",
+               "logsumexp", "euclidean_norm")
+for _name in _REDUCTIONS:  # tf.math has them all, tf the common ones
+    op(f"tensorflow.math.reduce_{_name}",
+       *([f"tensorflow.reduce_{_name}"] if _name not in ("std", "variance", "euclidean_norm") else []))(
+        _reduction(("input_tensor",), keep_index=2))
+for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var", "logsumexp",
+              "amax", "amin"):
+    op(f"keras.ops.{_name}", *([f"keras.ops.numpy.{_name}"] if _name != "logsumexp" else []))(
+        _reduction(("x",), keep_index=2))
+for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var"):
+    op(f"keras.backend.{_name}")(_reduction(("x",), keep_index=2))
+for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var", "amax", "amin"):
+    op(f"numpy.{_name}")(_reduction(("a",)))
+
+# tf.argmax's axis defaults to 0; keras.ops and NumPy's to the flattened tensor.
+op("tensorflow.argmax", "tensorflow.math.argmax", "tensorflow.argmin", "tensorflow.math.argmin")(
+    _reduction(("input",), default_axis=0, dtype="int64"))
+op("keras.ops.argmax", "keras.ops.argmin", "keras.ops.numpy.argmax", "keras.ops.numpy.argmin")(
+    _reduction(("x",), keep_index=2, dtype="int32"))
+op("numpy.argmax", "numpy.argmin")(_reduction(("a",), dtype="int64"))
+op("keras.backend.argmax", "keras.backend.argmin")(
+    _reduction(("x",), default_axis=-1, dtype="int64"))
+op("tensorflow.norm", "tensorflow.linalg.norm", "keras.ops.norm", "keras.ops.linalg.norm",
+   "numpy.linalg.norm")(
+    _reduction(("tensor", "x"), axis_index=2, keep_index=3))
