@@ -76,8 +76,8 @@ class Analysis:
         else:
             kind = "sequential" if isinstance(model, Sequential) else "functional"
             name, line = model.given_name or model.cls_name, self.line(model.node)
-        return ModelReport(name, kind, line, record.input_shape, record.output_shape,
-                           params_of(model), [self._layer_report(c, model) for c in record.children])
+        return ModelReport(name, kind, line, record.input_shape, record.output_shape, params_of(model),
+                           self._layer_reports(model, record.children))
 
     def _functional_report(self, model: FunctionalModel) -> ModelReport:
         shapes = [t.shape for t in model.inputs]
@@ -85,14 +85,19 @@ class Analysis:
         out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
-                           [self._layer_report(c, model) for c in model.calls
-                            if not isinstance(c.layer, Operation)])
+                           self._layer_reports(model, model.calls))
 
     def _layer_report(self, record: LayerCall, parent) -> LayerReport:
         layer = record.layer
         return LayerReport(_held_as(parent, layer) or layer.name, layer.cls_name,
                            self.line(layer.node), record.input_shape, record.output_shape,
-                           params_of(layer), [self._layer_report(c, layer) for c in record.children])
+                           params_of(layer), self._layer_reports(layer, record.children))
+
+    def _layer_reports(self, parent, records) -> list[LayerReport]:
+        """The layers applied inside ``parent`` (none listed for a library's model)."""
+        if getattr(parent, "leaf", False):
+            return []
+        return [self._layer_report(r, parent) for r in records if not isinstance(r.layer, Operation)]
 
     def tensors(self) -> list[TensorReport]:
         reports, seen = [], set()

@@ -97,6 +97,7 @@ class FunctionalModel:
     attr: str | None = None
     cls_name: str = "Functional"
     given_name: str | None = None
+    leaf: bool = False  # a library's model (keras.applications): listed without its layers
 
 
 @dataclass(eq=False)

@@ -32,7 +32,9 @@ stdout, ``{"files": [FileRecord, ...]}``, where a FileRecord is::
   program in its traceback; whatever was recorded before it is kept.
 
 The programs' own output goes to stderr; Keras datasets are replaced by zero
-arrays of their real shapes so no download happens. This is the only module of
+arrays of their real shapes and keras.applications build without ImageNet
+weights files, so no download happens; an application's model is a leaf of
+the record, like a built-in layer. This is the only module of
 shapecheck that imports TensorFlow, and only when ``main`` runs.
 """
 
@@ -59,6 +61,9 @@ TENSOR_HOOK = "__shapecheck_tensor__"
 # Layers whose class lives in these packages are leaves: their inner layers
 # are an implementation detail.
 BUILTIN_PACKAGES = {"keras", "tf_keras", "tensorflow"}
+# Set on the models keras.applications functions return (see patch_applications):
+# leaves too.
+APPLICATION_MARK = "_shapecheck_application"
 
 
 # ---------------------------------------------------------------- shapes
@@ -349,7 +354,8 @@ class Recorder:
         # shapes (or, on its "long road", calls compute_output_spec of custom
         # layers, whose inner calls would land on the model): record nothing
         # inside it, then replay its graph.
-        replay = (record is not None and isinstance(layer, self._graph_models)
+        replay = (record is not None and not record.leaf
+                  and isinstance(layer, self._graph_models)
                   and self._any_symbolic(args, kwargs))
         if record is None and not self._stack and not isinstance(layer, self._keras.Model):
             # A plain layer called at top level: a model it calls is outermost.
@@ -421,7 +427,10 @@ class Recorder:
         return True
 
     def _is_builtin(self, layer):
-        """A layer of Keras itself (models excepted): a leaf of the record."""
+        """A layer of Keras itself (models excepted, but for those of
+        keras.applications): a leaf of the record."""
+        if getattr(layer, APPLICATION_MARK, False):
+            return True
         package = type(layer).__module__.split(".")[0]
         return package in BUILTIN_PACKAGES and not isinstance(layer, self._keras.Model)
 
@@ -471,7 +480,7 @@ class Recorder:
             inputs = first_input(args, kwargs)
             child = Call(op, record.layer, shapes_of(inputs), leaf=self._is_builtin(op))
             record.calls.append(child)
-            if isinstance(op, self._graph_models):
+            if isinstance(op, self._graph_models) and not child.leaf:
                 outputs = self._run_graph(child, inputs)
             else:  # a custom layer's call() runs, and records its inner calls
                 self._stack.append(child)
@@ -500,8 +509,10 @@ class Recorder:
             if graph is None:  # a Sequential never built
                 continue
             record = Call(layer, None, single(shapes_of(list(graph.inputs))),
-                          single(shapes_of(list(graph.outputs))), called=False)
-            self._replay(record, list(graph.inputs))
+                          single(shapes_of(list(graph.outputs))), called=False,
+                          leaf=self._is_builtin(layer))
+            if not record.leaf:
+                self._replay(record, list(graph.inputs))
             self._count_params(record)
             records.append(record)
         inner = set()
@@ -646,6 +657,71 @@ def patch_datasets():
                 namespace["load_data"] = load_data
 
 
+# What get_file returns while an application builds with weights="imagenet".
+NO_WEIGHTS_FILE = "<shapecheck: no ImageNet weights file>"
+
+
+def patch_applications():
+    """Make every ``keras.applications`` function (under each of its module aliases)
+    build offline: with ``weights="imagenet"`` Keras still runs all its checks of the
+    arguments and builds the same model as with ``weights=None`` (same shapes and
+    counts), but nothing is downloaded and no weights are loaded. The models they
+    return are marked leaves of the record."""
+    import keras
+    from keras.src.utils import file_utils
+
+    applications = keras.applications
+    for name in dir(applications):
+        original = getattr(applications, name)
+        if not (name[:1].isupper() and inspect.isfunction(original)):
+            continue
+        wrapper = offline_application(original, file_utils, keras.Model)
+        for loaded in list(sys.modules.values()):  # every public alias too
+            namespace = getattr(loaded, "__dict__", {})
+            if namespace.get(name) is original:
+                namespace[name] = wrapper
+
+
+def offline_application(function, file_utils, model_class):
+    """``function`` building without ImageNet weights files; its models marked."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def application(*args, **kwargs):
+        try:
+            weights = signature.bind(*args, **kwargs).arguments.get(
+                "weights", signature.parameters["weights"].default)
+        except (TypeError, KeyError):  # Keras's own call raises the TypeError
+            weights = None
+        if isinstance(weights, str) and weights == "imagenet":
+            with no_weights_files(file_utils, model_class):
+                model = function(*args, **kwargs)
+        else:
+            model = function(*args, **kwargs)
+        object.__setattr__(model, APPLICATION_MARK, True)
+        return model
+
+    return application
+
+
+@contextlib.contextmanager
+def no_weights_files(file_utils, model_class):
+    """``get_file`` downloads nothing and loading what it returned does nothing."""
+    get_file, load_weights = file_utils.get_file, model_class.load_weights
+
+    def load_no_weights(self, filepath, *args, **kwargs):
+        if filepath is NO_WEIGHTS_FILE:
+            return None
+        return load_weights(self, filepath, *args, **kwargs)
+
+    file_utils.get_file = lambda *args, **kwargs: NO_WEIGHTS_FILE
+    model_class.load_weights = load_no_weights
+    try:
+        yield
+    finally:
+        file_utils.get_file, model_class.load_weights = get_file, load_weights
+
+
 @contextlib.contextmanager
 def as_main(filename):
     """A fresh ``__main__`` module for the program, its folder on sys.path."""
@@ -713,6 +789,7 @@ def main(argv=None):
     recorder = Recorder(keras)
     recorder.install()
     patch_datasets()
+    patch_applications()
     if paths == ["--stream"]:
         stream(recorder, keras, json_out)
         return 0
