@@ -113,7 +113,7 @@ import json, math, os, re, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras
 from keras.src.backend import StatelessScope
-from shapecheck.verify.runner import patch_applications
+from shapecheck.verify.offline import patch_applications
 patch_applications()
 namespace = {name: getattr(keras.applications, name) for name in dir(keras.applications)}
 namespace["Input"] = keras.Input
