@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from fixture_paths import FIXTURES  # noqa: E402
 from program_strategies import random_programs  # noqa: E402
 from unknown_mutants import mutants, new_errors  # noqa: E402
 
@@ -27,13 +28,12 @@ def main(argv=None) -> int:
     parser.add_argument("--sites", type=int, default=10, help="sites per generated program")
     args = parser.parse_args(argv)
     start, bad, count = time.perf_counter(), 0, 0
-    fixtures = sorted((ROOT / "fixtures").rglob("*.py"))
-    cases = [(str(p.relative_to(ROOT)), p.read_text(), None) for p in fixtures]
+    cases = [(str(ROOT / path), (ROOT / path).read_text(), None) for path in FIXTURES]
     cases += [(f"program {i}", source, args.sites)
               for i, source in enumerate(random_programs("knowing-less-bench", args.programs))]
     for name, source, limit in cases:
         count += sum(1 for _ in mutants(source, limit))
-        for description, added in new_errors(source, limit):
+        for description, added in new_errors(source, limit, path=name):
             bad += 1
             print(f"{name}: {description}: adds {added}")
     print(f"{count} mutants of {len(cases)} programs, {bad} report more "

@@ -9,6 +9,7 @@ from libcst.metadata import MetadataWrapper
 
 from shapecheck.interpret import Evaluator
 from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
+from shapecheck.project import Project
 from shapecheck.results import (
     FileReport,
     LayerReport,
@@ -22,7 +23,7 @@ from shapecheck.values import LayerCall
 class Analysis:
     """One evaluated file, as the rules see it."""
 
-    def __init__(self, source: str, path: str):
+    def __init__(self, source: str, path: str, project: Project | None = None):
         self.path = path
         # A freshly parsed module needs no defensive copy.
         self.wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
@@ -30,7 +31,7 @@ class Analysis:
 
         self.names = resolve(self.wrapper)
         self.module = self.wrapper.module
-        self.evaluator = Evaluator(self.module, self.names)
+        self.evaluator = Evaluator(self.module, self.names, project or Project(), path)
         self.evaluator.run()
 
     def position(self, node):
@@ -71,8 +72,9 @@ class Analysis:
         return reports
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
-        if isinstance(model, Instance):
-            name, kind, line = model.given_name or model.cls.name, "subclass", self.line(model.cls.node)
+        if isinstance(model, Instance):  # its class's line, or where it was made (another file's class)
+            where = model.cls.node if model.cls.node in self.names.positions else model.node
+            name, kind, line = model.given_name or model.cls.name, "subclass", self.line(where)
         else:
             kind = "sequential" if isinstance(model, Sequential) else "functional"
             name, line = model.given_name or model.cls_name, self.line(model.node)
@@ -102,6 +104,8 @@ class Analysis:
     def tensors(self) -> list[TensorReport]:
         reports, seen = [], set()
         for node, shape in self.evaluator.tensors:
+            if node not in self.names.positions:  # in another file of the project
+                continue
             line, column, _, _ = self.position(node)
             key = (line, column, node.value, repr(shape_to_json(shape)))
             if key not in seen:
@@ -162,11 +166,12 @@ def _suppressed(diagnostic, lines) -> bool:
     return codes is None or diagnostic.code in re.split(r"[\s,]+", codes.upper())
 
 
-def check_source(source: str, path: str) -> FileReport:
-    """Analyse one file's source; syntax errors propagate as libcst's ``ParserSyntaxError``."""
+def check_source(source: str, path: str, project: Project | None = None) -> FileReport:
+    """Analyse one file's source, following its imports into the project (``project``: the
+    modules already run in this run); syntax errors propagate as libcst's ``ParserSyntaxError``."""
     from shapecheck.rules import ALL_RULES
 
-    analysis = Analysis(source, path)
+    analysis = Analysis(source, path, project)
     lines = source.splitlines()
     diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)
                    if not _suppressed(d, lines)]

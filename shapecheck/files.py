@@ -15,6 +15,7 @@ from pathlib import Path
 import libcst
 
 from shapecheck.engine import check_source
+from shapecheck.project import Project
 from shapecheck.results import FileReport
 
 SKIPPED_DIRS = frozenset({".venv", "venv", "__pycache__", "build", "dist", "node_modules"})
@@ -59,14 +60,14 @@ def read_source(path: str) -> str:
         raise SourceError(f"not valid UTF-8: {exc.reason} at byte {exc.start}") from exc
 
 
-def check_path(path: str) -> FileReport:
+def check_path(path: str, project: Project | None = None) -> FileReport:
     """Read ``path`` and analyse it; never raises for a problem with the file."""
     try:
         source = read_source(path)
     except SourceError as exc:
         return FileReport(path, error=str(exc))
     try:
-        return check_source(source, path)
+        return check_source(source, path, project)
     except libcst.ParserSyntaxError as exc:
         return FileReport(path, error=_describe_parser_error(source, path, exc))
     except (SyntaxError, ValueError) as exc:
@@ -95,4 +96,5 @@ def _syntax_error(line, column, message: str) -> str:
 
 def check_paths(paths: Iterable[str]) -> list[FileReport]:
     """A report for every file that ``paths`` names, in ``collect_files`` order."""
-    return [check_path(path) for path in collect_files(paths)]
+    project = Project()  # each module of the project runs once for all the files
+    return [check_path(path, project) for path in collect_files(paths)]

@@ -156,6 +156,7 @@ class UserFunction:
     defaults: dict  # parameter name -> default value, evaluated at definition
     self_value: Any = None  # bound instance for methods
     closure: dict | None = None
+    module_globals: dict | None = None  # the globals of the file that defines it
     kind: str = "function"  # "function" | "property" | "staticmethod" | "classmethod"
     owner: Any = None  # the class of the file that defines it as a method
 

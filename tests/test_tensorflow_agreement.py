@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from contract import assert_valid_contract
+from fixture_paths import FIXTURES
 
 from shapecheck import dims
 from shapecheck.engine import check_source
@@ -26,7 +27,6 @@ from shapecheck.library.applications import canonical_application
 from shapecheck.rules import claims_raise
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures").rglob("*.py"))
 ADDED_CALL = "# added: run the model"
 
 

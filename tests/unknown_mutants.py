@@ -93,11 +93,13 @@ def errors(source: str, path: str = "mutant.py") -> set[tuple[str, int]]:
     return {(d.code, d.line) for d in report.diagnostics if d.severity == "error"}
 
 
-def new_errors(source: str, limit: int | None = None, seed: int = 0):
-    """(description, the findings the mutant adds) for each mutant that reports more."""
-    before = errors(source)
+def new_errors(source: str, limit: int | None = None, seed: int = 0, path: str = "mutant.py"):
+    """(description, the findings the mutant adds) for each mutant that reports more;
+    ``path``: where the program is (its imports are followed from there)."""
+    before = errors(source, path)
     stop = min((line for _, line in before), default=None)
     for description, mutant in mutants(source, limit, seed):
-        added = {(code, line) for code, line in errors(mutant) - before if stop is None or line <= stop}
+        added = {(code, line) for code, line in errors(mutant, path) - before
+                 if stop is None or line <= stop}
         if added:
             yield description, sorted(added)

@@ -37,7 +37,24 @@ class Calls:
     """Function calls, user functions' frames, and class instantiation."""
 
     # -------------------------------------------------------------------- calls
+    def here(self, node):
+        """``node`` if it is in this file, else the call in this file that led to it (code
+        of another file of the project, run from here)."""
+        if node in self.positions or not self.sites:
+            return node
+        return self.sites[-1]
+
     def eval_Call(self, node, frame):
+        own = node in self.positions
+        if own:
+            self.sites.append(node)
+        try:
+            return self._eval_call(node, frame)
+        finally:
+            if own:
+                self.sites.pop()
+
+    def _eval_call(self, node, frame):
         function = self.eval(node.func, frame)
         if function == ApiRef("builtins.super"):
             owner = frame.get("__class__")
@@ -87,7 +104,7 @@ class Calls:
         self.gap(name or "a call of an unknown value", node)
         last = (name or "").rsplit(".", 1)[-1]
         if last[:1].isupper():
-            layer = OpaqueLayer(last, node, self.auto_name(last, kwargs))
+            layer = OpaqueLayer(last, self.here(node), self.auto_name(last, kwargs))
             if isinstance(kwargs.get("name"), str):
                 layer.given_name = kwargs["name"]
             return layer
@@ -114,7 +131,8 @@ class Calls:
             if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in (
                     "property", "staticmethod", "classmethod"):
                 kind = decorator.decorator.value
-        return UserFunction(node, defaults, closure=None if frame is self.globals else frame, kind=kind)
+        return UserFunction(node, defaults, closure=None if frame is self.globals else frame,
+                            module_globals=self.globals, kind=kind)
 
     def call_function(self, function: UserFunction, args, kwargs):
         if self._depth >= MAX_DEPTH or self._steps > MAX_STEPS:
@@ -124,7 +142,12 @@ class Calls:
         positional = [p.name.value for p in (*params.posonly_params, *params.params)]
         if function.self_value is not None:
             args = [function.self_value, *args]
-        scope: dict[str, Any] = {} if function.closure is None else ChainMap({}, function.closure)
+        # Free names are read in the enclosing function, or in the module that defines it.
+        outer = function.closure
+        module = function.module_globals
+        if outer is None and module is not None and module is not self.globals:
+            outer = module
+        scope: dict[str, Any] = {} if outer is None else ChainMap({}, outer)
         if function.owner is not None:
             scope["__class__"] = function.owner  # what super() needs
         for name, value in zip(positional, args):
@@ -158,7 +181,7 @@ class Calls:
         return None
 
     def instantiate(self, cls: UserClass, args, kwargs, node):
-        instance = Instance(cls, node, self.auto_name(cls.name, kwargs))
+        instance = Instance(cls, self.here(node), self.auto_name(cls.name, kwargs))
         if isinstance(kwargs.get("name"), str):
             instance.given_name = kwargs["name"]
         if cls.kind is not None:

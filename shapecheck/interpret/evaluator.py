@@ -33,9 +33,13 @@ class Fact:
 class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regions):
     """Runs one module; the results are in ``calls``, ``facts``, ``tensors``, ``objects``."""
 
-    def __init__(self, module: cst.Module, names):
+    def __init__(self, module: cst.Module, names, project=None, path: str = "<string>",
+                 module_name: str = "__main__"):
         self.module = module
-        self.imported = names.imported
+        self.project, self.path, self.module_name = project, path, module_name
+        if project is not None:  # one table for all the project's files
+            project.add(names, path)
+        self.imported = project.imported if project is not None else names.imported
         self.positions = names.positions
         self.star_imports = names.star_imports
         self.globals: dict[str, Any] = {}
@@ -65,17 +69,25 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
+        self.sites: list = []  # the calls of this file being evaluated, innermost last
 
     # ----------------------------------------------------------------- running
-    def run(self) -> None:
-        self.globals["__name__"] = "__main__"  # the file runs as a program
+    def run(self, entry: bool = True) -> None:
+        """Run the module: as the program (``entry``), or as a module another file imports."""
+        self.globals["__name__"] = "__main__" if entry else self.module_name
         self.exec_block(self.module.body, self.globals)
-        self._analyse_uncalled_models()
+        if entry:
+            self._analyse_uncalled_models()
 
 
     def fact(self, kind: str, node, message: str) -> None:
         if self._quiet:
             return
+        if node not in self.positions:  # in another file of the project: where it was reached
+            where = self.project.where(node) if self.project is not None else None
+            node = self.here(node)
+            if where is not None:
+                message = f"{message} (in {where})"
         self._raised += 1
         # TensorFlow would stop here: later layer calls of this run are not recorded.
         self._stopped = bool(self.stack)

@@ -22,6 +22,7 @@ from shapecheck.objects import (
     Super,
     UserClass,
 )
+from shapecheck.project import ModuleValue
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
 
 _BINARY = {
@@ -64,11 +65,6 @@ def same(a, b) -> bool:
         return False
 
 
-def _imported(name: str):
-    """The value of an imported name: a library constant (``math.pi``), else a reference."""
-    return CONSTANTS[name] if name in CONSTANTS else ApiRef(name)
-
-
 def _is_local(node: cst.Attribute, frame, globals_) -> bool:
     """True unless ``node`` is a dotted name whose first part is not a variable."""
     base = node
@@ -104,7 +100,7 @@ class Expressions:
         if name in self.globals:
             return self.globals[name]
         if node in self.imported:
-            return _imported(self.imported[node])
+            return self.imported_value(self.imported[node], node)
         if name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]
         if name in BUILTINS:
@@ -113,17 +109,33 @@ class Expressions:
             candidate = canonical(f"{module}.{name}")
             if library.is_known(candidate):
                 return ApiRef(candidate)
+            if self.project is not None:
+                value = self.project.value(self.path, f"{module}.{name}")
+                if value is not MISSING:
+                    return value
         return UNKNOWN
+
+    def imported_value(self, name: str, node=None):
+        """The value of an imported name: what a file of the project defines, a library
+        constant (``math.pi``), else a reference to the library's object."""
+        if self.project is not None:
+            value = self.project.value(self.project.importers.get(node, self.path), name)
+            if value is not MISSING:
+                return value
+        return CONSTANTS[name] if name in CONSTANTS else ApiRef(name)
 
     def eval_Attribute(self, node, frame):
         if node in self.imported and not _is_local(node, frame, self.globals):
-            return _imported(self.imported[node])
+            return self.imported_value(self.imported[node], node)
         owner = self.eval(node.value, frame)
         return self.getattr(owner, node.attr.value)
 
     def getattr(self, owner, name: str):
         if isinstance(owner, ApiRef):
             return ApiRef(f"{owner.name}.{name}")
+        if isinstance(owner, ModuleValue):
+            value = owner.attribute(name)
+            return UNKNOWN if value is MISSING else value
         if isinstance(owner, Instance):
             if name in owner.attrs:
                 return owner.attrs[name]

@@ -284,8 +284,8 @@ class LayerCalls:
 
     def _in_layer(self, layer, record) -> str:
         """Where a finding comes from when it is reported at a model's call, not the layer."""
-        line = self.positions[layer.node].start.line
-        if line == self.positions[record.node].start.line:
+        line = self.positions[self.here(layer.node)].start.line
+        if line == self.positions[self.here(record.node)].start.line:
             return ""
         return f"layer '{layer.name}' ({layer.cls_name}, line {line}): "
 

@@ -183,11 +183,20 @@ class Statements:
         return broke
 
     def exec_With(self, node, frame):
+        expects_error = False  # with self.assertRaises(...) / pytest.raises(...): it is caught
         for item in node.items:
             self.eval(item.item, frame)
+            call = item.item
+            expects_error = expects_error or (
+                isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value in ("assertRaises", "assertRaisesRegex", "raises"))
             if item.asname is not None:
                 self.assign(item.asname.name, UNKNOWN, frame)
-        self.exec_block(node.body.body, frame)
+        self._quiet += expects_error
+        try:
+            self.exec_block(node.body.body, frame)
+        finally:
+            self._quiet -= expects_error
 
     def exec_Try(self, node, frame):
         # What TensorFlow raises in a body whose handler catches it does not stop the program.

@@ -111,4 +111,4 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, data, keras_api, layers, losses, models, ops, python, tensors, training)
+    backbones, data, keras_api, layers, losses, models, ops, python, tensors, testing, training)

@@ -62,7 +62,7 @@ def _backbone(site, app: str):
     if not isinstance(out, Tensor):
         return UNKNOWN
     record = out.source
-    model = FunctionalModel(site.node, name, [inputs], out, [record] if record else [],
+    model = FunctionalModel(ev.here(site.node), name, [inputs], out, [record] if record else [],
                             cls_name="Functional", given_name=name, leaf=True)
     ev.objects.append(model)
     return model

@@ -28,7 +28,7 @@ def make_layer(ev, name: str, args, kwargs, node):
         config.setdefault(key, None)
     if "data_format" in config and config["data_format"] is None:  # Keras's global default
         config["data_format"] = None if ev.data_format == "channels_last" else ev.data_format
-    layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, node,
+    layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, ev.here(node),
                          ev.auto_name(spec.name if spec else cls_name, kwargs))
     ev.objects.append(layer)
     return layer

@@ -26,7 +26,7 @@ def given_name(kwargs):
 @function("keras.Sequential")
 def _sequential(site):
     ev, kwargs = site.ev, site.kwargs
-    model = Sequential(site.node, ev.auto_name("Sequential", kwargs), given_name=given_name(kwargs))
+    model = Sequential(ev.here(site.node), ev.auto_name("Sequential", kwargs), given_name=given_name(kwargs))
     ev.objects.append(model)
     layers = site.arg(0, "layers", None)
     if isinstance(layers, (list, tuple)):
@@ -131,7 +131,7 @@ def _functional(site):
     calls = _graph_order(input_list, output_list)
     if len(output_list) == 1:  # Keras 3 gives the one output itself, not a list of it
         outputs = output_list[0]
-    model = FunctionalModel(site.node, ev.auto_name("Functional", site.kwargs), input_list, outputs,
+    model = FunctionalModel(ev.here(site.node), ev.auto_name("Functional", site.kwargs), input_list, outputs,
                             calls, given_name=given_name(site.kwargs))
     ev.objects.append(model)
     return model

@@ -1,0 +1,171 @@
+"""The files of a project as modules: what one file imports from another is followed.
+
+A name a file imports (``from models import build_model``, ``from .layers import Block``,
+``import pkg.mod``) is looked up among the project's files: the importing file's folder
+and its parents up to the one holding ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or
+``.git`` (a few levels without one), plus that folder's ``src/``. A module found there
+runs once per run (cached by path and content) and its names are values: the importer calls its functions and
+instantiates its classes as its own. Installed packages stay library names; an import
+cycle, or a file that cannot be read or parsed, gives unknown values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from shapecheck.objects import MISSING
+
+MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+MAX_LEVELS = 5  # folders above a file searched when no marker says where the project starts
+# Top-level packages that are libraries shapecheck models (never a project's own file).
+LIBRARIES = frozenset({"keras", "tensorflow", "tf_keras", "numpy", "builtins", "math", "copy",
+                       "functools", "os", "sys", "random"})
+
+
+@dataclass(eq=False)
+class Module:
+    """A module of the project, run: its file, its globals and its evaluator's metadata."""
+
+    name: str
+    path: str
+    globals: dict = field(default_factory=dict)
+    positions: object = None
+
+
+class Project:
+    """The modules of one run, shared by the files it checks."""
+
+    def __init__(self):
+        self.modules: dict[tuple[str, str], Module] = {}
+        self.loading: set[str] = set()  # paths being run (an import cycle stops there)
+        self.imported: dict = {}  # every module's imported names (node -> canonical name)
+        self.importers: dict = {}  # node of an imported name -> the file it is in
+
+    def add(self, names, path: str) -> None:
+        """Take a module's imported names (its functions may run from another file)."""
+        self.imported.update(names.imported)
+        self.importers.update(dict.fromkeys(names.imported, path))
+
+    # ----------------------------------------------------------------- finding files
+    @staticmethod
+    def roots(path: str) -> list[str]:
+        """Where the modules a file imports may live: its folder and the folders above it
+        up to the project's (the first holding a marker; without one, a few levels, as a
+        repository checked out and run from its top), and that folder's ``src/``."""
+        found = [os.path.dirname(os.path.abspath(path))]
+        while len(found) <= MAX_LEVELS and not any(
+                os.path.exists(os.path.join(found[-1], marker)) for marker in MARKERS):
+            parent = os.path.dirname(found[-1])
+            if parent == found[-1]:
+                break
+            found.append(parent)
+        src = os.path.join(found[-1], "src")
+        return found + ([src] if os.path.isdir(src) else [])
+
+    def find(self, importer: str, dotted: str):
+        """(module name, file, the rest of the name) for the longest prefix of ``dotted``
+        that is a module of the project, else None. A relative name (``.layers.Block``)
+        is looked up from the importing file's folder (one level up per extra dot)."""
+        level = len(dotted) - len(dotted.lstrip("."))
+        parts = dotted.lstrip(".").split(".")
+        if level:
+            folder = os.path.dirname(os.path.abspath(importer))
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+            roots = [folder]
+        elif not parts[0] or parts[0] in LIBRARIES:
+            return None
+        else:
+            roots = self.roots(importer)
+        for end in range(len(parts), 0, -1):
+            for root in roots:
+                file = _module_file(root, parts[:end])
+                if file is not None:
+                    return ".".join(parts[:end]), file, parts[end:]
+        return None
+
+    # ----------------------------------------------------------------- running modules
+    def module(self, name: str, path: str) -> Module | None:
+        """The module in ``path``, run once (None while it runs: an import cycle)."""
+        path = os.path.abspath(path)
+        if path in self.loading:
+            return None
+        try:
+            source = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        key = (path, hashlib.sha1(source.encode("utf-8")).hexdigest())
+        found = self.modules.get(key)
+        if found is not None:
+            return found
+        from shapecheck.interpret import Evaluator
+        from shapecheck.resolve import resolve
+
+        try:
+            wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        except cst.ParserSyntaxError:
+            return None
+        names = resolve(wrapper)
+        module = self.modules[key] = Module(name, path, positions=names.positions)
+        self.loading.add(path)
+        try:
+            evaluator = Evaluator(wrapper.module, names, project=self, path=path, module_name=name)
+            evaluator.globals = module.globals
+            evaluator.run(entry=False)
+        except RecursionError:
+            pass
+        finally:
+            self.loading.discard(path)
+        return module
+
+    def where(self, node) -> str | None:
+        """``file:line`` of a node of one of the project's modules."""
+        for module in self.modules.values():
+            position = module.positions.get(node) if module.positions is not None else None
+            if position is not None:
+                return f"{os.path.basename(module.path)}:{position.start.line}"
+        return None
+
+    def value(self, importer: str, dotted: str):
+        """The value a project file gives the imported name ``dotted``, else ``MISSING``
+        (a library name, or no such file)."""
+        found = self.find(importer, dotted)
+        if found is None:
+            return MISSING
+        name, path, rest = found
+        module = self.module(name, path)
+        if module is None:
+            return MISSING
+        value = ModuleValue(module)
+        for attribute in rest:
+            value = value.attribute(attribute)
+            if value is MISSING:
+                return MISSING
+        return value
+
+
+@dataclass(eq=False)
+class ModuleValue:
+    """A module of the project used as a value (``import models`` then ``models.f``)."""
+
+    module: Module
+
+    def attribute(self, name: str):
+        return self.module.globals.get(name, MISSING)
+
+
+def _module_file(root: str, parts: list[str]) -> str | None:
+    """The file of the module ``parts`` under ``root``: ``a/b.py`` or ``a/b/__init__.py``."""
+    if not parts:
+        return None
+    base = os.path.join(root, *parts)
+    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
