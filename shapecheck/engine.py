@@ -40,7 +40,10 @@ class Analysis:
         return (where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
 
     def line(self, node) -> int:
-        return self.names.positions[node].start.line
+        """The line of a node of this file (1 for one that is not: what another file made
+        through a path the evaluator does not map back here)."""
+        where = self.names.positions.get(node)
+        return 1 if where is None else where.start.line
 
     # ------------------------------------------------------------- reports
     def models(self) -> list[ModelReport]:

@@ -43,7 +43,7 @@ def lenet(line: int) -> ModelReport:
     ])
 
 
-def fake_check_source(source: str, path: str) -> FileReport:
+def fake_check_source(source: str, path: str, project=None) -> FileReport:
     libcst.parse_module(source)
     if "CRASH" in source:
         raise RuntimeError("boom")
@@ -131,7 +131,7 @@ def test_file_error_exits_2_and_other_files_are_still_checked(name, content, err
 
 
 def test_syntax_error_only_libcst_rejects_uses_libcst_position(monkeypatch):
-    def reject(source, path):
+    def reject(source, path, project=None):
         raise libcst.ParserSyntaxError("unsupported", lines=["x = 1\n"], raw_line=1,
                                        raw_column=4)
     monkeypatch.setattr(shapecheck.files, "check_source", reject)
