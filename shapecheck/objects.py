@@ -23,6 +23,7 @@ class BuiltinLayer:
     attr: str | None = None  # the attribute a Layer/Model holds it under
     build_shape: Any = None  # the input shape it was built with (None: unknown)
     built: bool = False
+    maybe_built: bool = False  # built in a run that may not have happened (count unknown)
 
     @property
     def params(self) -> int | None:
@@ -112,6 +113,7 @@ class UserClass:
     # Makes weights shapecheck does not follow (a keras.Variable): its count is unknown.
     own_weights: bool = False
     attrs: dict = field(default_factory=dict)  # class attributes (``filters = 32``)
+    keras_base: str | None = None  # the Keras layer it extends (``keras.layers.Conv2D``)
 
     def mro(self):
         """This class, then its bases of the file, depth first."""
@@ -141,6 +143,7 @@ class Instance:
     built: bool = False  # applied to an input at least once
     weights: list = field(default_factory=list)  # what add_weight made (Tensors)
     declared_input: tuple | None = None  # input_shape= passed on to Keras's Layer
+    base_layer: Any = None  # the Keras layer it extends, as its __init__ made it (a BuiltinLayer)
 
     @property
     def cls_name(self) -> str:
@@ -235,6 +238,8 @@ def _count(obj, seen):
         return True, 0
     seen.add(id(obj))
     if isinstance(obj, BuiltinLayer):
+        if obj.maybe_built and not obj.built:
+            return True, None
         inner = obj.config.get("layer")
         if isinstance(inner, LAYER_LIKE) and not isinstance(inner, BuiltinLayer):  # a wrapped model
             built, count = _count(inner, seen)
@@ -259,6 +264,9 @@ def _count(obj, seen):
     total = 0
     if isinstance(obj, Instance):
         total = None if obj.cls.own_weights else _size(obj.weights)
+        if obj.cls.keras_base is not None:  # the weights of the Keras layer it extends
+            base = obj.base_layer.params if obj.base_layer is not None else None
+            total = None if total is None or base is None else total + base
     for part in parts:
         part_built, count = _count(part, seen)
         if part_built:

@@ -189,7 +189,17 @@ class Calls:
         init = cls.method("__init__")
         if init is not None:
             self.call_function(init.bound(instance), args, kwargs)
+        elif cls.keras_base is not None:  # Keras's own __init__ takes the arguments
+            self.init_keras_base(instance, args, kwargs, node)
         return instance
+
+    def init_keras_base(self, instance, args, kwargs, node) -> None:
+        """The Keras layer a class of the file extends, made by its ``__init__``."""
+        from shapecheck.library.layers import make_layer
+
+        named = {**kwargs, "name": instance.given_name or instance.name}  # the instance's name
+        instance.base_layer = make_layer(self, instance.cls.keras_base, list(args), named, node,
+                                         listed=False)
 
     def auto_name(self, cls_name: str, kwargs) -> str:
         """The name Keras gives a new layer: ``name=`` or ``dense``, ``dense_1``, ..."""

@@ -114,6 +114,8 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         which also stands for the others in a loop whose items are not all known."""
         if isinstance(value, Dataset):
             return value.element
+        if isinstance(value, Iterated) and value.items is None:
+            return value.first
         if isinstance(value, Tensor) and value.shape and not dims.is_non_positive(value.shape[0]):
             return _row(value)
         items = self.iterate(value)

@@ -9,6 +9,7 @@ import libcst as cst
 from shapecheck import library
 from shapecheck.layers import ShapeError
 from shapecheck.library import tensors
+from shapecheck.library.layers import base_attribute
 from shapecheck.library.python import BUILTINS, CONSTANTS
 from shapecheck.names import canonical
 from shapecheck.objects import (
@@ -145,6 +146,8 @@ class Expressions:
                     return self.call_function(method.bound(owner), [], {})
                 return method.bound(owner)
             value = owner.cls.attribute(name)
+            if value is MISSING and owner.base_layer is not None:
+                value = base_attribute(owner.base_layer, name)
             if value is MISSING:
                 value = library.get_attribute(self, owner, name, None)
             return UNKNOWN if value is MISSING else value

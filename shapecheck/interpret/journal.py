@@ -117,7 +117,10 @@ class Regions:
         map ids to the states the runs ended in; a missing one is the state before).
         ``keep_built``: the region surely ran, so a layer built in it stays built."""
         for key, (obj, base) in journal.saved.items():
-            merged = _merge(obj, base, first.get(key, base), second.get(key, base), keep_built)
+            a, b = first.get(key, base), second.get(key, base)
+            merged = _merge(obj, base, a, b, keep_built)
+            if isinstance(obj, BuiltinLayer) and not _identical(a, b) and not keep_built:
+                obj.maybe_built = True  # built in one run only: its weights may exist or not
             if merged is _UNCERTAIN:
                 _restore(obj, base)
                 self._forget(obj, frame)

@@ -121,9 +121,17 @@ class LayerCalls:
         """A Layer or Model subclass of the file: its ``build(input_shape)`` on the first
         call, then ``call()`` on the input as Keras traces it (not a KerasTensor), or, for
         a symbolic input, its own ``compute_output_shape`` if it has one."""
-        method = layer.cls.method("call")
-        if method is None:
-            return UNKNOWN
+        method, base = layer.cls.method("call"), layer.base_layer
+        if method is None:  # the Keras layer the class extends does the work
+            if base is None:
+                return UNKNOWN
+            output = self._apply_builtin(base, inputs, self.stack[-1])
+            self.touch(layer)
+            layer.built = base.built
+            return output
+        if base is not None and not base.built:  # Keras builds its part before call()
+            self.touch(base)
+            base.built, base.build_shape = True, shape_of(inputs) if isinstance(inputs, Tensor) else None
         raised = self._raised
         if not layer.built:
             self.build_instance(layer, shape_of(inputs))

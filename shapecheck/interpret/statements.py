@@ -94,7 +94,8 @@ class Statements:
             elif not isinstance(statement, cst.ClassDef):
                 self.exec_statement(statement, body)  # class attributes
         cls = UserClass(node, node.name.value, bases, methods, _class_kind(bases),
-                        own_weights=_makes_weights(node), attrs=dict(body.maps[0]))
+                        own_weights=_makes_weights(node), attrs=dict(body.maps[0]),
+                        keras_base=_keras_base(bases))
         for method in methods.values():
             method.owner = cls
         self.classes.append(cls)
@@ -308,8 +309,19 @@ def _class_kind(bases) -> Any:
         if isinstance(base, ApiRef):
             if base.name in ("keras.Model", "keras.Sequential"):
                 return "model"
-            if base.name == "keras.layers.Layer":
-                return "layer"
+            if base.name.startswith("keras.layers.") and base.name.rsplit(".", 1)[-1][:1].isupper():
+                return "layer"  # Layer itself, or a Keras layer the class extends
+    return None
+
+
+def _keras_base(bases) -> str | None:
+    """The Keras layer class (``keras.layers.Conv2D``) the class extends, if any."""
+    for base in bases:
+        if isinstance(base, UserClass) and base.keras_base is not None:
+            return base.keras_base
+        if isinstance(base, ApiRef) and base.name.startswith("keras.layers.") \
+                and base.name != "keras.layers.Layer":
+            return base.name
     return None
 
 

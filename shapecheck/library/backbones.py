@@ -50,7 +50,7 @@ def _backbone(site, app: str):
     short = app.rsplit(".", 1)[-1]
     spec = LayerSpec(short, (), output, weights)
     name = made.name if isinstance(made.name, str) else short.lower()
-    body = BuiltinLayer(short, spec, {"activation": made.final_activation}, site.node, name)
+    body = BuiltinLayer(short, spec, {"activation": made.final_activation}, ev.here(site.node), name)
     given = kwargs.get("input_tensor")
     inputs = given if isinstance(given, Tensor) else Tensor(made.input_shape, "float32", symbolic=True)
     ev.input_layer(inputs)

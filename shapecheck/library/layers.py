@@ -7,7 +7,7 @@ from shapecheck.layers import BASE_KWARGS, lookup
 from shapecheck.library.models import keras_input
 from shapecheck.library.registry import argument_node, attribute, family, function, method
 from shapecheck.library.tensors import shape_arg, tensor
-from shapecheck.objects import BuiltinLayer, InputLayer, Instance
+from shapecheck.objects import MISSING, BuiltinLayer, InputLayer, Instance
 from shapecheck.values import UNKNOWN, Tensor
 
 
@@ -16,8 +16,9 @@ def keyword_node(call, keyword):
     return argument_node(call, keyword)
 
 
-def make_layer(ev, name: str, args, kwargs, node):
-    """A new layer of the Keras class ``name``; argument problems become facts."""
+def make_layer(ev, name: str, args, kwargs, node, listed=True):
+    """A new layer of the Keras class ``name``; argument problems become facts. ``listed``:
+    one of the program's objects (not the Keras part of a subclass's instance)."""
     cls_name = name.rsplit(".", 1)[-1]
     spec = lookup(name)
     if spec is not None:
@@ -30,7 +31,8 @@ def make_layer(ev, name: str, args, kwargs, node):
         config["data_format"] = None if ev.data_format == "channels_last" else ev.data_format
     layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, ev.here(node),
                          ev.auto_name(spec.name if spec else cls_name, kwargs))
-    ev.objects.append(layer)
+    if listed:
+        ev.objects.append(layer)
     return layer
 
 
@@ -108,3 +110,42 @@ def _input(site):
 def _name(site):
     layer = site.obj
     return getattr(layer, "given_name", None) or layer.name
+
+
+# What a Keras layer keeps of an argument as an attribute: as given, or as a tuple.
+_AS_GIVEN = ("filters", "units", "use_bias", "rate", "axis", "groups", "depth_multiplier",
+             "num_heads", "key_dim", "return_sequences", "return_state", "n")
+_AS_TUPLE = ("kernel_size", "strides", "dilation_rate", "pool_size")
+
+
+def base_attribute(layer: BuiltinLayer, name: str):
+    """An attribute of the Keras layer a class of the file extends (``self.filters``,
+    ``self.kernel`` once built), or ``MISSING`` where Keras's own value is not known."""
+    config, spec = layer.config, layer.spec
+    if spec is None:
+        return MISSING
+    if name in _AS_GIVEN and name in config:
+        return config[name]
+    if name == "padding" and isinstance(config.get("padding"), str):
+        return config["padding"].lower()
+    if name in _AS_TUPLE and name in config:
+        rank = next((int(c) for c in spec.name if c.isdigit()), None)
+        value = config[name]
+        if rank is None or value is UNKNOWN:
+            return UNKNOWN
+        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * rank
+    if name in ("kernel", "bias") and layer.built:
+        weights = layer.weight_shapes() or []
+        index = 0 if name == "kernel" else 1
+        return Tensor(weights[index], "float32") if index < len(weights) else UNKNOWN
+    return MISSING
+
+
+@method("layer", "convolution_op")
+def _convolution_op(site):
+    """``self.convolution_op(inputs, kernel)`` of a Conv subclass: the convolution alone."""
+    base = getattr(site.obj, "base_layer", None)
+    inputs = site.arg(0, "inputs")
+    if base is None or base.spec is None or not isinstance(inputs, Tensor) or inputs.shape is None:
+        return UNKNOWN
+    return Tensor(base.spec.output(base.config, tuple(inputs.shape)), inputs.dtype)

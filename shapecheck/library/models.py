@@ -3,6 +3,7 @@ their graphs, ``model.build``."""
 
 from __future__ import annotations
 
+from shapecheck.layers import ShapeError
 from shapecheck.library.registry import attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import (
@@ -31,7 +32,7 @@ def _sequential(site):
     layers = site.arg(0, "layers", None)
     if isinstance(layers, (list, tuple)):
         for layer in layers:
-            _add(model, layer, site.node)
+            _add(model, layer, ev.here(site.node))
         _build_if_declared(ev, model, site.node)
     elif layers is not None:  # a list shapecheck could not follow
         model.uncertain = True
@@ -73,7 +74,7 @@ def _add(model: Sequential, layer, node) -> None:
 @method("sequential", "add")
 def _sequential_add(site):
     if site.args:
-        _add(site.obj, site.args[0], site.node)
+        _add(site.obj, site.args[0], site.ev.here(site.node))
         _build_if_declared(site.ev, site.obj, site.node)
     return None
 
@@ -229,6 +230,8 @@ def _super_init(site):
         declared = _declared_input(site.kwargs)
         if declared is not None:
             instance.declared_input = declared
+        if instance.cls.keras_base is not None and instance.base_layer is None:
+            site.ev.init_keras_base(instance, site.args, site.kwargs, site.node)
     return None
 
 
@@ -273,7 +276,7 @@ def _layers(site):
     model = site.obj
     if isinstance(model, Sequential):
         return UNKNOWN if model.uncertain else list(model.layers)
-    if isinstance(model, FunctionalModel):
+    if isinstance(model, FunctionalModel) and not model.leaf:  # a backbone's layers are unknown
         inputs = [site.ev.input_layer(t) for t in model.inputs]
         inner = []
         for record in model.calls:
@@ -301,4 +304,28 @@ def _get_layer(site):
 
 @method("model", "summary")
 def _summary(site):
+    return None
+
+
+@method("super", "call")
+def _super_call(site):
+    """``super().call(x)`` in a class extending a Keras layer: that layer's computation."""
+    base = getattr(site.obj.instance, "base_layer", None)
+    x = site.arg(0, "inputs")
+    if base is None or base.spec is None or not isinstance(x, Tensor) or x.shape is None:
+        return UNKNOWN
+    try:
+        return Tensor(base.spec.output(base.config, tuple(x.shape)), x.dtype)
+    except ShapeError:
+        return UNKNOWN  # Keras raises when the layer itself is applied, reported there
+
+
+@method("super", "build")
+def _super_build(site):
+    """``super().build(input_shape)``: the Keras layer the class extends builds its weights."""
+    base = getattr(site.obj.instance, "base_layer", None)
+    shape = shape_arg(site.arg(0, "input_shape"))
+    if base is not None and not base.built:
+        site.ev.touch(base)
+        base.built, base.build_shape = True, shape
     return None

@@ -21,9 +21,11 @@ _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "t
 
 @dataclass
 class Iterated:
-    """The known items of ``zip(...)`` / ``enumerate(...)``."""
+    """``zip(...)`` / ``enumerate(...)``: its items, or (``items`` None) only its first
+    one, when it goes over a data set or a long tensor whose first item stands for all."""
 
-    items: list
+    items: list | None
+    first: object = UNKNOWN
 
 
 @function("builtins.print")
@@ -66,13 +68,19 @@ def _sequence(site):
 
 @function("builtins.zip", "builtins.enumerate")
 def _zip(site):
-    lists = [site.ev.iterate(a) for a in site.args]
-    if any(items is None for items in lists):
-        return UNKNOWN
-    if site.name == "builtins.zip":
-        return Iterated([tuple(group) for group in zip(*lists)])
+    ev, is_zip = site.ev, site.name == "builtins.zip"
     start = site.kwargs.get("start", 0)
-    return Iterated(list(enumerate(lists[0], start))) if isinstance(start, int) else UNKNOWN
+    if not is_zip and not (isinstance(start, int) and len(site.args) == 1):
+        return UNKNOWN
+    lists = [ev.iterate(a) for a in site.args]
+    if any(items is None for items in lists):
+        firsts = [ev.first(a) for a in site.args]
+        if UNKNOWN in firsts:
+            return UNKNOWN
+        return Iterated(None, tuple(firsts) if is_zip else (start, firsts[0]))
+    if is_zip:
+        return Iterated([tuple(group) for group in zip(*lists)])
+    return Iterated(list(enumerate(lists[0], start)))
 
 
 _PURE_BUILTINS = {
