@@ -18,6 +18,10 @@ _PREFIXES = (
     ("keras.api.", "keras."),
     ("tf_keras.", "keras."),
     ("np.", "numpy."),
+    ("tensorflow.compat.v1.app.flags.", "absl.flags."),
+    ("tensorflow.compat.v1.flags.", "absl.flags."),
+    ("tensorflow.app.flags.", "absl.flags."),
+    ("tensorflow.flags.", "absl.flags."),
 )
 
 # Sub-packages whose members are known by their last component.

@@ -9,6 +9,7 @@ import libcst as cst
 from shapecheck import library
 from shapecheck.layers import ShapeError
 from shapecheck.library import tensors
+from shapecheck.library.command_line import ArgumentParser, Namespace
 from shapecheck.library.layers import base_attribute
 from shapecheck.library.python import BUILTINS, CONSTANTS
 from shapecheck.names import canonical
@@ -123,6 +124,9 @@ class Expressions:
             value = self.project.value(self.project.importers.get(node, self.path), name)
             if value is not MISSING:
                 return value
+        value = library.library_value(self, name)
+        if value is not MISSING:
+            return value
         return CONSTANTS[name] if name in CONSTANTS else ApiRef(name)
 
     def eval_Attribute(self, node, frame):
@@ -133,7 +137,10 @@ class Expressions:
 
     def getattr(self, owner, name: str):
         if isinstance(owner, ApiRef):
-            return ApiRef(f"{owner.name}.{name}")
+            value = library.library_value(self, f"{owner.name}.{name}")
+            return ApiRef(f"{owner.name}.{name}") if value is MISSING else value
+        if isinstance(owner, Namespace):
+            return owner.get(name, UNKNOWN)
         if isinstance(owner, ModuleValue):
             value = owner.attribute(name)
             return UNKNOWN if value is MISSING else value
@@ -164,7 +171,7 @@ class Expressions:
         if isinstance(owner, Super):
             method = owner.method(name)
             return method if method is not None else BoundMethod(owner, name)
-        if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, list, dict, str)):
+        if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, ArgumentParser, list, dict, str)):
             value = library.get_attribute(self, owner, name, None)
             return UNKNOWN if value is MISSING else value
         return UNKNOWN

@@ -10,6 +10,7 @@ import libcst as cst
 
 from shapecheck.interpret.control import DEBUG, MAX_STEPS, MAX_UNROLL, Break, Continue, Return
 from shapecheck.interpret.expressions import same
+from shapecheck.library.command_line import Namespace
 from shapecheck.objects import LAYER_LIKE, Instance, UserClass
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
 
@@ -272,6 +273,9 @@ class Statements:
                 owner.attrs[name] = value
                 if isinstance(value, LAYER_LIKE) and value.attr is None:
                     value.attr = name
+            elif isinstance(owner, Namespace):
+                self.touch(owner)
+                owner[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
             index = self._index(target, frame)

@@ -9,7 +9,8 @@ handler is ``UNKNOWN``.
 from __future__ import annotations
 
 from shapecheck.layers import ShapeError
-from shapecheck.library.registry import ATTRIBUTES, FUNCTIONS, METHODS, Site, handler_for
+from shapecheck.library.command_line import ArgumentParser
+from shapecheck.library.registry import ATTRIBUTES, FUNCTIONS, METHODS, VALUES, Site, handler_for
 from shapecheck.objects import (
     MISSING,
     BoundMethod,
@@ -60,6 +61,8 @@ def _kinds(obj):
         return ("str",)
     if isinstance(obj, Dataset):
         return ("dataset",)
+    if isinstance(obj, ArgumentParser):
+        return ("argparser",)
     if isinstance(obj, Super):
         return ("super",)
     if isinstance(obj, (BuiltinLayer, OpaqueLayer, InputLayer)):
@@ -102,6 +105,12 @@ def call_method(ev, obj, name: str, args, kwargs, node):
     return None if kinds == ("super",) else UNKNOWN
 
 
+def library_value(ev, name: str):
+    """The value of the library object ``name`` in this run, else ``MISSING``."""
+    handler = VALUES.get(name)
+    return MISSING if handler is None else handler(ev)
+
+
 def is_known(name: str) -> bool:
     """True for the API names a handler models (star imports resolve through it)."""
     if name in FUNCTIONS:
@@ -111,4 +120,4 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, data, keras_api, layers, losses, models, ops, python, tensors, testing, training)
+    backbones, command_line, data, keras_api, layers, losses, models, ops, python, tensors, testing, training)

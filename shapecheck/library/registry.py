@@ -18,6 +18,9 @@ FUNCTIONS: dict[str, Callable] = {}
 PREFIXES: dict[str, Callable] = {}
 METHODS: dict[tuple[str, str], Callable] = {}
 ATTRIBUTES: dict[tuple[str, str], Callable] = {}
+# Library objects whose value depends on the run (``sys.argv``, absl's ``FLAGS``): name ->
+# a function of the evaluator.
+VALUES: dict[str, Callable] = {}
 
 
 @dataclass
@@ -96,5 +99,14 @@ def attribute(kind: str, *names: str):
     def register(handler):
         for name in names:
             ATTRIBUTES[(kind, name)] = handler
+        return handler
+    return register
+
+
+def value(*names: str):
+    """Register the decorated function of the evaluator as the value of each name."""
+    def register(handler):
+        for name in names:
+            VALUES[name] = handler
         return handler
     return register
