@@ -69,7 +69,7 @@ def main() -> None:
               metavar="SECONDS", help="Time limit for each file under --verify.")
 def check(paths: tuple[str, ...], output_format: str, fail_on: str, verify: bool,
           verify_timeout: float) -> None:
-    """Check files and folders (every *.py inside); default: the current folder."""
+    """Check files and folders (every *.py and *.ipynb inside); default: the current folder."""
     reports = check_paths(paths or (".",))
     if verify:
         from shapecheck.verify import verify_reports

@@ -1,8 +1,9 @@
 """From command-line paths to checked files: discovery, reading, per-file errors.
 
-Every problem with one file (missing, unreadable, not UTF-8, a syntax error, an
-engine crash) becomes that file's ``FileReport.error``; the other files are
-still checked.
+Every problem with one file (missing, unreadable, not UTF-8, not a notebook, a syntax
+error, an engine crash) becomes that file's ``FileReport.error``; the other files are
+still checked. A notebook (``*.ipynb``) is checked as the program of its code cells
+(``shapecheck.notebooks``), its report holding where each line of it is written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import libcst
 
 from shapecheck.engine import check_source
+from shapecheck.notebooks import NotebookError, is_notebook, read_notebook
 from shapecheck.project import Project
 from shapecheck.results import FileReport
 
@@ -26,25 +28,26 @@ class SourceError(Exception):
 
 
 def collect_files(paths: Iterable[str]) -> list[str]:
-    """The files to check: each file as given, each folder's ``*.py`` files, sorted.
+    """The files to check: each file as given, each folder's ``*.py`` and ``*.ipynb``
+    files, sorted.
 
-    Hidden folders and ``SKIPPED_DIRS`` are not entered. A path that does not exist
-    is kept, so that checking it reports the error.
+    Hidden folders (``.ipynb_checkpoints`` too) and ``SKIPPED_DIRS`` are not entered.
+    A path that does not exist is kept, so that checking it reports the error.
     """
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            found.extend(sorted(_python_files(path), key=lambda p: Path(p).parts))
+            found.extend(sorted(_checked_files(path), key=lambda p: Path(p).parts))
         else:
             found.append(os.path.normpath(path))
     return list(dict.fromkeys(found))
 
 
-def _python_files(folder: str) -> Iterable[str]:
+def _checked_files(folder: str) -> Iterable[str]:
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
         for name in names:
-            if name.endswith(".py"):
+            if name.endswith(".py") or is_notebook(name):
                 yield os.path.normpath(os.path.join(root, name))
 
 
@@ -60,38 +63,57 @@ def read_source(path: str) -> str:
         raise SourceError(f"not valid UTF-8: {exc.reason} at byte {exc.start}") from exc
 
 
+def read_program(path: str) -> tuple[str, tuple | None]:
+    """The Python source to analyse and, for a notebook, the ``Place`` of each of its
+    lines; a ``SourceError`` if there is none."""
+    text = read_source(path)
+    if not is_notebook(path):
+        return text, None
+    try:
+        program = read_notebook(text)
+    except NotebookError as exc:
+        raise SourceError(str(exc)) from None
+    return program.source, program.places
+
+
 def check_path(path: str, project: Project | None = None) -> FileReport:
     """Read ``path`` and analyse it; never raises for a problem with the file."""
     try:
-        source = read_source(path)
+        source, places = read_program(path)
     except SourceError as exc:
         return FileReport(path, error=str(exc))
+    failed = FileReport(path, places=places)
     try:
-        return check_source(source, path, project)
+        report = check_source(source, path, project)
     except libcst.ParserSyntaxError as exc:
-        return FileReport(path, error=_describe_parser_error(source, path, exc))
+        failed.error = _describe_parser_error(source, path, exc, failed)
     except (SyntaxError, ValueError) as exc:
-        return FileReport(path, error=_syntax_error(exc.lineno, exc.offset, exc.msg))
+        failed.error = _syntax_error(exc.lineno, exc.offset, exc.msg, failed)
     except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the run
-        return FileReport(path, error=f"internal error: {type(exc).__name__}: {exc}")
+        failed.error = f"internal error: {type(exc).__name__}: {exc}"
+    else:
+        report.places = places
+        return report
+    return failed
 
 
-def _describe_parser_error(source: str, path: str, exc: libcst.ParserSyntaxError) -> str:
+def _describe_parser_error(source: str, path: str, exc: libcst.ParserSyntaxError,
+                           report: FileReport) -> str:
     """CPython's message and position when it agrees the code is invalid: they are
     more precise than libcst's ("'(' was never closed" rather than a token list)."""
     try:
         ast.parse(source, path)
     except SyntaxError as py_exc:
-        return _syntax_error(py_exc.lineno, py_exc.offset, py_exc.msg)
+        return _syntax_error(py_exc.lineno, py_exc.offset, py_exc.msg, report)
     except (RecursionError, MemoryError):  # nested too deep for CPython's parser
         pass
-    return _syntax_error(exc.editor_line, exc.editor_column, exc.message)
+    return _syntax_error(exc.editor_line, exc.editor_column, exc.message, report)
 
 
-def _syntax_error(line, column, message: str) -> str:
+def _syntax_error(line, column, message: str, report: FileReport) -> str:
     if not line:
         return f"syntax error: {message}"
-    return f"syntax error at line {line}, column {column or 1}: {message}"
+    return f"syntax error at {report.line_text(line)}, column {column or 1}: {message}"
 
 
 def check_paths(paths: Iterable[str]) -> list[FileReport]:

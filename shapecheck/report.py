@@ -17,11 +17,12 @@ CONTRACT_VERSION = 1
 
 
 def render_text(reports: list[FileReport]) -> str:
-    """ruff-like lines ``path:line:col: CODE [severity] message``, then a summary."""
+    """ruff-like lines ``path:line:col: CODE [severity] message`` (in a notebook
+    ``path:cell N:line:col: ...``), then a summary."""
     entries = [((r.path, 0, 0, ""), f"{r.path}: error: {r.error}")
                for r in reports if r.error is not None]
     entries += [((r.path, d.line, d.column, d.code),
-                 f"{r.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message}")
+                 f"{r.path}:{r.where(d.line)}:{d.column}: {d.code} [{d.severity}] {r.message(d)}")
                 for r in reports for d in r.diagnostics]
     entries += [((r.path, 0, 1, ""), f"{r.path}: {_verify_line(r)}")
                 for r in reports if r.verify is not None]
@@ -38,7 +39,7 @@ def _json_shape(shape) -> str:
 def _verify_line(report: FileReport) -> str:
     """What --verify found for one file."""
     status, error = report.verify["status"], report.verify["error"]
-    raised = f"; TensorFlow raised {error['type']} at line {error['line']}" if error else ""
+    raised = f"; TensorFlow raised {error['type']} at {report.line_text(error['line'])}" if error else ""
     if status == "failed":
         return f"verify: could not run under TensorFlow: {error['message']}"
     confirmed = [f"{m.name} ({m.params:,} params)" if m.params is not None else m.name
@@ -96,11 +97,11 @@ def render_sarif(reports: list[FileReport]) -> str:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = [{
         "ruleId": d.code, "ruleIndex": index.get(d.code, -1), "level": _SARIF_LEVEL[d.severity],
-        "message": {"text": d.message},
+        "message": {"text": r.message(d)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": r.path.replace("\\", "/")},
-            "region": {"startLine": d.line, "startColumn": d.column,
-                       "endLine": d.end_line, "endColumn": d.end_column}}}],
+            "region": _sarif_region(r, d)}}],
+        **_sarif_cell(r, d),
     } for r in reports for d in r.diagnostics]
     notifications = [{"level": "error", "message": {"text": f"{r.path}: {r.error}"},
                       "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}]}
@@ -119,6 +120,31 @@ def render_sarif(reports: list[FileReport]) -> str:
     return json.dumps(document, indent=2)
 
 
+def _file_lines(report: FileReport, d) -> tuple[int, int] | None:
+    """In a notebook, the first and last line of the .ipynb file's text that hold the
+    finding (its code is inside JSON strings, where escapes shift the columns)."""
+    start = report.place(d.line)
+    if start is None:
+        return None
+    return start.file_line, (report.place(d.end_line) or start).file_line
+
+
+def _sarif_region(report: FileReport, d) -> dict:
+    lines = _file_lines(report, d)
+    if lines is None:
+        return {"startLine": d.line, "startColumn": d.column,
+                "endLine": d.end_line, "endColumn": d.end_column}
+    return {"startLine": lines[0], "endLine": lines[1]}
+
+
+def _sarif_cell(report: FileReport, d) -> dict:
+    """In a notebook, the finding's cell, line and column as result properties."""
+    place = report.place(d.line)
+    if place is None:
+        return {}
+    return {"properties": {"cell": place.cell, "line": place.line, "column": d.column}}
+
+
 def _escape(text: str, property_value: bool = False) -> str:
     """GitHub workflow-command escaping (a property value also escapes ':' and ',')."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -132,10 +158,14 @@ def render_github(reports: list[FileReport]) -> str:
     for r in reports:
         for d in r.diagnostics:
             level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
-            place = (f"file={_escape(r.path, True)},line={d.line},col={d.column},"
-                     f"endLine={d.end_line},endColumn={d.end_column}")
-            title = _escape(f"{d.code} {d.name}", True)
-            lines.append(f"::{level} {place},title={title}::{_escape(d.message)}")
+            held, title = _file_lines(r, d), f"{d.code} {d.name}"
+            if held is None:
+                place = f"line={d.line},col={d.column},endLine={d.end_line},endColumn={d.end_column}"
+            else:  # a notebook: the lines of the .ipynb file, and the cell in the title
+                place = f"line={held[0]},endLine={held[1]}"
+                title += f" ({r.where(d.line)}:{d.column})"
+            place = f"file={_escape(r.path, True)},{place}"
+            lines.append(f"::{level} {place},title={_escape(title, True)}::{_escape(r.message(d))}")
     return "\n".join(lines + [_summary_line(reports)])
 
 
@@ -164,7 +194,7 @@ def render_summary(reports: list[FileReport]) -> str:
             continue
         if not report.models:
             blocks.append(f"{report.path}: no models found")
-        blocks.extend(_model_table(report.path, model) for model in report.models)
+        blocks.extend(_model_table(report, model) for model in report.models)
         if report.tensors:
             blocks.append(_tensor_table(report))
     return "\n\n".join(blocks)
@@ -172,15 +202,15 @@ def render_summary(reports: list[FileReport]) -> str:
 
 def _tensor_table(report: FileReport) -> str:
     """Every tensor-valued assignment: what the program's ``print(x.shape)`` lines show."""
-    rows = [(f"{t.line}:{t.column}", t.name, format_shape(t.shape)) for t in report.tensors]
+    rows = [(f"{report.where(t.line)}:{t.column}", t.name, format_shape(t.shape)) for t in report.tensors]
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     return "\n".join([f"Tensors in {report.path}"] + [
         f"  {where.ljust(widths[0])}  {name.ljust(widths[1])}  {shape}"
         for where, name, shape in rows])
 
 
-def _model_table(path: str, model: ModelReport) -> str:
-    rows = [_HEADER] + list(_layer_rows(model.layers, prefix="", depth=0))
+def _model_table(report: FileReport, model: ModelReport) -> str:
+    rows = [_HEADER] + list(_layer_rows(report, model.layers, prefix="", depth=0))
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
 
     def line(row) -> str:
@@ -190,7 +220,7 @@ def _model_table(path: str, model: ModelReport) -> str:
 
     rule = "-+-".join("-" * w for w in widths)
     return "\n".join([
-        f'Model "{model.name}" ({model.kind}) at {path}:{model.line}',
+        f'Model "{model.name}" ({model.kind}) at {report.path}:{report.where(model.line)}',
         line(rows[0]),
         rule,
         *(line(row) for row in rows[1:]),
@@ -201,12 +231,12 @@ def _model_table(path: str, model: ModelReport) -> str:
     ])
 
 
-def _layer_rows(layers: list[LayerReport], prefix: str, depth: int):
+def _layer_rows(report: FileReport, layers: list[LayerReport], prefix: str, depth: int):
     for layer in layers:
         name = f"{prefix}{layer.name}"
         yield ("  " * depth + name, layer.cls, format_shape(layer.output_shape),
-               _format_params(layer.params), str(layer.line))
-        yield from _layer_rows(layer.layers, prefix=f"{name}.", depth=depth + 1)
+               _format_params(layer.params), report.where(layer.line))
+        yield from _layer_rows(report, layer.layers, prefix=f"{name}.", depth=depth + 1)
 
 
 def render_rules(rules: Iterable[type]) -> str:

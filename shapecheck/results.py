@@ -6,11 +6,18 @@ These plain records are the boundary between the engine and the reporters
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from shapecheck.dims import dim_to_json
 
 Shape = tuple  # tuple[Dim, ...]; a layer taking several inputs has a list of shapes
+_LINE_IN_MESSAGE = re.compile(r"\bline (\d+)\b")
+
+
+def _line(line: int) -> dict:
+    """A position's JSON keys in a file of Python (see ``FileReport.position``)."""
+    return {"line": line}
 
 
 def _with_verified(document: dict, verified) -> dict:
@@ -40,15 +47,15 @@ class LayerReport:
     layers: list[LayerReport] = field(default_factory=list)
     verified: bool | None = None  # set by --verify
 
-    def to_json(self) -> dict:
+    def to_json(self, position=_line) -> dict:
         return _with_verified({
             "name": self.name,
             "class": self.cls,
-            "line": self.line,
+            **position(self.line),
             "input_shape": shape_to_json(self.input_shape),
             "output_shape": shape_to_json(self.output_shape),
             "params": self.params,
-            "layers": [layer.to_json() for layer in self.layers],
+            "layers": [layer.to_json(position) for layer in self.layers],
         }, self.verified)
 
 
@@ -63,15 +70,15 @@ class ModelReport:
     layers: list[LayerReport] = field(default_factory=list)
     verified: bool | None = None  # set by --verify
 
-    def to_json(self) -> dict:
+    def to_json(self, position=_line) -> dict:
         return _with_verified({
             "name": self.name,
             "kind": self.kind,
-            "line": self.line,
+            **position(self.line),
             "input_shape": shape_to_json(self.input_shape),
             "output_shape": shape_to_json(self.output_shape),
             "params": self.params,
-            "layers": [layer.to_json() for layer in self.layers],
+            "layers": [layer.to_json(position) for layer in self.layers],
         }, self.verified)
 
 
@@ -82,8 +89,8 @@ class TensorReport:
     name: str
     shape: Shape
 
-    def to_json(self) -> dict:
-        return {"line": self.line, "column": self.column, "name": self.name,
+    def to_json(self, position=_line) -> dict:
+        return {**position(self.line), "column": self.column, "name": self.name,
                 "shape": shape_to_json(self.shape)}
 
 
@@ -98,15 +105,18 @@ class Diagnostic:
     end_column: int
     message: str
 
-    def to_json(self) -> dict:
+    def to_json(self, position=_line, message=None) -> dict:
         return {"code": self.code, "name": self.name, "severity": self.severity,
-                "line": self.line, "column": self.column,
-                "end_line": self.end_line, "end_column": self.end_column,
-                "message": self.message}
+                **position(self.line), "column": self.column,
+                "end_line": position(self.end_line)["line"], "end_column": self.end_column,
+                "message": self.message if message is None else message}
 
 
 @dataclass
 class FileReport:
+    """One file's results. Lines are the analysed program's; in a notebook, ``places``
+    says where each is written, and the methods below give positions as cells and lines."""
+
     path: str
     error: str | None = None
     models: list[ModelReport] = field(default_factory=list)
@@ -116,15 +126,52 @@ class FileReport:
     verify: dict | None = None
     # (construct, line) for each thing shapecheck does not model that it met (not in JSON)
     gaps: list[tuple[str, int]] = field(default_factory=list)
+    # a notebook: the notebooks.Place of each line of its program
+    places: tuple | None = None
+
+    def place(self, line: int):
+        """The notebook's ``Place`` of a program line; None in a file of Python."""
+        if not self.places or line is None or not 1 <= line <= len(self.places):
+            return None
+        return self.places[line - 1]
+
+    def position(self, line: int) -> dict:
+        """A line as JSON keys: ``{"line": 5}``, in a notebook ``{"cell": 3, "line": 5}``."""
+        place = self.place(line)
+        return {"line": line} if place is None else {"cell": place.cell, "line": place.line}
+
+    def where(self, line: int) -> str:
+        """A line as the text output writes it after the path: ``5``, or ``cell 3:5``."""
+        place = self.place(line)
+        return str(line) if place is None else f"cell {place.cell}:{place.line}"
+
+    def line_text(self, line: int) -> str:
+        """A line in words: ``line 5``, or ``cell 3, line 5``."""
+        place = self.place(line)
+        return f"line {line}" if place is None else f"cell {place.cell}, line {place.line}"
+
+    def message(self, diagnostic: Diagnostic) -> str:
+        """The diagnostic's message, its ``line N`` mentions written as ``line_text`` does."""
+        if self.places is None:
+            return diagnostic.message
+        return _LINE_IN_MESSAGE.sub(lambda m: self.line_text(int(m.group(1))), diagnostic.message)
 
     def to_json(self) -> dict:
         document = {
             "path": self.path,
             "error": self.error,
-            "models": [m.to_json() for m in self.models],
-            "tensors": [t.to_json() for t in self.tensors],
-            "diagnostics": [d.to_json() for d in self.diagnostics],
+            "models": [m.to_json(self.position) for m in self.models],
+            "tensors": [t.to_json(self.position) for t in self.tensors],
+            "diagnostics": [d.to_json(self.position, self.message(d)) for d in self.diagnostics],
         }
         if self.verify is not None:
-            document["verify"] = self.verify
+            document["verify"] = self._verify_json()
         return document
+
+    def _verify_json(self) -> dict:
+        verify, error = dict(self.verify), self.verify["error"]
+        if error is not None and error.get("line") is not None:
+            verify["error"] = {**error, **self.position(error["line"])}
+        if "symbolic" in verify:
+            verify["symbolic"] = [{**case, **self.position(case["line"])} for case in verify["symbolic"]]
+        return verify

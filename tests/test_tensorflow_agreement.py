@@ -4,6 +4,9 @@ One child process runs all fixtures under TensorFlow (``shapecheck.verify.runner
 and records each layer call's shapes and each model's parameter count; no
 expected shape is written down here.
 
+Each notebook of ``fixtures/notebooks/`` runs as the program of its code cells, IPython's
+syntax left out (``shapecheck.notebooks``), and is compared line for line of that program.
+
 A finding claims that TensorFlow raises at its line only when it is an error of a
 rule in ``RAISING_CODES`` (``shapecheck.rules.claims_raise``): a warning of such a rule
 (SHP206 on ``Conv2D(64, 3, 3)``, Keras 1 code that Keras 3 runs with ``strides=3``)
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from contract import assert_valid_contract
-from fixture_paths import FIXTURES
+from fixture_paths import FIXTURES, NOTEBOOKS, program_source
 
 from shapecheck import dims
 from shapecheck.engine import check_source
@@ -28,6 +31,7 @@ from shapecheck.rules import claims_raise
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDED_CALL = "# added: run the model"
+PROGRAMS = FIXTURES + NOTEBOOKS
 
 
 def run_tensorflow(paths, cwd=ROOT) -> dict:
@@ -38,12 +42,16 @@ def run_tensorflow(paths, cwd=ROOT) -> dict:
 
 
 @pytest.fixture(scope="module")
-def tensorflow():
-    return run_tensorflow(FIXTURES)
+def tensorflow(request):
+    """The records of the programs the selected tests of this module need (all of them,
+    unless ``-k`` selects fewer)."""
+    selected = {item.callspec.params.get("path") for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}
+    return run_tensorflow([path for path in PROGRAMS if path in selected])
 
 
 def static(path: str) -> dict:
-    doc = {"version": 1, "files": [check_source((ROOT / path).read_text(), path).to_json()]}
+    doc = {"version": 1, "files": [check_source(program_source(path), path).to_json()]}
     assert_valid_contract(doc)
     return doc["files"][0]
 
@@ -72,7 +80,7 @@ def assert_layers_agree(ours, theirs, where, prefix_only=False):
         assert_layers_agree(mine["layers"], real["layers"], here, prefix_only)
 
 
-@pytest.mark.parametrize("path", FIXTURES)
+@pytest.mark.parametrize("path", PROGRAMS)
 def test_models_agree_with_tensorflow(path, tensorflow):
     ours, theirs = static(path), tensorflow[path]
     raised = theirs["error"] is not None
@@ -89,7 +97,7 @@ def test_models_agree_with_tensorflow(path, tensorflow):
         assert_layers_agree(mine["layers"], real["layers"], mine["name"], prefix_only=raised)
 
 
-@pytest.mark.parametrize("path", FIXTURES)
+@pytest.mark.parametrize("path", PROGRAMS)
 def test_tensors_agree_with_tensorflow(path, tensorflow):
     def key(t):  # a None batch and a known one can meet at one line: compare them as text
         return t["line"], t["column"], t["name"], repr(tuple(t["shape"]))
@@ -135,7 +143,7 @@ def test_symbolic_shapes_of_an_uncalled_model_match_tensorflow(path, tensorflow,
 
 
 
-@pytest.mark.parametrize("path", FIXTURES)
+@pytest.mark.parametrize("path", PROGRAMS)
 def test_error_findings_match_what_tensorflow_raises(path, tensorflow):
     error = tensorflow[path]["error"]
     raising = [(d["code"], d["line"]) for d in static(path)["diagnostics"]

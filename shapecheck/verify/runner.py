@@ -5,6 +5,9 @@ Usage: ``python -m shapecheck.verify.runner FILE [FILE...]``, or
 line; one JSON FileRecord line back per file, each run in a fresh temporary
 working folder: what ``shapecheck --verify`` drives).
 
+A FILE ending in ``.ipynb`` runs as the program of its code cells that the static
+analysis reads (``shapecheck.notebooks``), so lines mean the same on both sides.
+
 Meant to run as a child process. It executes every FILE in this one process
 (clearing the Keras session before each) and prints one JSON document to
 stdout, ``{"files": [FileRecord, ...]}``, where a FileRecord is::

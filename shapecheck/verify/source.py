@@ -135,7 +135,13 @@ def class_line(cls, candidates):
 
 
 def read_source(filename):
-    """The program's text, decoded as Python decodes source files."""
+    """The program's text, decoded as Python decodes source files; for a notebook, the
+    program of its code cells that the static analysis reads (``shapecheck.notebooks``)."""
+    if filename.endswith(".ipynb"):
+        from shapecheck.notebooks import read_notebook
+
+        with open(filename, encoding="utf-8-sig") as handle:
+            return read_notebook(handle.read()).source
     with tokenize.open(filename) as handle:  # honours coding cookies
         return handle.read()
 
