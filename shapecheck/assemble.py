@@ -1,0 +1,138 @@
+"""What the evaluator found, as report records: the models a file builds (called first, in
+call order; then those only built and the functional models no listed model runs, in
+creation order), each with its layers, and the named tensors."""
+
+from __future__ import annotations
+
+from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
+from shapecheck.results import LayerReport, ModelReport, TensorReport, shape_to_json
+from shapecheck.values import LayerCall
+
+
+class Assembly:
+    """The reports of one evaluated file; ``positions`` maps its nodes to where they are."""
+
+    def __init__(self, evaluator, positions):
+        self.evaluator, self.positions = evaluator, positions
+
+    def line(self, node) -> int:
+        """The line of a node of this file (1 for one that is not: what another file made
+        through a path the evaluator does not map back here)."""
+        where = self.positions.get(node)
+        return 1 if where is None else where.start.line
+
+    def models(self) -> list[ModelReport]:
+        builds = self.evaluator.build_calls
+        first: dict[int, LayerCall] = {}  # each model's first call, else its last build
+        for record in _outermost_model_calls(self.evaluator.calls):
+            model = record.layer
+            known = first.get(id(model))
+            if known is None or id(known) in builds:
+                first[id(model)] = record
+        # A Sequential whose building failed never existed for Keras.
+        first = {key: record for key, record in first.items()
+                 if not (id(record) in builds and getattr(record.layer, "broken", False))}
+        called = sorted((r for r in first.values() if id(r) not in builds), key=lambda r: r.order)
+        reports = [self._model_report(record.layer, record) for record in called]
+        # Then, in creation order, the models only built (a Sequential with an Input, or by
+        # build()) and the functional models not run as part of a listed model.
+        built = {id(r.layer): r for r in first.values() if id(r) in builds}
+        inside = {id(layer) for record in first.values()
+                  for layer in _layers_within(record) if layer is not record.layer}
+        inside |= {id(r.layer) for r in called}
+        for obj in self.evaluator.objects:
+            if id(obj) in inside:
+                continue
+            if id(obj) in built:
+                reports.append(self._model_report(obj, built[id(obj)]))
+            elif isinstance(obj, FunctionalModel):
+                reports.append(self._functional_report(obj))
+        return reports
+
+    def _model_report(self, model, record: LayerCall) -> ModelReport:
+        if isinstance(model, FunctionalModel) and _unknown(record.input_shape):
+            return self._functional_report(model)  # run on data of unknown shape: its own graph
+        if isinstance(model, Instance):  # its class's line, or where it was made (another file's class)
+            where = model.cls.node if model.cls.node in self.positions else model.node
+            name, kind, line = model.given_name or model.cls.name, "subclass", self.line(where)
+        else:
+            kind = "sequential" if isinstance(model, Sequential) else "functional"
+            name, line = model.given_name or model.cls_name, self.line(model.node)
+        return ModelReport(name, kind, line, record.input_shape, record.output_shape, params_of(model),
+                           self._layer_reports(model, record.children))
+
+    def _functional_report(self, model: FunctionalModel) -> ModelReport:
+        shapes = [t.shape for t in model.inputs]
+        outputs = model.outputs
+        out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
+        return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
+                           shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
+                           self._layer_reports(model, model.calls))
+
+    def _layer_report(self, record: LayerCall, parent) -> LayerReport:
+        layer = record.layer
+        return LayerReport(_held_as(parent, layer) or layer.name, layer.cls_name,
+                           self.line(layer.node), record.input_shape, record.output_shape,
+                           params_of(layer), self._layer_reports(layer, record.children))
+
+    def _layer_reports(self, parent, records) -> list[LayerReport]:
+        """The layers applied inside ``parent`` (none listed for a library's model)."""
+        if getattr(parent, "leaf", False):
+            return []
+        return [self._layer_report(r, parent) for r in records if not isinstance(r.layer, Operation)]
+
+    def tensors(self) -> list[TensorReport]:
+        reports, seen = [], set()
+        for node, shape in self.evaluator.tensors:
+            if node not in self.positions:  # in another file of the project
+                continue
+            where = self.positions[node]
+            line, column = where.start.line, where.start.column + 1
+            key = (line, column, node.value, repr(shape_to_json(shape)))
+            if key not in seen:
+                seen.add(key)
+                reports.append(TensorReport(line, column, node.value, shape))
+        return sorted(reports, key=lambda t: (t.line, t.column))
+
+
+def _unknown(shape) -> bool:
+    return shape is None or isinstance(shape, list) and any(s is None for s in shape)
+
+
+def _layers_within(record):
+    """The layer or model of a call and of every call made inside it (and the model a
+    wrapper such as TimeDistributed holds)."""
+    yield record.layer
+    config = getattr(record.layer, "config", {})
+    if config.get("layer") is not None:
+        yield config["layer"]
+    for child in record.children:
+        yield from _layers_within(child)
+
+
+def _outermost_model_calls(records):
+    """Calls of models not made inside another model (a model inside a top-level
+    custom layer's call counts), in call order."""
+    for record in records:
+        if is_model(record.layer):
+            yield record
+        else:
+            yield from _outermost_model_calls(record.children)
+
+
+def _held_as(parent, layer):
+    """The attribute (``conv1``, ``blocks[0]``) under which ``parent`` holds ``layer``."""
+    if not isinstance(parent, Instance):
+        return None
+    for name, value in parent.attrs.items():
+        if value is layer:
+            return name
+        if isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                if item is layer:
+                    return f"{name}[{index}]"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if item is layer:
+                    return f"{name}[{key!r}]"
+    return None
