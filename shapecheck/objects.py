@@ -99,6 +99,8 @@ class FunctionalModel:
     cls_name: str = "Functional"
     given_name: str | None = None
     leaf: bool = False  # a library's model (keras.applications): listed without its layers
+    user_class: Any = None  # the file's keras.Model subclass made as CustomModel(inputs, outputs)
+    attrs: dict = field(default_factory=dict)  # what that class's __init__ set on self
 
 
 @dataclass(eq=False)

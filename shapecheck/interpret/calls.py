@@ -14,6 +14,7 @@ from shapecheck.library.losses import apply_loss
 from shapecheck.objects import (
     LAYER_LIKE,
     BoundMethod,
+    FunctionalModel,
     Instance,
     Loss,
     OpaqueLayer,
@@ -176,11 +177,18 @@ class Calls:
             return result.value
         except (Break, Continue):
             pass
+        except RecursionError:  # Python's stack ends before MAX_DEPTH: the call is unknown
+            self.gap("calls nested too deep to follow", node)
+            return UNKNOWN
         finally:
             self._depth -= 1
         return None
 
     def instantiate(self, cls: UserClass, args, kwargs, node):
+        if cls.kind == "model" and cls.method("__init__") is None and cls.method("call") is None:
+            functional = self._functional_subclass(cls, args, kwargs, node)
+            if functional is not None:
+                return functional
         instance = Instance(cls, self.here(node), self.auto_name(cls.name, kwargs))
         if isinstance(kwargs.get("name"), str):
             instance.given_name = kwargs["name"]
@@ -191,7 +199,27 @@ class Calls:
             self.call_function(init.bound(instance), args, kwargs)
         elif cls.keras_base is not None:  # Keras's own __init__ takes the arguments
             self.init_keras_base(instance, args, kwargs, node)
+        functional = instance.base_layer
+        if isinstance(functional, FunctionalModel):  # super().__init__(inputs, outputs) made it
+            self.objects[self.objects.index(instance)] = functional
+            functional.attrs = instance.attrs
+            return self._of_class(functional, cls)
         return instance
+
+    def _functional_subclass(self, cls: UserClass, args, kwargs, node):
+        """``CustomModel(inputs, outputs)`` of a ``keras.Model`` subclass that keeps Keras's
+        ``__init__`` and ``call`` (it overrides ``train_step``, say): a functional model of
+        that class, as Keras makes it."""
+        if not (len(args) >= 2 or "outputs" in kwargs):
+            return None
+        model = library.call(self, "keras.Model", args, kwargs, node)
+        return self._of_class(model, cls) if isinstance(model, FunctionalModel) else UNKNOWN
+
+    def _of_class(self, model: FunctionalModel, cls: UserClass) -> FunctionalModel:
+        model.cls_name, model.user_class = cls.name, cls
+        if cls.node in self.positions:  # reported at the class, as Keras's summary names it
+            model.node = cls.node
+        return model
 
     def init_keras_base(self, instance, args, kwargs, node) -> None:
         """The Keras layer a class of the file extends, made by its ``__init__``."""

@@ -24,3 +24,11 @@ class Break(Exception):
 
 class Continue(Exception):
     pass
+
+
+class Raised(Exception):
+    """Python raises ``kind`` (an ``AttributeError`` on a plain value) inside a ``try`` whose
+    handler catches it: the handler runs."""
+
+    def __init__(self, kind: str):
+        self.kind = kind

@@ -58,6 +58,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
         self._stopped = False  # a finding stopped the current top-level run
         self._quiet = 0  # > 0 while running a branch that may not be taken
+        self.catching = 0  # > 0 inside a try whose handler catches an AttributeError
         self.traced = 0  # > 0 while running a function TensorFlow traces (Dataset.map)
         self.building = 0  # > 0 while a layer's build() runs: nothing in it is recorded
         # > 0 while shapes go through Keras's symbolic inference or a traced graph

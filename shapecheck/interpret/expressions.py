@@ -7,6 +7,7 @@ import operator
 import libcst as cst
 
 from shapecheck import library
+from shapecheck.interpret.control import Raised
 from shapecheck.layers import ShapeError
 from shapecheck.library import tensors
 from shapecheck.library.command_line import ArgumentParser, Namespace
@@ -27,6 +28,7 @@ from shapecheck.objects import (
 from shapecheck.project import ModuleValue
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
 
+_PLAIN = frozenset({tuple, list, dict, int, float, str, bool, type(None)})  # attributes as Python's
 _BINARY = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
     cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv,
@@ -136,6 +138,8 @@ class Expressions:
         return self.getattr(owner, node.attr.value)
 
     def getattr(self, owner, name: str):
+        if self.catching and type(owner) in _PLAIN and not hasattr(owner, name):
+            raise Raised("AttributeError")  # ``shape.as_list()`` of a tuple, in a try
         if isinstance(owner, ApiRef):
             value = library.library_value(self, f"{owner.name}.{name}")
             return ApiRef(f"{owner.name}.{name}") if value is MISSING else value
@@ -171,6 +175,12 @@ class Expressions:
         if isinstance(owner, Super):
             method = owner.method(name)
             return method if method is not None else BoundMethod(owner, name)
+        user = getattr(owner, "user_class", None)
+        if user is not None:  # CustomModel(inputs, outputs): its class's attributes and methods
+            if name in owner.attrs:
+                return owner.attrs[name]
+            if user.method(name) is not None:
+                return user.method(name).bound(owner)
         if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, ArgumentParser, list, dict, str)):
             value = library.get_attribute(self, owner, name, None)
             return UNKNOWN if value is MISSING else value

@@ -8,7 +8,7 @@ from typing import Any
 
 import libcst as cst
 
-from shapecheck.interpret.control import DEBUG, MAX_STEPS, MAX_UNROLL, Break, Continue, Return
+from shapecheck.interpret.control import DEBUG, MAX_STEPS, MAX_UNROLL, Break, Continue, Raised, Return
 from shapecheck.interpret.expressions import same
 from shapecheck.library.command_line import Namespace
 from shapecheck.objects import LAYER_LIKE, Instance, UserClass
@@ -22,7 +22,7 @@ class Statements:
         for statement in statements:
             try:
                 self.exec_statement(statement, frame)
-            except (Return, Break, Continue):
+            except (Return, Break, Continue, Raised):
                 raise
             except RecursionError:
                 raise
@@ -38,7 +38,7 @@ class Statements:
         """``function(*args)``, where an error of the evaluator's own only leaves things unknown."""
         try:
             function(*args)
-        except RecursionError:
+        except (RecursionError, Raised):
             raise
         except Exception as exc:
             if DEBUG:
@@ -203,11 +203,21 @@ class Statements:
     def exec_Try(self, node, frame):
         # What TensorFlow raises in a body whose handler catches it does not stop the program.
         caught = any(_catches_tensorflow_errors(handler) for handler in node.handlers)
+        handler = next((h for h in node.handlers if _catches(h, "AttributeError")), None)
         self._quiet += caught
+        self.catching += handler is not None
         try:
             self.exec_block(node.body.body, frame)
+        except Raised:
+            if handler is None:
+                raise
+            if handler.name is not None:
+                self.assign(handler.name.name, UNKNOWN, frame)
+            self.exec_block(handler.body.body, frame)
+            return  # no else: clause after an exception
         finally:
             self._quiet -= caught
+            self.catching -= handler is not None
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
         if node.finalbody is not None:
@@ -293,17 +303,20 @@ _TENSORFLOW_ERRORS = frozenset({"Exception", "BaseException", "ValueError", "Typ
                                 "InvalidArgumentError", "OpError", "NotImplementedError"})
 
 
+def _catches(handler: cst.ExceptHandler, kind: str) -> bool:
+    """Whether an ``except`` clause catches Python's ``kind`` (bare, its name, Exception)."""
+    return handler.type is None or bool({kind, "Exception", "BaseException"} & _names(handler))
+
+
+def _names(handler: cst.ExceptHandler) -> set:
+    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    values = [kind.value if isinstance(kind, cst.Element) else kind for kind in kinds]
+    return {v.attr.value if isinstance(v, cst.Attribute) else getattr(v, "value", None) for v in values}
+
+
 def _catches_tensorflow_errors(handler: cst.ExceptHandler) -> bool:
     """Whether an ``except`` clause catches what TensorFlow raises for a shape problem."""
-    if handler.type is None:
-        return True
-    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
-    for kind in kinds:
-        value = kind.value if isinstance(kind, cst.Element) else kind
-        name = value.attr.value if isinstance(value, cst.Attribute) else getattr(value, "value", None)
-        if name in _TENSORFLOW_ERRORS:
-            return True
-    return False
+    return handler.type is None or bool(_names(handler) & _TENSORFLOW_ERRORS)
 
 
 def _class_kind(bases) -> Any:

@@ -19,7 +19,8 @@ class UncalledModels:
         """Give every model that never ran an input: declared, or symbolic."""
         for cls in list(self.classes):
             if cls.kind == "model" and not any(
-                isinstance(o, Instance) and o.cls is cls for o in self.objects
+                isinstance(o, Instance) and o.cls is cls or getattr(o, "user_class", None) is cls
+                for o in self.objects
             ):
                 self._quiet += 1
                 try:

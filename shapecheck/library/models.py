@@ -4,7 +4,7 @@ their graphs, ``model.build``."""
 from __future__ import annotations
 
 from shapecheck.layers import ShapeError
-from shapecheck.library.registry import attribute, function, method
+from shapecheck.library.registry import Site, attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import (
     LAYER_LIKE,
@@ -232,6 +232,12 @@ def _super_init(site):
             instance.declared_input = declared
         if instance.cls.keras_base is not None and instance.base_layer is None:
             site.ev.init_keras_base(instance, site.args, site.kwargs, site.node)
+        elif instance.cls.kind == "model" and instance.cls.method("call") is None and (
+                len(site.args) >= 2 or "outputs" in site.kwargs):
+            functional = _functional(Site(site.ev, "keras.Model", site.args, site.kwargs, site.node))
+            if isinstance(functional, FunctionalModel):  # a functional model of this class
+                site.ev.objects.remove(functional)
+                instance.base_layer = functional
     return None
 
 

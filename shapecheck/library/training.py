@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
 from shapecheck.library.registry import method
-from shapecheck.objects import Dataset
+from shapecheck.objects import Dataset, Instance
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
 
@@ -23,11 +25,12 @@ def _compile(site):
     return None
 
 
-def first_batch(x, y, batch_size):
+def first_batch(x, y, batch_size, validation_split=0.0):
     """The (inputs, labels) of the batch that fit / evaluate trace the model with: a data
     set's first element, or ``batch_size`` rows of arrays (also in lists and dicts); the
     batch axis is None unless every batch has the same size (arrays that split evenly, a
-    data set batched with ``drop_remainder=True``). None when the inputs are not known."""
+    data set batched with ``drop_remainder=True``; fit's ``validation_split`` keeps the
+    first ``floor(rows * (1 - split))`` rows). None when the inputs are not known."""
     if isinstance(x, Dataset):
         fixed, element = x.fixed_batch, x.element
         x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
@@ -40,6 +43,10 @@ def first_batch(x, y, batch_size):
     if batch_size is None:  # train_on_batch: the arrays as given
         return x, y
     count = tensors[0].shape[0]
+    if isinstance(count, int) and isinstance(validation_split, (int, float)) and validation_split:
+        count = math.floor(count * (1.0 - validation_split))
+    elif validation_split:
+        count = UNKNOWN
     size = UNKNOWN if not (isinstance(count, int) and isinstance(batch_size, int)) else \
         batch_size if count % batch_size == 0 else None
     return _batch_axis(x, size), _batch_axis(y, size)
@@ -51,19 +58,41 @@ def _batch_axis(value, size):
                               for t in tensor_leaves(value) if t.shape})
 
 
+@method("model", "compute_loss")
+def _compute_loss(site):
+    """``self.compute_loss(x, y, y_pred)`` in a train_step: the compiled loss, a scalar."""
+    return Tensor((), "float32")
+
+
+_STEPS = {"fit": "train_step", "train_on_batch": "train_step", "evaluate": "test_step",
+          "test_on_batch": "test_step"}
+
+
 @method("model", "fit", "evaluate", "train_on_batch", "test_on_batch")
 def _fit(site):
     """``model.fit(x, y)``: Keras runs the model on the first batch of x in a traced graph,
-    then applies the compiled loss to that batch of y."""
+    then applies the compiled loss to that batch of y; a class that overrides
+    ``train_step`` (``test_step`` for evaluate) gets the batch there instead."""
     ev, model, node = site.ev, site.obj, site.node
     whole = site.name.endswith("_on_batch")
+    split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch = first_batch(site.arg(0, "x"), site.arg(1, "y", None),
-                        None if whole else site.arg(2, "batch_size", 32))
+                        None if whole else site.arg(2, "batch_size", 32), split)
     if batch is None:
         return None if site.name == "fit" else UNKNOWN
     x, y = batch
+    step = _STEPS[site.name]
+    cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
+    own = cls.method(step) if cls is not None else None
     ev.graph_mode += 1
     try:
+        if own is not None:  # the class's own train_step / test_step gets the batch
+            ev.applied.add(id(model))  # Keras runs no call() of its own
+            before = len(ev.calls)
+            ev.call_function(own.bound(model), [x if y is None else (x, y)], {})
+            if isinstance(model, Instance):  # what it runs is inside it: built, not called
+                ev.build_calls.update(id(record) for record in ev.calls[before:])
+            return None if site.name == "fit" else UNKNOWN
         output = ev.apply(model, [x], {}, node)
     finally:
         ev.graph_mode -= 1
