@@ -19,7 +19,9 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from shapecheck.names import canonical
 from shapecheck.objects import MISSING
+from shapecheck.values import ApiRef
 
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 MAX_LEVELS = 5  # folders above a file searched when no marker says where the project starts
@@ -36,6 +38,8 @@ class Module:
     path: str
     globals: dict = field(default_factory=dict)
     positions: object = None
+    imports: dict = field(default_factory=dict)  # a name its imports bind -> the dotted name
+    project: Project | None = None
 
 
 class Project:
@@ -112,7 +116,8 @@ class Project:
         except cst.ParserSyntaxError:
             return None
         names = resolve(wrapper)
-        module = self.modules[key] = Module(name, path, positions=names.positions)
+        module = self.modules[key] = Module(name, path, positions=names.positions,
+                                            imports=_bindings(wrapper.module), project=self)
         self.loading.add(path)
         try:
             evaluator = Evaluator(wrapper.module, names, project=self, path=path, module_name=name)
@@ -157,7 +162,56 @@ class ModuleValue:
     module: Module
 
     def attribute(self, name: str):
-        return self.module.globals.get(name, MISSING)
+        """What the module defines, else what its imports bind to ``name`` (a package's
+        ``__init__`` importing from its modules), else its submodule ``name``."""
+        module = self.module
+        if name in module.globals:
+            return module.globals[name]
+        project = module.project
+        if project is None:
+            return MISSING
+        dotted = module.imports.get(name)
+        if dotted is not None:
+            value = project.value(module.path, dotted)
+            return ApiRef(canonical(dotted)) if value is MISSING and not dotted.startswith(".") \
+                and project.find(module.path, dotted) is None else value
+        if os.path.basename(module.path) == "__init__.py":
+            return project.value(module.path, "." + name)
+        return MISSING
+
+
+def _bindings(module: cst.Module) -> dict[str, str]:
+    """The names the module's top-level imports bind (also in ``try`` / ``if`` blocks),
+    each with the dotted name it stands for (relative names keep their dots)."""
+    found = {}
+
+    def visit(statements):
+        for statement in statements:
+            if isinstance(statement, (cst.Try, cst.If)):
+                visit(statement.body.body)
+                continue
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        dotted = _dotted(alias.name)
+                        bound = alias.asname.name.value if alias.asname else dotted.split(".")[0]
+                        found[bound] = dotted if alias.asname else bound
+                elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                    base = "." * len(small.relative) + (_dotted(small.module) if small.module else "")
+                    for alias in small.names:
+                        member = _dotted(alias.name)
+                        bound = alias.asname.name.value if alias.asname else member
+                        found[bound] = f"{base}.{member}" if not base.endswith(".") else base + member
+    visit(module.body)
+    return found
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    return f"{_dotted(node.value)}.{node.attr.value}"
 
 
 def _module_file(root: str, parts: list[str]) -> str | None:

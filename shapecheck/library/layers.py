@@ -3,7 +3,7 @@ and the methods of layer objects."""
 
 from __future__ import annotations
 
-from shapecheck.layers import BASE_KWARGS, lookup
+from shapecheck.layers import BASE_KWARGS, ShapeError, lookup
 from shapecheck.library.models import keras_input
 from shapecheck.library.registry import argument_node, attribute, family, function, method
 from shapecheck.library.tensors import shape_arg, tensor
@@ -67,8 +67,42 @@ def _merge_function(site):
 
 @method("layer", "get_weights")
 def _get_weights(site):
-    weights = site.obj.weight_shapes()
+    if isinstance(site.obj, InputLayer):
+        return []
+    weights = site.obj.weight_shapes() if isinstance(site.obj, BuiltinLayer) else None
     return UNKNOWN if weights is None else [Tensor(w, "float32") for w in weights]
+
+
+@method("layer", "compute_output_shape")
+def _compute_output_shape(site):
+    """``layer.compute_output_shape(shape)`` of a Keras layer: its shape rule, as a tuple
+    (unknown where Keras would raise: the layer's call reports that)."""
+    layer, shape = site.obj, shape_arg(site.arg(0, "input_shape"))
+    if not isinstance(layer, BuiltinLayer) or layer.spec is None or shape is None:
+        return UNKNOWN
+    if layer.cls_name == "Lambda":
+        return _lambda_output_shape(site.ev, layer, tuple(shape), site.node)
+    try:
+        output = layer.spec.output(layer.config, tuple(shape))
+    except ShapeError:
+        return UNKNOWN
+    return tuple(output) if isinstance(output, (tuple, list)) else UNKNOWN
+
+
+def _lambda_output_shape(ev, layer, shape, node):
+    """A Lambda's ``compute_output_shape``: its ``output_shape``, else its function run on
+    a symbolic input of that shape (nothing recorded), as Keras 3 does."""
+    declared = layer.config.get("output_shape")
+    if isinstance(declared, (tuple, list)):
+        return (shape[0], *declared) if shape else UNKNOWN
+    arguments = layer.config.get("arguments")
+    ev.building += 1
+    try:
+        output = ev.call(layer.config.get("function"), [Tensor(shape, symbolic=True)],
+                         arguments if isinstance(arguments, dict) else {}, node)
+    finally:
+        ev.building -= 1
+    return tuple(output.shape) if isinstance(output, Tensor) and output.shape is not None else UNKNOWN
 
 
 @method("layer", "add_weight", "add_variable")
@@ -104,6 +138,16 @@ def _input(site):
     if record is None or not record.inputs:
         return UNKNOWN
     return record.inputs[0] if len(record.inputs) == 1 else list(record.inputs)
+
+
+@attribute("layer", "built")
+def _built(site):
+    """``layer.built``: whether it was built (unknown where a run that may not have happened
+    built it)."""
+    layer = site.obj
+    if isinstance(layer, Instance) or isinstance(layer, BuiltinLayer) and not layer.maybe_built:
+        return layer.built
+    return UNKNOWN
 
 
 @attribute("layer", "name")
