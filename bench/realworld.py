@@ -353,10 +353,15 @@ def judge_errors(source, record, report):
     if not findings:
         return verdicts
     try:
-        defs = [(n.lineno, n.end_lineno) for n in ast.walk(ast.parse(source))
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        nodes = list(ast.walk(ast.parse(source)))
     except (SyntaxError, ValueError):
-        defs = []
+        nodes = []
+    defs = [(n.lineno, n.end_lineno) for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    ends = {}  # first line of a statement -> its last line (TensorFlow names a call's first line)
+    for n in nodes:
+        if isinstance(n, ast.stmt) and not isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.If, ast.For,
+                                                          ast.While, ast.With, ast.Try)):
+            ends[n.lineno] = max(ends.get(n.lineno, n.lineno), n.end_lineno)
     ran = {t["line"] for t in record["tensors"]} | {m["line"] for m in record["models"]} | {
         error and error.get("line")}
     ran.discard(None)
@@ -372,7 +377,8 @@ def judge_errors(source, record, report):
 
     shape_stop = bool(error) and error["type"] not in NON_SHAPE and bool(SHAPE_WORDS.search(error["message"]))
     for d in findings:
-        at_error = bool(error) and d.line == error.get("line")
+        line = error and error.get("line")
+        at_error = bool(line) and line <= d.line <= ends.get(line, line)
         if record.get("failed") or (error and not at_error and not shape_stop and not reached(d.line)):
             kind = "unjudged"
         else:

@@ -4,7 +4,7 @@ floatx and epsilon, seeds and sessions, ``imagenet_utils``' input-shape helpers.
 from __future__ import annotations
 
 from shapecheck.library.registry import function
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import UNKNOWN, ApiRef, Tensor
 
 
 @function("keras.backend.image_data_format", "keras.config.image_data_format")
@@ -24,6 +24,16 @@ function("keras.backend.epsilon", "keras.config.epsilon")(lambda site: 1e-07)
 function("keras.backend.clear_session", "keras.utils.set_random_seed", "tensorflow.random.set_seed",
          "numpy.random.seed", "random.seed", "keras.config.disable_traceback_filtering",
          "tensorflow.config.run_functions_eagerly")(lambda site: None)
+
+
+@function("keras.activations.get")
+def _activation(site):
+    """``keras.activations.get("relu")`` is ``keras.activations.relu``; None is linear; a
+    function stays itself."""
+    given = site.arg(0, "identifier", None)
+    if given is None:
+        return ApiRef("keras.activations.linear")
+    return ApiRef(f"keras.activations.{given}") if isinstance(given, str) else given
 
 
 @function("keras.applications.imagenet_utils.obtain_input_shape")

@@ -67,7 +67,7 @@ op(*(f"tensorflow.nn.{f}" for f in _ACTIVATIONS if f not in ("hard_sigmoid", "mi
    "tensorflow.linalg.l2_normalize", "tensorflow.math.softmax", "tensorflow.math.log_softmax",
    *(f"keras.backend.{f}" for f in (*_BACKEND_UNARY, "zeros_like", "ones_like")))(
     _same(("x", "features", "logits", "input", "tensor", "t")))
-op(*(f"keras.activations.{f}" for f in (*_ACTIVATIONS, "exponential", "linear")),
+op(*(f"keras.activations.{f}" for f in (*_ACTIVATIONS, "exponential", "linear")), "keras.random.dropout",
    *(f"keras.ops.{f}" for f in _KERAS_UNARY),
    *(f"keras.ops.nn.{f}" for f in _KERAS_NN),
    *(f"keras.ops.numpy.{f}" for f in _KERAS_UNARY if f not in _KERAS_NOT_NUMPY),

@@ -1,10 +1,11 @@
-"""Images: tf.image.resize, keras.ops.image.resize, crops and pads, K.resize_images."""
+"""Images: tf.image.resize, keras.ops.image.resize, crops and pads, K.resize_images, patches."""
 
 from __future__ import annotations
 
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
+from shapecheck.layers.conv import conv_length
 from shapecheck.library.ops._common import (
     _SHAPE_ERROR,
     _get,
@@ -76,3 +77,58 @@ def _resize_images(site):
     axes = (2, 3) if layout == "channels_first" else (1, 2)
     factors = [_get(site, 1, "height_factor"), _get(site, 2, "width_factor")]
     return _sized(x, axes, [dims.mul(x.shape[a], _dim(f)) for a, f in zip(axes, factors)])
+
+
+def _pair(value):
+    if isinstance(value, int):
+        return value, value
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise Unknowable
+
+
+def _patches(x: Tensor, what: str, size, strides, dilation, padding) -> Tensor:
+    """Image patches of ``size`` (channels last): a convolution of that kernel whose every
+    output position holds one flattened patch."""
+    axes = _image_axes(x, what)
+    lengths = [conv_length(x.shape[axis], size[i], strides[i], dilation[i], padding)
+               for i, axis in enumerate(axes)]
+    shape = list(x.shape)
+    for axis, length in zip(axes, lengths):
+        shape[axis] = length
+    shape[-1] = dims.mul(size[0] * size[1], shape[-1])
+    return Tensor(tuple(shape), x.dtype)
+
+
+@op("keras.ops.image.extract_patches")
+def _keras_patches(site):
+    """``keras.ops.image.extract_patches(images, size, strides=None, dilation_rate=1,
+    padding="valid")``: strides default to the size."""
+    x = _input(_get(site, 0, "images"))
+    if site.kwargs.get("data_format") not in (None, "channels_last"):
+        raise Unknowable
+    size = _pair(_get(site, 1, "size"))
+    strides = _get(site, 2, "strides", default=None)
+    padding = _get(site, 4, "padding", default="valid")
+    if not isinstance(padding, str):
+        raise Unknowable
+    strides = size if not strides else _pair(strides)
+    dilation = _pair(_get(site, 3, "dilation_rate", default=1))
+    if max(strides) > 1 and max(dilation) > 1:
+        raise Unknowable  # TensorFlow's convolution rejects both together
+    return _patches(x, "keras.ops.image.extract_patches", size, strides, dilation, padding.lower())
+
+
+@op("tensorflow.image.extract_patches")
+def _tf_patches(site):
+    """``tf.image.extract_patches(images, sizes=[1, h, w, 1], strides=[1, ...], rates=[1,
+    ...], padding="VALID")``."""
+    x = _input(_get(site, 0, "images"))
+    quads = [_get(site, index, name) for index, name in ((1, "sizes"), (2, "strides"), (3, "rates"))]
+    if not all(isinstance(q, (list, tuple)) and len(q) == 4 for q in quads):
+        raise Unknowable
+    padding = _get(site, 4, "padding")
+    if not isinstance(padding, str) or len(x.shape) != 4:
+        raise Unknowable
+    sizes, strides, rates = (_pair(list(q[1:3])) for q in quads)
+    return _patches(x, "tf.image.extract_patches", sizes, strides, rates, padding.lower())
