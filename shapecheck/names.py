@@ -34,7 +34,11 @@ _TOP_LEVEL = {
     "Input": "keras.Input",
 }
 
-_ALIASES = {"keras.engine.base_layer.Layer": "keras.layers.Layer"}
+_ALIASES = {"keras.engine.base_layer.Layer": "keras.layers.Layer",
+            # Python 2 compatibility names (six) for Python's own functions.
+            **{f"six.moves.{name}": f"builtins.{name}" for name in ("range", "zip", "map", "filter",
+                                                                    "input")},
+            "six.moves.xrange": "builtins.range", "six.moves.reduce": "functools.reduce"}
 
 
 def canonical(name: str) -> str:
