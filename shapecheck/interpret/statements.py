@@ -229,10 +229,10 @@ class Statements:
         journal = self.open_journal()
         try:
             first, second = dict(frame), dict(frame)
-            self._arm(body, first)
+            returned = self._arm(body, first)
             after_first = journal.states()
             journal.rewind()
-            self._arm(other, second)
+            other_returned = self._arm(other, second)
             after_second = journal.states()
         finally:
             self._quiet -= 1
@@ -241,12 +241,18 @@ class Statements:
         for name in set(first) | set(second):
             a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
             frame[name] = a if same(a, b) else UNKNOWN
+        if returned is not None and other_returned is not None:  # both arms return
+            raise Return(returned.value if same(returned.value, other_returned.value) else UNKNOWN)
 
-    def _arm(self, body, scope) -> None:
+    def _arm(self, body, scope) -> Return | None:
+        """Run one arm; the ``Return`` it ended with, if any."""
         try:
             self.exec_block(body, scope)
-        except (Break, Continue, Return):
+        except (Break, Continue):
             pass
+        except Return as result:
+            return result
+        return None
 
     def _havoc(self, statements, frame, keep=()):
         """Forget every name the statements may assign (but those holding a ``keep`` type)."""

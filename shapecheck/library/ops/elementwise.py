@@ -65,6 +65,7 @@ op(*(f"tensorflow.nn.{f}" for f in _ACTIVATIONS if f not in ("hard_sigmoid", "mi
                                  "floor", "cumsum", "reverse", "sort", "argsort", "roll",
                                  "zeros_like", "ones_like")),
    "tensorflow.linalg.l2_normalize", "tensorflow.math.softmax", "tensorflow.math.log_softmax",
+   "tensorflow.strings.as_string", "tensorflow.strings.to_number",
    *(f"keras.backend.{f}" for f in (*_BACKEND_UNARY, "zeros_like", "ones_like")))(
     _same(("x", "features", "logits", "input", "tensor", "t")))
 op(*(f"keras.activations.{f}" for f in (*_ACTIVATIONS, "exponential", "linear")), "keras.random.dropout",
