@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
 from shapecheck.results import LayerReport, ModelReport, TensorReport, shape_to_json
-from shapecheck.values import LayerCall
+from shapecheck.values import LayerCall, Tensor
 
 
 class Assembly:
@@ -50,7 +50,7 @@ class Assembly:
         return reports
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
-        if isinstance(model, FunctionalModel) and _unknown(record.input_shape):
+        if isinstance(model, FunctionalModel) and _unknown(record):
             return self._functional_report(model)  # run on data of unknown shape: its own graph
         if isinstance(model, Instance):  # its class's line, or where it was made (another file's class)
             where = model.cls.node if model.cls.node in self.positions else model.node
@@ -95,8 +95,11 @@ class Assembly:
         return sorted(reports, key=lambda t: (t.line, t.column))
 
 
-def _unknown(shape) -> bool:
-    return shape is None or isinstance(shape, list) and any(s is None for s in shape)
+def _unknown(record: LayerCall) -> bool:
+    """Whether a call's input tensors are of unknown shape (a dict of inputs is reported
+    as Keras records it: without a shape)."""
+    return bool(record.inputs) and all(isinstance(t, Tensor) for t in record.inputs) and any(
+        t.shape is None for t in record.inputs)
 
 
 def _layers_within(record):

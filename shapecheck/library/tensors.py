@@ -96,7 +96,8 @@ _KERAS_NAMES = {
     "matrix_transpose": "swapaxes", "adjoint": "swapaxes", "rank": "ndim", "constant": "convert_to_tensor",
     "array": "convert_to_tensor", "asarray": "convert_to_tensor", "Variable": "keras.Variable",
     "repeat": "repeat", "dropout": "keras.random.dropout", "mish": "keras.activations.mish",
-    "variance": "var", "euclidean_norm": "norm",
+    "variance": "var", "euclidean_norm": "norm", "extract_patches": "image.extract_patches",
+    "as_string": "keras.layers.Lambda", "to_number": "keras.layers.Lambda",  # no keras.ops one
 }
 
 
