@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from shapecheck.layers import LayerSpec, no_weights
+from shapecheck.layers import LayerSpec, ShapeError, no_weights
 
 MISSING = object()  # no such attribute
 
@@ -31,6 +31,16 @@ class BuiltinLayer:
         if weights is None:
             return None
         return self.spec.params(self.config, self.build_shape) if weights else 0
+
+    def output_for(self, shape):
+        """What the layer makes of an input of ``shape``; None where its class is not
+        modelled or Keras would raise (applying the layer reports that)."""
+        if self.spec is None:
+            return None
+        try:
+            return self.spec.output(self.config, tuple(shape))
+        except ShapeError:
+            return None
 
     def weight_shapes(self) -> list | None:
         if self.spec is None or not self.built:

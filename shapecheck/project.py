@@ -117,7 +117,7 @@ class Project:
             return None
         names = resolve(wrapper)
         module = self.modules[key] = Module(name, path, positions=names.positions,
-                                            imports=_bindings(wrapper.module), project=self)
+                                            imports=names.bindings, project=self)
         self.loading.add(path)
         try:
             evaluator = Evaluator(wrapper.module, names, project=self, path=path, module_name=name)
@@ -178,40 +178,6 @@ class ModuleValue:
         if os.path.basename(module.path) == "__init__.py":
             return project.value(module.path, "." + name)
         return MISSING
-
-
-def _bindings(module: cst.Module) -> dict[str, str]:
-    """The names the module's top-level imports bind (also in ``try`` / ``if`` blocks),
-    each with the dotted name it stands for (relative names keep their dots)."""
-    found = {}
-
-    def visit(statements):
-        for statement in statements:
-            if isinstance(statement, (cst.Try, cst.If)):
-                visit(statement.body.body)
-                continue
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        dotted = _dotted(alias.name)
-                        bound = alias.asname.name.value if alias.asname else dotted.split(".")[0]
-                        found[bound] = dotted if alias.asname else bound
-                elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                    base = "." * len(small.relative) + (_dotted(small.module) if small.module else "")
-                    for alias in small.names:
-                        member = _dotted(alias.name)
-                        bound = alias.asname.name.value if alias.asname else member
-                        found[bound] = f"{base}.{member}" if not base.endswith(".") else base + member
-    visit(module.body)
-    return found
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    return f"{_dotted(node.value)}.{node.attr.value}"
 
 
 def _module_file(root: str, parts: list[str]) -> str | None:

@@ -58,7 +58,8 @@ class _Candidates(cst.CSTVisitor):
 
 
 class Names:
-    """Imported names (node -> canonical name), star imports and positions of one module."""
+    """Imported names (node -> canonical name), the module's import bindings, star imports
+    and positions of one module."""
 
     def __init__(self, wrapper: MetadataWrapper):
         candidates = _Candidates()
@@ -66,9 +67,18 @@ class Names:
         self.star_imports = candidates.star_imports
         self.positions = wrapper.resolve(PositionProvider)
         self.imported: dict[cst.CSTNode, str] = {}
+        # The names the module's own imports bind -> what they stand for, unfolded
+        # (``.layers.Block``, ``tcn.tcn.TCN``): what another file importing them gets.
+        self.bindings: dict[str, str] = {}
         if not candidates.bound:
             return
         scopes = wrapper.resolve(ScopeProvider)
+        module_scope = scopes.get(wrapper.module)
+        for name in candidates.bound:
+            if module_scope is not None and name in module_scope:
+                for qualified in module_scope.get_qualified_names_for(name):
+                    if qualified.source is QualifiedNameSource.IMPORT:
+                        self.bindings[name] = qualified.name
         for first, node in candidates.dotted:
             scope = scopes.get(node) if first in candidates.bound else None
             if scope is None:

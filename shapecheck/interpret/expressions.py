@@ -12,7 +12,7 @@ from shapecheck.layers import ShapeError
 from shapecheck.library import tensors
 from shapecheck.library.command_line import ArgumentParser, Namespace
 from shapecheck.library.layers import base_attribute
-from shapecheck.library.python import BUILTINS, CONSTANTS
+from shapecheck.library.python import BUILTINS
 from shapecheck.names import canonical
 from shapecheck.objects import (
     LAYER_LIKE,
@@ -121,15 +121,13 @@ class Expressions:
 
     def imported_value(self, name: str, node=None):
         """The value of an imported name: what a file of the project defines, a library
-        constant (``math.pi``), else a reference to the library's object."""
+        value (``math.pi``, ``sys.argv``), else a reference to the library's object."""
         if self.project is not None:
             value = self.project.value(self.project.importers.get(node, self.path), name)
             if value is not MISSING:
                 return value
         value = library.library_value(self, name)
-        if value is not MISSING:
-            return value
-        return CONSTANTS[name] if name in CONSTANTS else ApiRef(name)
+        return ApiRef(name) if value is MISSING else value
 
     def eval_Attribute(self, node, frame):
         if node in self.imported and not _is_local(node, frame, self.globals):

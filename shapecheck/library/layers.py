@@ -3,7 +3,7 @@ and the methods of layer objects."""
 
 from __future__ import annotations
 
-from shapecheck.layers import BASE_KWARGS, ShapeError, lookup
+from shapecheck.layers import BASE_KWARGS, lookup
 from shapecheck.library.models import keras_input
 from shapecheck.library.registry import argument_node, attribute, family, function, method
 from shapecheck.library.tensors import shape_arg, tensor
@@ -82,10 +82,7 @@ def _compute_output_shape(site):
         return UNKNOWN
     if layer.cls_name == "Lambda":
         return _lambda_output_shape(site.ev, layer, tuple(shape), site.node)
-    try:
-        output = layer.spec.output(layer.config, tuple(shape))
-    except ShapeError:
-        return UNKNOWN
+    output = layer.output_for(shape)
     return tuple(output) if isinstance(output, (tuple, list)) else UNKNOWN
 
 

@@ -3,7 +3,6 @@ their graphs, ``model.build``."""
 
 from __future__ import annotations
 
-from shapecheck.layers import ShapeError
 from shapecheck.library.registry import Site, attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import (
@@ -318,12 +317,10 @@ def _super_call(site):
     """``super().call(x)`` in a class extending a Keras layer: that layer's computation."""
     base = getattr(site.obj.instance, "base_layer", None)
     x = site.arg(0, "inputs")
-    if base is None or base.spec is None or not isinstance(x, Tensor) or x.shape is None:
+    if not isinstance(base, BuiltinLayer) or not isinstance(x, Tensor) or x.shape is None:
         return UNKNOWN
-    try:
-        return Tensor(base.spec.output(base.config, tuple(x.shape)), x.dtype)
-    except ShapeError:
-        return UNKNOWN  # Keras raises when the layer itself is applied, reported there
+    shape = base.output_for(x.shape)
+    return UNKNOWN if shape is None else Tensor(shape, x.dtype)
 
 
 @method("super", "build")

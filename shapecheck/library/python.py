@@ -6,7 +6,7 @@ import copy
 import math
 from dataclasses import dataclass
 
-from shapecheck.library.registry import function, method
+from shapecheck.library.registry import function, method, value
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
 
 BUILTINS = frozenset({
@@ -112,8 +112,10 @@ def _plain_items(value) -> bool:
     return True
 
 
-CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "numpy.pi": math.pi,
-             "numpy.newaxis": None, "numpy.inf": math.inf}
+_CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "numpy.pi": math.pi,
+              "numpy.newaxis": None, "numpy.inf": math.inf}
+for _name, _constant in _CONSTANTS.items():
+    value(_name)(lambda ev, constant=_constant: constant)
 
 
 @function("builtins.isinstance")

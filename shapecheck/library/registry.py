@@ -58,21 +58,23 @@ def argument_node(call, keyword: str | None, index: int | None = None):
     return call
 
 
-def function(*names: str):
-    """Register the decorated handler under each canonical name."""
+def _register(table: dict, keys):
+    """A decorator that enters its handler into ``table`` under each of ``keys``."""
     def register(handler):
-        for name in names:
-            FUNCTIONS[name] = handler
+        for key in keys:
+            table[key] = handler
         return handler
     return register
+
+
+def function(*names: str):
+    """Register the decorated handler under each canonical name."""
+    return _register(FUNCTIONS, names)
 
 
 def family(prefix: str):
     """Register the decorated handler for every name that starts with ``prefix``."""
-    def register(handler):
-        PREFIXES[prefix] = handler
-        return handler
-    return register
+    return _register(PREFIXES, [prefix])
 
 
 def handler_for(name: str):
@@ -87,26 +89,14 @@ def handler_for(name: str):
 
 def method(kind: str, *names: str):
     """Register the decorated handler for ``obj.name(...)`` on receivers of ``kind``."""
-    def register(handler):
-        for name in names:
-            METHODS[(kind, name)] = handler
-        return handler
-    return register
+    return _register(METHODS, [(kind, name) for name in names])
 
 
 def attribute(kind: str, *names: str):
     """Register the decorated handler for reading ``obj.name`` on objects of ``kind``."""
-    def register(handler):
-        for name in names:
-            ATTRIBUTES[(kind, name)] = handler
-        return handler
-    return register
+    return _register(ATTRIBUTES, [(kind, name) for name in names])
 
 
 def value(*names: str):
     """Register the decorated function of the evaluator as the value of each name."""
-    def register(handler):
-        for name in names:
-            VALUES[name] = handler
-        return handler
-    return register
+    return _register(VALUES, names)
