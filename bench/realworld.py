@@ -378,12 +378,13 @@ def judge_errors(source, record, report):
     shape_stop = bool(error) and error["type"] not in NON_SHAPE and bool(SHAPE_WORDS.search(error["message"]))
     for d in findings:
         line = error and error.get("line")
-        at_error = bool(line) and line <= d.line <= ends.get(line, line)
-        if record.get("failed") or (error and not at_error and not shape_stop and not reached(d.line)):
+        here = d.via[1] if d.via else d.line  # a finding in an imported file: the call reaching it
+        at_error = bool(line) and line <= here <= ends.get(line, line)
+        if record.get("failed") or (error and not at_error and not shape_stop and not reached(here)):
             kind = "unjudged"
         else:
             kind = "confirmed" if at_error else "false"
-        verdicts[kind].append({"line": d.line, "code": d.code, "message": d.message, "tf_error": error and (
+        verdicts[kind].append({"line": here, "code": d.code, "message": d.message, "tf_error": error and (
             f"{error['type']} at line {error.get('line')}: {_first(error['message'])}")})
     return verdicts
 

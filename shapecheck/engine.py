@@ -28,9 +28,17 @@ class Analysis:
         self.evaluator.run()
         self.assembly = Assembly(self.evaluator, self.names.positions)
 
+    def elsewhere(self, node):
+        """The project's module whose code ``node`` is, when it is not this file's; else None."""
+        if node in self.names.positions:
+            return None
+        found = self.evaluator.project.locate(node)
+        return None if found is None else found[0]
+
     def position(self, node):
-        """(line, column, end_line, end_column), 1-based, of a node."""
-        where = self.names.positions[node]
+        """(line, column, end_line, end_column), 1-based, of a node (of this file, or of
+        another file of the project)."""
+        where = self.names.positions.get(node) or self.evaluator.project.locate(node)[1]
         return (where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
 
     def line(self, node) -> int:
@@ -62,9 +70,11 @@ def check_source(source: str, path: str, project: Project | None = None) -> File
     from shapecheck.rules import ALL_RULES
 
     analysis = Analysis(source, path, project)
-    lines = source.splitlines()
+    lines = {None: source.splitlines()}
+    for module in analysis.evaluator.project.modules.values():
+        lines[module.path] = module.lines
     diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)
-                   if not _suppressed(d, lines)]
+                   if not _suppressed(d, lines[d.file])]
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     gaps = [(construct, analysis.line(node)) for construct, node in analysis.evaluator.gaps
             if node in analysis.names.positions]

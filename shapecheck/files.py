@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import libcst
@@ -117,6 +118,35 @@ def _syntax_error(line, column, message: str, report: FileReport) -> str:
 
 
 def check_paths(paths: Iterable[str]) -> list[FileReport]:
-    """A report for every file that ``paths`` names, in ``collect_files`` order."""
+    """A report for every file that ``paths`` names, in ``collect_files`` order, then one
+    for each other file of the project where a finding was reached (``place_findings``)."""
     project = Project()  # each module of the project runs once for all the files
-    return [check_path(path, project) for path in collect_files(paths)]
+    return place_findings([check_path(path, project) for path in collect_files(paths)])
+
+
+def place_findings(reports: list[FileReport]) -> list[FileReport]:
+    """Move each finding in another file's code to that file's report (made if that file
+    was not checked itself), once, its message naming the call that reached it."""
+    by_file = {os.path.abspath(report.path): report for report in reports}
+    moved = []
+    for report in reports:
+        here = [d for d in report.diagnostics if d.file is None]
+        moved += [(d, report) for d in report.diagnostics if d.file is not None]
+        report.diagnostics = here
+    for d, source in moved:
+        target = by_file.get(d.file)
+        if target is None:
+            target = by_file[d.file] = FileReport(_shown(d.file))
+            reports.append(target)
+        if any((d.code, d.line, d.column) == (o.code, o.line, o.column) for o in target.diagnostics):
+            continue
+        via = f"{source.path}:{source.where(d.via[1])}"
+        target.diagnostics.append(replace(d, file=None, message=f"{d.message} (via {via})"))
+        target.diagnostics.sort(key=lambda o: (o.line, o.column, o.code))
+    return reports
+
+
+def _shown(path: str) -> str:
+    """A path as the output writes it: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative

@@ -52,6 +52,8 @@ def canonical(name: str) -> str:
     parts = name.split(".")
     if parts[0] == "keras" and parts[-1] in _TOP_LEVEL:
         return _TOP_LEVEL[parts[-1]]
+    if parts[0] == "keras" and len(parts) > 2 and parts[-2] in _TOP_LEVEL:  # keras.Model.from_config
+        return f"{_TOP_LEVEL[parts[-2]]}.{parts[-1]}"
     for package in _FLAT_PACKAGES:
         if name.startswith(package):
             rest = name[len(package):].split(".")

@@ -211,6 +211,21 @@ class Loss:
 
 
 @dataclass(eq=False)
+class Saved:
+    """A model's description (``to_json()``, ``get_config()``): what it rebuilds."""
+
+    model: Any
+
+
+@dataclass(eq=False)
+class Checkpoint:
+    """``keras.callbacks.ModelCheckpoint(path)``: fit() saves the whole model to ``path``
+    (None: it saves something else, or to a path shapecheck does not know)."""
+
+    path: str | None
+
+
+@dataclass(eq=False)
 class Super:
     """``super()`` in a method that ``cls`` defines, run on ``instance``: the methods of the
     file's classes after ``cls`` in the instance's class hierarchy; Keras's own (the end of

@@ -38,6 +38,7 @@ class Module:
     path: str
     globals: dict = field(default_factory=dict)
     positions: object = None
+    lines: list = field(default_factory=list)  # its source, line by line
     imports: dict = field(default_factory=dict)  # a name its imports bind -> the dotted name
     project: Project | None = None
 
@@ -117,7 +118,8 @@ class Project:
             return None
         names = resolve(wrapper)
         module = self.modules[key] = Module(name, path, positions=names.positions,
-                                            imports=names.bindings, project=self)
+                                            lines=source.splitlines(), imports=names.bindings,
+                                            project=self)
         self.loading.add(path)
         try:
             evaluator = Evaluator(wrapper.module, names, project=self, path=path, module_name=name)
@@ -129,12 +131,12 @@ class Project:
             self.loading.discard(path)
         return module
 
-    def where(self, node) -> str | None:
-        """``file:line`` of a node of one of the project's modules."""
+    def locate(self, node):
+        """(module, position) of a node of one of the project's modules, else None."""
         for module in self.modules.values():
             position = module.positions.get(node) if module.positions is not None else None
             if position is not None:
-                return f"{os.path.basename(module.path)}:{position.start.line}"
+                return module, position
         return None
 
     def value(self, importer: str, dotted: str):

@@ -104,6 +104,9 @@ class Diagnostic:
     end_line: int
     end_column: int
     message: str
+    # In code of another file of the project (its path), reached from the checked file:
+    file: str | None = None
+    via: tuple[str, int] | None = None  # (checked file, line) of the call that reached it
 
     def to_json(self, position=_line, message=None) -> dict:
         return {"code": self.code, "name": self.name, "severity": self.severity,

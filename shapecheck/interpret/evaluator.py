@@ -28,6 +28,7 @@ class Fact:
     kind: str  # "incompatible-input" | "non-positive-dimension" | "call-without-input"
     node: Any
     message: str
+    via: Any = None  # the call of this file that reached ``node``, code of another file
 
 
 class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regions):
@@ -64,6 +65,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         # > 0 while shapes go through Keras's symbolic inference or a traced graph
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
+        self.saved: dict[str, Any] = {}  # file path -> the model save() wrote there
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
         self.data_format = "channels_last"  # keras.config.image_data_format()
         self.journals: list = []  # the open journals of uncertain regions, innermost last
@@ -84,15 +86,16 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
     def fact(self, kind: str, node, message: str) -> None:
         if self._quiet:
             return
-        if node not in self.positions:  # in another file of the project: where it was reached
-            where = self.project.where(node) if self.project is not None else None
-            node = self.here(node)
-            if where is not None:
-                message = f"{message} (in {where})"
+        via = None
+        if node not in self.positions:  # in another file of the project: reached from here
+            if self.project is not None and self.project.locate(node) is not None:
+                via = self.here(node)
+            else:
+                node = self.here(node)
         self._raised += 1
         # TensorFlow would stop here: later layer calls of this run are not recorded.
         self._stopped = bool(self.stack)
-        fact = Fact(kind, node, message)
+        fact = Fact(kind, node, message, via)
         if fact not in self.facts:
             self.facts.append(fact)
 

@@ -6,6 +6,7 @@ import math
 
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
 from shapecheck.library.registry import method
+from shapecheck.library.saving import checkpoints
 from shapecheck.objects import Dataset, Instance
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
@@ -74,6 +75,8 @@ def _fit(site):
     then applies the compiled loss to that batch of y; a class that overrides
     ``train_step`` (``test_step`` for evaluate) gets the batch there instead."""
     ev, model, node = site.ev, site.obj, site.node
+    if site.name == "fit":
+        checkpoints(ev, model, site.kwargs.get("callbacks"))
     whole = site.name.endswith("_on_batch")
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch = first_batch(site.arg(0, "x"), site.arg(1, "y", None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import ClassVar
 
 from shapecheck.results import Diagnostic
@@ -43,4 +44,8 @@ class FactRule(Rule):
     def check(self, analysis) -> Iterator[Diagnostic]:
         for fact in analysis.evaluator.facts:
             if fact.kind == self.fact_kind:
-                yield self.diagnostic(analysis, fact.node, fact.message)
+                found = self.diagnostic(analysis, fact.node, fact.message)
+                if fact.via is not None:  # in another file's code, reached from this file
+                    found = replace(found, file=analysis.elsewhere(fact.node).path,
+                                    via=(analysis.path, analysis.line(fact.via)))
+                yield found

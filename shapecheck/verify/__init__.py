@@ -11,8 +11,9 @@ def verify_reports(reports: list[FileReport], timeout: float) -> list[FileReport
     from shapecheck.verify.compare import verify
     from shapecheck.verify.session import Session
 
+    elsewhere = [d for report in reports for d in report.diagnostics if d.via is not None]
     with Session(timeout) as session:
         for report in reports:
             if report.error is None:
-                verify(report, session.record(report.path))
+                verify(report, session.record(report.path), elsewhere)
     return reports

@@ -66,8 +66,10 @@ def _match(models, records):
     return [(m, by_place[(m.name, m.line)]) for m in models if (m.name, m.line) in by_place]
 
 
-def verify(report: FileReport, record: dict) -> FileReport:
-    """``report`` with TensorFlow's evidence: verified flags, SHP901 findings, notes."""
+def verify(report: FileReport, record: dict, elsewhere=()) -> FileReport:
+    """``report`` with TensorFlow's evidence: verified flags, SHP901 findings, notes;
+    ``elsewhere``: the findings of other files' reports, one of which this file's run may
+    have reached."""
     diff = _Diff(report.path)
     error = record.get("error")
     if record.get("failed"):  # the file hung or the child crashed: nothing to compare
@@ -87,7 +89,7 @@ def verify(report: FileReport, record: dict) -> FileReport:
     diagnostics = []
     error_line = error.get("line") if error else None
     for d in report.diagnostics:
-        if claims_raise(d.code, d.severity):
+        if claims_raise(d.code, d.severity) and d.via is None:  # (else another file's run)
             if error_line == d.line:
                 d = replace(d, message=f"{d.message} (confirmed: TensorFlow raises "
                                        f"{error['type']}: {_first_line(error['message'])})")
@@ -95,8 +97,10 @@ def verify(report: FileReport, record: dict) -> FileReport:
                 d = replace(d, message=f"{d.message} (not confirmed: TensorFlow ran the file "
                                        f"without raising)")
         diagnostics.append(d)
-    if error is not None and not any(d.line == error_line and claims_raise(d.code, d.severity)
-                                     for d in report.diagnostics):
+    reached = any(d.via == (report.path, error_line) and claims_raise(d.code, d.severity)
+                  for d in elsewhere)
+    if error is not None and not reached and not any(
+            d.line == error_line and claims_raise(d.code, d.severity) for d in report.diagnostics):
         diff.mismatch(error_line or 1, f"TensorFlow raises {error['type']}: "
                                        f"{_first_line(error['message'])}, which static analysis "
                                        f"did not predict")

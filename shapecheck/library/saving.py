@@ -1,0 +1,100 @@
+"""Models made from other models: ``clone_model``, ``to_json`` / ``model_from_json``,
+``get_config`` / ``from_config``, and ``save`` (or a ``ModelCheckpoint`` in ``fit``) /
+``load_model`` within one run.
+
+Each copy has the architecture and the names of the model it copies (Keras passes the
+model's name on); shapecheck copies Sequential and functional models of Keras layers only,
+anything else (a layer of the file's own classes, a subclassed model) gives UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from shapecheck.library.models import build
+from shapecheck.library.registry import function, method
+from shapecheck.objects import BuiltinLayer, Checkpoint, FunctionalModel, Operation, Saved, Sequential
+from shapecheck.values import UNKNOWN
+
+_FORMATS = (".keras", ".h5", ".hdf5")  # what model.save() writes a whole model to
+
+
+def copy_of(ev, model, node):
+    """A new model with ``model``'s architecture and names, made at ``node``, else UNKNOWN."""
+    if isinstance(model, Saved):
+        model = model.model
+    if isinstance(model, Sequential) and not model.uncertain and not model.broken and all(
+            isinstance(layer, BuiltinLayer) and layer.spec is not None for layer in model.layers):
+        first = ev.first_calls.get(id(model))
+        shape = model.input_shape or (first.input_shape if first is not None else None)
+        twin = Sequential(ev.here(node), model.name, given_name=model.name, input_shape=shape,
+                          layers=[replace(layer, node=ev.here(node), built=False, build_shape=None,
+                                          maybe_built=False) for layer in model.layers])
+        ev.objects.append(twin)
+        if shape is not None and twin.layers:  # a built model's copy has its InputLayer
+            build(ev, twin, shape, node)
+        return twin
+    if isinstance(model, FunctionalModel) and model.user_class is None and not model.leaf and all(
+            isinstance(record.layer, (BuiltinLayer, Operation)) for record in model.calls):
+        copies = {id(record.layer): replace(record.layer, node=ev.here(node))
+                  for record in model.calls if isinstance(record.layer, BuiltinLayer)}
+        calls = [replace(record, layer=copies.get(id(record.layer), record.layer))
+                 for record in model.calls]
+        twin = replace(model, node=ev.here(node), given_name=model.name, attr=None, calls=calls)
+        ev.objects.append(twin)
+        return twin
+    return UNKNOWN
+
+
+@function("keras.models.clone_model")
+def _clone_model(site):
+    return copy_of(site.ev, site.arg(0, "model"), site.node)
+
+
+@method("model", "to_json", "get_config")
+def _describe(site):
+    return Saved(site.obj)
+
+
+@function("keras.models.model_from_json", "keras.models.model_from_config",
+          "keras.saving.deserialize_keras_object", "keras.Sequential.from_config",
+          "keras.Model.from_config")
+def _from_description(site):
+    return copy_of(site.ev, site.arg(0, "config"), site.node)
+
+
+@method("model", "save")
+def _save(site):
+    _remember(site.ev, site.obj, site.arg(0, "filepath", None))
+
+
+@function("keras.models.save_model", "keras.saving.save_model")
+def _save_model(site):
+    _remember(site.ev, site.arg(0, "model"), site.arg(1, "filepath", None))
+
+
+def _remember(ev, model, path) -> None:
+    if isinstance(path, str) and path.endswith(_FORMATS):
+        ev.saved[path] = model
+
+
+@function("keras.callbacks.ModelCheckpoint")
+def _model_checkpoint(site):
+    path = site.arg(0, "filepath", None)
+    whole = site.kwargs.get("save_weights_only", False) is False
+    return Checkpoint(path if whole and isinstance(path, str) and "{" not in path else None)
+
+
+def checkpoints(ev, model, callbacks) -> None:
+    """``fit(callbacks=[...])``: each ModelCheckpoint saves the model (at least once, as
+    ``save_best_only`` does on the first epoch)."""
+    for callback in callbacks if isinstance(callbacks, (list, tuple)) else ():
+        if isinstance(callback, Checkpoint):
+            _remember(ev, model, callback.path)
+
+
+@function("keras.models.load_model", "keras.saving.load_model")
+def _load_model(site):
+    path = site.arg(0, "filepath", None)
+    model = site.ev.saved.get(path) if isinstance(path, str) else None
+    return UNKNOWN if model is None else copy_of(site.ev, model, site.node)
