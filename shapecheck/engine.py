@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
 from shapecheck.assemble import Assembly
 from shapecheck.interpret import Evaluator
+from shapecheck.parse import parse
 from shapecheck.project import Project
 from shapecheck.results import FileReport, ModelReport, TensorReport
 
@@ -18,8 +16,7 @@ class Analysis:
 
     def __init__(self, source: str, path: str, project: Project | None = None):
         self.path = path
-        # A freshly parsed module needs no defensive copy.
-        self.wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        self.wrapper = parse(source)
         from shapecheck.resolve import resolve
 
         self.names = resolve(self.wrapper)

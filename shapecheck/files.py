@@ -9,7 +9,11 @@ still checked. A notebook (``*.ipynb``) is checked as the program of its code ce
 from __future__ import annotations
 
 import ast
+import io
 import os
+import sys
+import threading
+import tokenize
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +25,7 @@ from shapecheck.notebooks import NotebookError, is_notebook, read_notebook
 from shapecheck.project import Project
 from shapecheck.results import FileReport
 
+STACK_SIZE, RECURSION_LIMIT = 512 * 1024 ** 2, 40_000  # for the thread that checks a file
 SKIPPED_DIRS = frozenset({".venv", "venv", "__pycache__", "build", "dist", "node_modules"})
 
 
@@ -48,20 +53,32 @@ def _checked_files(folder: str) -> Iterable[str]:
     for root, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
         for name in names:
-            if name.endswith(".py") or is_notebook(name):
-                yield os.path.normpath(os.path.join(root, name))
+            path = os.path.join(root, name)
+            if (name.endswith(".py") or is_notebook(name)) and os.path.isfile(path):
+                yield os.path.normpath(path)  # (not a FIFO, a device or a broken link)
 
 
 def read_source(path: str) -> str:
-    """The text of ``path``, or a ``SourceError`` saying why it has none."""
+    """The text of ``path`` (in the encoding its PEP 263 coding line names, else UTF-8), or a
+    ``SourceError`` saying why it has none."""
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        raise SourceError("not a regular file")  # a FIFO or a device would block or never end
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8-sig")
+        encoding = "utf-8" if is_notebook(path) else \
+            tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as exc:  # no coding line and not UTF-8 (said below), or a bad one
+        if "unknown encoding" in str(exc) or "encoding problem" in str(exc):
+            raise SourceError(f"bad coding line: {exc}") from exc
+        encoding = "utf-8"
+    try:
+        return data.decode("utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding)
     except UnicodeDecodeError as exc:
-        raise SourceError(f"not valid UTF-8: {exc.reason} at byte {exc.start}") from exc
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding
+        raise SourceError(f"not valid {name}: {exc.reason} at byte {exc.start}") from exc
 
 
 def read_program(path: str) -> tuple[str, tuple | None]:
@@ -85,17 +102,44 @@ def check_path(path: str, project: Project | None = None) -> FileReport:
         return FileReport(path, error=str(exc))
     failed = FileReport(path, places=places)
     try:
-        report = check_source(source, path, project)
+        report = with_deep_stack(check_source, source, path, project)
     except libcst.ParserSyntaxError as exc:
         failed.error = _describe_parser_error(source, path, exc, failed)
-    except (SyntaxError, ValueError) as exc:
+    except SyntaxError as exc:
         failed.error = _syntax_error(exc.lineno, exc.offset, exc.msg, failed)
+    except ValueError as exc:  # null bytes in the source
+        failed.error = f"not Python source: {exc}"
     except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the run
         failed.error = f"internal error: {type(exc).__name__}: {exc}"
     else:
         report.places = places
         return report
     return failed
+
+
+def with_deep_stack(function, *args):
+    """``function(*args)`` in a thread with a deep stack: legal code nested deeply (a long
+    chain of ``+``, 3,000 nested lambdas) recurses further than Python's default 1,000
+    frames, and libcst's parser and visitors recurse with it."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    previous = threading.stack_size(STACK_SIZE)
+    try:
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _describe_parser_error(source: str, path: str, exc: libcst.ParserSyntaxError,

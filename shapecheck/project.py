@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from shapecheck.names import canonical
 from shapecheck.objects import MISSING
+from shapecheck.parse import parse
 from shapecheck.values import ApiRef
 
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -113,8 +113,8 @@ class Project:
         from shapecheck.resolve import resolve
 
         try:
-            wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-        except cst.ParserSyntaxError:
+            wrapper = parse(source)
+        except (cst.ParserSyntaxError, SyntaxError, ValueError):
             return None
         names = resolve(wrapper)
         module = self.modules[key] = Module(name, path, positions=names.positions,

@@ -41,8 +41,10 @@ _LARGE = 10 ** 6  # past this, a power, shift or repetition is not computed (it 
 
 def _bounded(function, left, right) -> bool:
     """Whether ``function(left, right)`` is cheap to compute."""
-    if function in (operator.pow, operator.lshift):
+    if function is operator.pow:
         return not (isinstance(right, int) and abs(right) > 4096 and left not in (0, 1, -1))
+    if function is operator.lshift:
+        return not (isinstance(right, int) and right > 4096 and left != 0)
     if function is operator.mul and (isinstance(left, (str, list, tuple))
                                      or isinstance(right, (str, list, tuple))):
         count = right if isinstance(right, int) else left

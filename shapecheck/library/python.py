@@ -48,7 +48,17 @@ def _len(site):
     value = site.args[0] if site.args else UNKNOWN
     if isinstance(value, Tensor):
         return value.shape[0] if value.shape else UNKNOWN
-    return len(value) if isinstance(value, (list, tuple, dict, str, range)) else UNKNOWN
+    if isinstance(value, range):
+        return range_length(value)
+    return len(value) if isinstance(value, (list, tuple, dict, str)) else UNKNOWN
+
+
+def range_length(numbers: range) -> int:
+    """``len(numbers)``, also past what ``len`` takes (``range(10**30)``)."""
+    start, stop, step = numbers.start, numbers.stop, numbers.step
+    if step < 0:
+        start, stop, step = -start, -stop, -step
+    return max(0, (stop - start + step - 1) // step)
 
 
 @function("builtins.range")
@@ -92,12 +102,16 @@ _PURE_BUILTINS = {
         "trunc", "fabs")},
 }
 _PLAIN = (int, float, str, bool, list, tuple, range, set, frozenset)
+_LONG = 10 ** 6  # a range longer than this is not gone through
 
 
 @function(*(name if "." in name else f"builtins.{name}" for name in _PURE_BUILTINS))
 def _pure(site):
-    """A builtin or ``math`` function computed on plain Python values."""
+    """A builtin or ``math`` function computed on plain Python values (not on a range too
+    long to go through: ``sum(range(10**12))``)."""
     if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in site.args):
+        return UNKNOWN
+    if any(isinstance(v, range) and range_length(v) > _LONG for v in site.args):
         return UNKNOWN
     try:
         return _PURE_BUILTINS[site.name.removeprefix("builtins.")](*site.args)
