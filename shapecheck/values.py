@@ -110,3 +110,11 @@ def shape_of(value):
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, Tensor) for v in value):
         return [v.shape for v in value]
     return None
+
+
+def range_length(numbers: range) -> int:
+    """``len(numbers)``, also past what ``len`` takes (``range(10**30)``)."""
+    start, stop, step = numbers.start, numbers.stop, numbers.step
+    if step < 0:
+        start, stop, step = -start, -stop, -step
+    return max(0, (stop - start + step - 1) // step)

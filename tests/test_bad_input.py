@@ -78,3 +78,12 @@ def test_values_too_large_to_compute_stay_unknown(tmp_path, expression):
     (tmp_path / "big.py").write_text(f"import keras\nn = {expression}\nlayer = keras.layers.Dense(4)\n")
     done = check(tmp_path, "big.py", timeout=60)
     assert (done.returncode, done.stdout) == (0, "All checks passed (1 file checked, 0 models).\n")
+
+
+def test_nested_endless_loops_end_and_the_code_after_them_is_checked(tmp_path):
+    (tmp_path / "loops.py").write_text(
+        "import keras\nn = 0\nwhile True:\n    while True:\n        while n >= 0:\n"
+        "            n += 1\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n")
+    done = check(tmp_path, "loops.py", timeout=300)
+    assert (done.returncode, done.stdout) == (0, "All checks passed (1 file checked, 1 model).\n")

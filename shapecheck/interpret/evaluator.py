@@ -18,7 +18,7 @@ from shapecheck.interpret.statements import Statements
 from shapecheck.interpret.uncalled import UncalledModels
 from shapecheck.library.python import Iterated
 from shapecheck.objects import Dataset, UserClass
-from shapecheck.values import UNKNOWN, LayerCall, Tensor
+from shapecheck.values import UNKNOWN, LayerCall, Tensor, range_length
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,9 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
     def iterate(self, value):
         """Every item iterating over ``value`` gives, or None when they are not all known
         (unknown, or more than a loop is unrolled over)."""
-        if isinstance(value, (list, tuple, str, range, dict)):
+        if isinstance(value, range):
+            return list(value) if range_length(value) <= MAX_UNROLL else None
+        if isinstance(value, (list, tuple, str, dict)):
             return list(value) if len(value) <= MAX_UNROLL else None
         if isinstance(value, Iterated):
             return value.items

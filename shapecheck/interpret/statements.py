@@ -148,6 +148,8 @@ class Statements:
 
     def exec_While(self, node, frame):
         for _ in range(MAX_UNROLL):
+            if self._steps > MAX_STEPS:  # the file's budget is spent: stop unrolling
+                break
             test = truth(self.eval(node.test, frame))
             if test is UNKNOWN:
                 break
@@ -173,6 +175,9 @@ class Statements:
     def _uncertain_pass(self, node, frame, run, at_least_once=False, quiet=False) -> bool:
         """``run()`` a loop's pass that stands for any number of them, then settle what it
         wrote; returns whether it ended in a ``break`` (then it was the only pass)."""
+        if self._steps > MAX_STEPS:  # the budget is spent: what the pass writes is unknown
+            self._havoc([node], frame)
+            return False
         journal = self.open_journal()
         self._quiet += quiet
         try:

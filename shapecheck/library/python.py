@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from shapecheck.library.registry import function, method, value
-from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, range_length, truth
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
@@ -51,14 +51,6 @@ def _len(site):
     if isinstance(value, range):
         return range_length(value)
     return len(value) if isinstance(value, (list, tuple, dict, str)) else UNKNOWN
-
-
-def range_length(numbers: range) -> int:
-    """``len(numbers)``, also past what ``len`` takes (``range(10**30)``)."""
-    start, stop, step = numbers.start, numbers.stop, numbers.step
-    if step < 0:
-        start, stop, step = -start, -stop, -step
-    return max(0, (stop - start + step - 1) // step)
 
 
 @function("builtins.range")
