@@ -11,7 +11,7 @@ folder linking every entry of the file's folder, so what a program writes stays 
 corpus. The child makes training cheap without changing shapes (``fit``: one epoch of one
 step; ``evaluate``: one step; ``predict``: one batch, repeated to the input's rows; repeated
 ``predict`` / ``train_on_batch`` / ``test_on_batch`` calls return the earlier result;
-``tf.data`` iteration stops after two elements) and raises ``BenchTimeout`` into a program
+``tf.data`` iteration stops after two elements; ``plot_model`` draws nothing) and raises ``BenchTimeout`` into a program
 after --timeout s. ``--site`` (or $SHAPECHECK_BENCH_SITE) appends a folder of the packages
 programs import (matplotlib, pandas, ...) to the child's sys.path. shapecheck checks the
 same file in this process (``shapecheck.files.check_path``); then models (matched by line
@@ -119,6 +119,10 @@ def cheap_training(keras, tf):
     model.test_on_batch = twice(model.test_on_batch, lambda args, kwargs: None)
     iterate = tf.data.Dataset.__iter__
     tf.data.Dataset.__iter__ = lambda self: iterate(self.take(2))
+    # A picture of the model needs pydot and Graphviz, and changes no shape.
+    from keras.src.utils import model_visualization
+    for utils in (model_visualization, keras.utils, tf.keras.utils):
+        utils.plot_model = lambda *args, **kwargs: None
 
 
 def child(timeout, corpus, site):

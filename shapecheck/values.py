@@ -43,6 +43,9 @@ class Tensor:
     symbolic: bool = False
     # A NumPy array rather than a TensorFlow tensor.
     numpy: bool = False
+    # The values of a small integer tensor made of sizes (``tf.shape(x)``, ``tf.shape(x)[0]``),
+    # one dim per element (a scalar's in a 1-tuple); None when they are not known.
+    contents: tuple | None = None
 
 
 @dataclass(frozen=True)

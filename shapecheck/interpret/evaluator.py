@@ -129,5 +129,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
 
 
 def _row(tensor: Tensor) -> Tensor:
+    if tensor.dtype == "object":  # an item of an array of objects: not an array itself
+        return Tensor(None)
     return Tensor(tuple(tensor.shape[1:]), tensor.dtype, numpy=tensor.numpy)
 

@@ -151,6 +151,8 @@ class Expressions:
         if isinstance(owner, Instance):
             if name in owner.attrs:
                 return owner.attrs[name]
+            if name == "build" and owner.cls.kind is not None:  # Keras's wrapper runs it
+                return BoundMethod(owner, name)
             method = owner.cls.method(name)
             if method is not None:
                 if method.kind == "property":

@@ -152,17 +152,20 @@ class LayerCalls:
                                          for t in tensor_leaves(output)})
         return output
 
-    def build_instance(self, layer: Instance, shape) -> None:
-        """Run a subclass's own ``build(input_shape)`` once, as Keras does before the first
-        call (its weights come from ``add_weight`` there); nothing it does is recorded."""
+    def build_instance(self, layer: Instance, shape, explicit=False) -> None:
+        """Run a subclass's own ``build(input_shape)`` as Keras does: once before the first
+        call, and each time the code calls ``layer.build(...)`` itself (``explicit``), which
+        leaves the layer built; its weights come from ``add_weight`` there, and nothing it
+        does is recorded."""
         own = layer.cls.method("build")
-        if own is None or layer.built:
+        if (own is None or layer.built) and not explicit:
             return
-        self.building += 1
-        try:
-            self.call_function(own.bound(layer), [shape], {})
-        finally:
-            self.building -= 1
+        if own is not None:
+            self.building += 1
+            try:
+                self.call_function(own.bound(layer), [shape], {})
+            finally:
+                self.building -= 1
         self.touch(layer)
         layer.built = True
 

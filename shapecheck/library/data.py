@@ -6,23 +6,58 @@ from shapecheck.library.registry import function, method
 from shapecheck.objects import Dataset
 from shapecheck.values import UNKNOWN, Tensor
 
-# Keras's data sets: the shapes of (x_train, y_train), (x_test, y_test); all uint8.
+# Keras's data sets: rows of (train, test) as load_data() gives them, the shape and dtype of
+# one x and one y, and how many classes y has (its values cycle through them).
 DATASETS = {
-    "mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
-    "fashion_mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
-    "cifar10": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
-    "cifar100": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
+    "mnist": (60000, 10000, (28, 28), "uint8", (), "uint8", 10),
+    "fashion_mnist": (60000, 10000, (28, 28), "uint8", (), "uint8", 10),
+    "cifar10": (50000, 10000, (32, 32, 3), "uint8", (1,), "uint8", 10),
+    "cifar100": (50000, 10000, (32, 32, 3), "uint8", (1,), "uint8", 100),
+    # Reviews and newswires: each x a list of word indices (an array of objects).
+    "imdb": (25000, 25000, (), "object", (), "int64", 2),
+    "reuters": (8982, 2246, (), "object", (), "int64", 46),
+    "boston_housing": (404, 102, (13,), "float64", (), "float64", 10),
 }
 
 
-def _load_data(name):
-    train, test = DATASETS[name]
-    return tuple((Tensor(x, "uint8", numpy=True), Tensor(y, "uint8", numpy=True))
-                 for x, y in (train, test))
+def dataset_rows(name, kwargs):
+    """(train rows, test rows) of ``load_data(**kwargs)``, UNKNOWN where the arguments make
+    them depend on the data (``maxlen=`` drops the longer texts) or are not known."""
+    train, test, *_ = DATASETS[name]
+    if name in ("imdb", "reuters") and kwargs.get("maxlen") is not None:
+        return UNKNOWN, UNKNOWN
+    split = kwargs.get("test_split", 0.2)
+    if name in ("reuters", "boston_housing") and split != 0.2:
+        if not isinstance(split, (int, float)) or isinstance(split, bool):
+            return UNKNOWN, UNKNOWN
+        total = train + test
+        train = int(total * (1 - split))
+        return train, total - train
+    return train, test
+
+
+def _load_data(name, kwargs):
+    _, _, x_shape, x_dtype, y_shape, y_dtype, _ = DATASETS[name]
+    return tuple((Tensor((rows, *x_shape), x_dtype, numpy=True), Tensor((rows, *y_shape), y_dtype, numpy=True))
+                 for rows in dataset_rows(name, kwargs))
 
 
 for _name in DATASETS:
-    function(f"keras.datasets.{_name}.load_data")(lambda site, name=_name: _load_data(name))
+    function(f"keras.datasets.{_name}.load_data")(lambda site, name=_name: _load_data(name, site.kwargs))
+
+
+@function("keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences")
+def _pad_sequences(site):
+    """``pad_sequences(sequences, maxlen)``: one row per sequence, ``maxlen`` long (without
+    it, as long as the longest sequence: unknown)."""
+    sequences, maxlen = site.arg(0, "sequences"), site.arg(1, "maxlen", None)
+    if isinstance(sequences, Tensor):
+        rows = sequences.shape[0] if sequences.shape else UNKNOWN
+    else:
+        rows = len(sequences) if isinstance(sequences, (list, tuple)) else UNKNOWN
+    width = maxlen if isinstance(maxlen, int) and not isinstance(maxlen, bool) else UNKNOWN
+    dtype = site.arg(2, "dtype", "int32")
+    return Tensor((rows, width), dtype if isinstance(dtype, str) else None, numpy=True)
 
 
 @function("tensorflow.data.Dataset.from_tensor_slices")

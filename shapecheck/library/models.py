@@ -206,12 +206,14 @@ def replay(ev, model: FunctionalModel, inputs, node):
 @method("layer", "build")
 def _build(site):
     ev, model = site.ev, site.obj
-    shape = shape_arg(site.arg(0, "input_shape"))
-    if shape is None:
-        return None
     if isinstance(model, Instance):
         # Keras 3 runs a subclass's own build(); the default one does not call call().
-        ev.build_instance(model, shape)
+        raw = site.arg(0, "input_shape")
+        shape = shape_arg(raw)
+        ev.build_instance(model, raw if shape is None else shape, explicit=True)
+        return None
+    shape = shape_arg(site.arg(0, "input_shape"))
+    if shape is None:
         return None
     if isinstance(model, Sequential):
         model.input_shape = shape

@@ -19,14 +19,19 @@ def _dim(value):
     """One element of a shape argument as a dim: an int, None, a symbolic size, else UNKNOWN."""
     if value is None or isinstance(value, dims.Expr):
         return value
+    if isinstance(value, Tensor) and value.shape == () and value.contents is not None:
+        return value.contents[0]  # tf.shape(x)[0]: x's size (None where it varies)
     return value if isinstance(value, int) and not isinstance(value, bool) else UNKNOWN
 
 
 def shape_arg(value):
-    """A shape argument (``(32, 28, 28, 3)``, ``[None, 10]``, ``5``) as a tuple of dims,
-    or None when not even its length is known."""
+    """A shape argument (``(32, 28, 28, 3)``, ``[None, 10]``, ``5``, ``tf.shape(x)``) as a
+    tuple of dims, or None when not even its length is known."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
+    if isinstance(value, Tensor) and value.contents is not None and value.shape is not None \
+            and len(value.shape) == 1:
+        return tuple(_dim(d) for d in value.contents)
     if isinstance(value, (tuple, list)):
         return tuple(_dim(d) for d in value)
     return None
@@ -236,8 +241,16 @@ def slice_tensor(tensor: Tensor, index):
     """``tensor[index]`` with ints, slices, ``None`` / ``np.newaxis`` and ``...``."""
     if tensor.shape is None or index is UNKNOWN:
         return Tensor(None, tensor.dtype)
+    if tensor.contents is not None and len(tensor.shape) == 1 and isinstance(index, (int, slice)):
+        if isinstance(index, slice):  # some sizes of tf.shape(x)
+            picked = tensor.contents[index]
+            return Tensor((len(picked),), tensor.dtype, contents=picked)
+        if -len(tensor.contents) <= index < len(tensor.contents):  # one of them
+            return Tensor((), tensor.dtype, contents=(tensor.contents[index],))
     parts = list(index) if isinstance(index, tuple) else [index]
     parts = [None if p == ApiRef("numpy.newaxis") else p for p in parts]
+    if tensor.dtype == "object" and any(isinstance(p, int) for p in parts):
+        return Tensor(None)  # an item of an array of objects (a text's list of word indices)
     if sum(p is Ellipsis for p in parts) > 1:
         return Tensor(None, tensor.dtype)
     consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)

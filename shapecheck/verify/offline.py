@@ -1,4 +1,4 @@
-"""The runner's stand-ins for what needs the network: Keras's data sets are zero arrays of
+"""The runner's stand-ins for what needs the network: Keras's data sets are made-up arrays of
 their real shapes, and keras.applications build without ImageNet weight files (their
 models marked, so that the recorder lists them as leaves)."""
 
@@ -15,23 +15,46 @@ APPLICATION_MARK = "_shapecheck_application"
 
 
 def patch_datasets():
-    """Make ``load_data`` of the image datasets return zero arrays, offline, of the
-    shapes the static analysis knows them by (one table: ``shapecheck.library.data.DATASETS``)."""
-    import numpy as np
-
+    """Make ``load_data`` of Keras's data sets return arrays of their real shapes, offline, as
+    the static analysis knows them (one table: ``shapecheck.library.data.DATASETS``): x zeros
+    (a text: lists of word indices), y cycling through the classes."""
     from shapecheck.library.data import DATASETS
 
-    for name, splits in DATASETS.items():
+    for name in DATASETS:
         module = importlib.import_module(f"keras.src.datasets.{name}")
         original = module.load_data
 
-        def load_data(*args, splits=splits, **kwargs):
-            return tuple(tuple(np.zeros(s, np.uint8) for s in split) for split in splits)
+        def load_data(*args, name=name, **kwargs):
+            return stand_in_data(name, kwargs)
 
         for loaded in list(sys.modules.values()):  # every public alias too
             namespace = getattr(loaded, "__dict__", {})
             if namespace.get("load_data") is original:
                 namespace["load_data"] = load_data
+
+
+def stand_in_data(name, kwargs):
+    """((x_train, y_train), (x_test, y_test)) of the data set ``name``, made up."""
+    import numpy as np
+
+    from shapecheck.library.data import DATASETS, dataset_rows
+
+    default_train, default_test, x_shape, x_dtype, y_shape, y_dtype, classes = DATASETS[name]
+    rows = [r if isinstance(r, int) else d
+            for r, d in zip(dataset_rows(name, kwargs), (default_train, default_test))]
+    words = kwargs.get("num_words") or 1000
+    length = min(kwargs.get("maxlen") or 80, 80)
+
+    def x(count):
+        if x_dtype != "object":
+            return np.zeros((count, *x_shape), x_dtype)
+        texts = np.empty(count, object)
+        texts[:] = [[1 + (i + j) % (words - 1) for j in range(length)] for i in range(count)]
+        return texts
+
+    def y(count):
+        return (np.arange(count) % classes).astype(y_dtype).reshape((count, *y_shape))
+    return tuple((x(count), y(count)) for count in rows)
 
 
 # What get_file returns while an application builds with weights="imagenet".

@@ -19,8 +19,9 @@ from shapecheck.values import UNKNOWN, Tensor
 @op("tensorflow.shape", "keras.backend.shape")
 def _shape_tensor(site):
     x = as_tensor(_get(site, 0, "input", "x"))
-    length = len(x.shape) if x is not None and x.shape is not None else UNKNOWN
-    return Tensor((length,), dtype_of(site.kwargs.get("out_type")) or "int32")
+    known = x is not None and x.shape is not None
+    return Tensor((len(x.shape) if known else UNKNOWN,), dtype_of(site.kwargs.get("out_type")) or "int32",
+                  contents=tuple(x.shape) if known else None)
 
 
 @op("tensorflow.rank", "tensorflow.size")
@@ -30,9 +31,14 @@ def _scalar_int(site):
 
 @op("keras.ops.shape", "keras.backend.int_shape", "numpy.shape")
 def _static_shape(site):
-    """The static shape as a Python tuple (Keras's None where a size varies)."""
+    """The static shape as a Python tuple (Keras's None where a size varies; for a
+    TensorFlow tensor, ``keras.ops.shape`` gives a scalar tensor of the size there)."""
     x = as_tensor(_get(site, 0, "x", "a"))
-    return UNKNOWN if x is None or x.shape is None else tuple(x.shape)
+    if x is None or x.shape is None:
+        return UNKNOWN
+    if site.name == "keras.ops.shape" and not x.symbolic:
+        return tuple(Tensor((), "int32", contents=(d,)) if d is None else d for d in x.shape)
+    return tuple(x.shape)
 
 
 @op("keras.backend.ndim", "numpy.ndim")
