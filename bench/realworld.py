@@ -1,6 +1,6 @@
 """Real-world benchmark: shapecheck against TensorFlow on a corpus of real Keras files.
 
-    python bench/realworld.py DIR [--timeout 120] [--jobs 1] [-v] [--json OUT] [--site SITE]
+    python bench/realworld.py DIR [--timeout 120] [--jobs 1] [-v] [--json OUT] [--site SITE] [--only TEXT]
 
 For every entry of DIR/INDEX.tsv (tab-separated, first the path relative to DIR; # starts
 a comment), or every *.py under DIR without one: TensorFlow runs the file under the
@@ -535,6 +535,7 @@ def main(argv=None):
     parser.add_argument("--json", metavar="OUT", help="write the full results as JSON")
     parser.add_argument("--site", default=os.environ.get("SHAPECHECK_BENCH_SITE"),
                         help="folder of packages the programs import, appended to their sys.path")
+    parser.add_argument("--only", metavar="TEXT", help="only the entries whose path contains TEXT")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -542,7 +543,7 @@ def main(argv=None):
     if not args.dir:
         parser.error("DIR is required")
     began, folder = time.time(), os.path.abspath(args.dir)
-    rows = entries(folder)
+    rows = [(path, fields) for path, fields in entries(folder) if args.only is None or args.only in path]
     paths = [path for path, _ in rows]
     records, reports, seconds = run_all(paths, folder, args)
     result = analyse(paths, folder, records, reports)

@@ -21,7 +21,7 @@ _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "t
 
 @dataclass
 class Iterated:
-    """``zip(...)`` / ``enumerate(...)``: its items, or (``items`` None) only its first
+    """``zip(...)`` / ``enumerate(...)`` / ``reversed(...)``: its items, or (``items`` None) only its first
     one, when it goes over a data set or a long tensor whose first item stands for all."""
 
     items: list | None
@@ -85,9 +85,16 @@ def _zip(site):
     return Iterated(list(enumerate(lists[0], start)))
 
 
+@function("builtins.reversed")
+def _reversed(site):
+    """``reversed(items)``: the items backwards, whatever they are (tensors, layers)."""
+    items = site.ev.iterate(site.args[0]) if len(site.args) == 1 else None
+    return UNKNOWN if items is None else Iterated(items[::-1])
+
+
 _PURE_BUILTINS = {
     "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
-    "min": min, "max": max, "sum": sum, "sorted": sorted, "reversed": lambda v: list(reversed(v)),
+    "min": min, "max": max, "sum": sum, "sorted": sorted,
     "set": set, "frozenset": frozenset, "all": all, "any": any, "divmod": divmod, "pow": pow,
     **{f"math.{name}": getattr(math, name) for name in (
         "ceil", "floor", "sqrt", "log", "log2", "log10", "exp", "pow", "prod", "gcd", "isqrt",
