@@ -5,18 +5,18 @@
 For every entry of DIR/INDEX.tsv (tab-separated, first the path relative to DIR; # starts
 a comment), or every *.py under DIR without one: TensorFlow runs the file under the
 project's recorder (``shapecheck.verify.runner --stream``) in a child process (this module
-with ``--child``; one child per job, renewed after 20 files, a hang or a crash). The file's
-folder is on sys.path, then DIR/<first path part> (its project); the cwd is a scratch
-folder linking every entry of the file's folder, so what a program writes stays out of the
-corpus. The child makes training cheap without changing shapes (``fit``: one epoch of one
-step; ``evaluate``: one step; ``predict``: one batch, repeated to the input's rows; repeated
-``predict`` / ``train_on_batch`` / ``test_on_batch`` calls return the earlier result;
-``tf.data`` iteration stops after two elements; ``plot_model`` draws nothing) and raises ``BenchTimeout`` into a program
-after --timeout s. ``--site`` (or $SHAPECHECK_BENCH_SITE) appends a folder of the packages
-programs import (matplotlib, pandas, ...) to the child's sys.path. shapecheck checks the
-same file in this process (``shapecheck.files.check_path``); then models (matched by line
-and name), error findings, internal errors and what left models unknown are compared and
-reported.
+with ``--child``; one child per job, renewed after 20 files, a hang or a crash). The
+file's folder is on sys.path, then DIR/<first path part> (its project); the cwd is a
+scratch folder linking every entry of the file's folder, so what a program writes stays
+out of the corpus. The child makes training cheap without changing shapes (``fit``: one
+epoch of one step; ``evaluate``: one step; ``predict``: one batch, repeated to the input's
+rows; repeated ``predict`` / ``train_on_batch`` / ``test_on_batch`` calls return the
+earlier result; ``tf.data`` iteration stops after two elements; ``plot_model`` draws
+nothing) and raises ``BenchTimeout`` into a program after --timeout s. ``--site`` (or
+$SHAPECHECK_BENCH_SITE) appends a folder of the packages programs import (matplotlib,
+pandas, ...) to the child's sys.path. shapecheck checks the same file in this process
+(``shapecheck.files.check_path``); then models (matched by line and name), error findings,
+internal errors and what left models unknown are compared and reported.
 """
 
 from __future__ import annotations

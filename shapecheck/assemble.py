@@ -64,7 +64,8 @@ class Assembly:
     def _functional_report(self, model: FunctionalModel) -> ModelReport:
         shapes = [t.shape for t in model.inputs]
         outputs = model.outputs
-        out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else outputs.shape
+        out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else \
+            None if isinstance(outputs, dict) else outputs.shape  # (outputs by name: not a shape)
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
                            self._layer_reports(model, model.calls))

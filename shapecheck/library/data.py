@@ -38,8 +38,8 @@ def dataset_rows(name, kwargs):
 
 def _load_data(name, kwargs):
     _, _, x_shape, x_dtype, y_shape, y_dtype, _ = DATASETS[name]
-    return tuple((Tensor((rows, *x_shape), x_dtype, numpy=True), Tensor((rows, *y_shape), y_dtype, numpy=True))
-                 for rows in dataset_rows(name, kwargs))
+    return tuple((Tensor((rows, *x_shape), x_dtype, numpy=True),
+                  Tensor((rows, *y_shape), y_dtype, numpy=True)) for rows in dataset_rows(name, kwargs))
 
 
 for _name in DATASETS:

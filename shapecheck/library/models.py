@@ -125,7 +125,8 @@ def _functional(site):
         return UNKNOWN
     input_list = list(inputs.values()) if isinstance(inputs, dict) else \
         list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    output_list = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    output_list = _by_name(outputs) if isinstance(outputs, dict) else \
+        list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     if not all(isinstance(t, Tensor) for t in input_list + output_list):
         return UNKNOWN
     calls = _graph_order(input_list, output_list)
@@ -135,6 +136,12 @@ def _functional(site):
                             calls, given_name=given_name(site.kwargs))
     ev.objects.append(model)
     return model
+
+
+def _by_name(tensors: dict) -> list:
+    """Tensors given by name, in the order Keras flattens a dict: by sorted name."""
+    return [tensors[name] for name in sorted(tensors)] if all(
+        isinstance(name, str) for name in tensors) else list(tensors.values())
 
 
 def _graph_order(inputs, outputs) -> list:
@@ -248,6 +255,8 @@ def _io(model, side: str) -> list:
     first call of a Sequential whose input is declared."""
     if isinstance(model, FunctionalModel):
         tensors = model.inputs if side == "inputs" else model.outputs
+        if isinstance(tensors, dict):  # outputs by name
+            return _by_name(tensors)
         return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
     return []
 
