@@ -7,6 +7,7 @@ import libcst as cst
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.library import models
+from shapecheck.library.tensors import shape_arg
 from shapecheck.objects import (
     LAYER_LIKE,
     BuiltinLayer,
@@ -138,8 +139,19 @@ class LayerCalls:
         symbolic = any(t.symbolic for t in tensor_leaves(inputs))
         computes = layer.cls.method("compute_output_shape")
         if symbolic and computes is not None:
+            if layer.cls.method("build") is None and not layer.built:
+                # Keras builds a layer without build() by running call() once ("build by
+                # run"), so the layers it uses get their weights; nothing of it is recorded.
+                self.building += 1
+                self._quiet += 1
+                try:
+                    self.call_function(method.bound(layer), list(args), dict(kwargs))
+                finally:
+                    self.building -= 1
+                    self._quiet -= 1
             shape = self.call_function(computes.bound(layer), [shape_of(inputs)], {})
-            output = Tensor(tuple(shape) if isinstance(shape, (tuple, list)) else None)
+            one = isinstance(shape, (tuple, list)) and not any(isinstance(d, (tuple, list)) for d in shape)
+            output = Tensor(shape_arg(shape) if one else None)  # (a size it cannot know: unknown)
         else:
             traced = [substitute(a, _traced(a)) for a in args]
             output = self.call_function(method.bound(layer), traced,

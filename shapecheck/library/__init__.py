@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from shapecheck.layers import ShapeError
 from shapecheck.library.command_line import ArgumentParser
+from shapecheck.library.layers import base_attribute
 from shapecheck.library.registry import ATTRIBUTES, FUNCTIONS, METHODS, VALUES, Site, handler_for
 from shapecheck.objects import (
     MISSING,
@@ -84,6 +85,10 @@ def get_attribute(ev, obj, name: str, node):
         handler = ATTRIBUTES.get((kind, name))
         if handler is not None:
             return handler(Site(ev, name, [], {}, node, obj))
+    if isinstance(obj, BuiltinLayer):  # what Keras keeps of its arguments (``dense.units``)
+        value = base_attribute(obj, name)
+        if value is not MISSING:
+            return value
     return BoundMethod(obj, name) if kinds else MISSING
 
 

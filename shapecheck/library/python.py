@@ -131,6 +131,18 @@ for _name, _constant in _CONSTANTS.items():
     value(_name)(lambda ev, constant=_constant: constant)
 
 
+@function("builtins.hasattr")
+def _hasattr(site):
+    """``hasattr(value, name)`` of a plain Python value (``hasattr(dim, "value")`` of an int or
+    None in TF1-compatible code); of anything else, unknown."""
+    if len(site.args) != 2 or not isinstance(site.args[1], str):
+        return UNKNOWN
+    value = site.args[0]
+    if value is None or type(value) in (*_PLAIN, dict):
+        return hasattr(value, site.args[1])
+    return UNKNOWN
+
+
 @function("builtins.isinstance")
 def _isinstance(site):
     if len(site.args) != 2:
