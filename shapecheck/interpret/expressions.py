@@ -386,7 +386,16 @@ class Expressions:
     def eval_IfExp(self, node, frame):
         test = truth(self.eval(node.test, frame))
         if test is UNKNOWN:
-            a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
+            records = self.records_here()
+            start = len(records)
+            a = self.eval(node.body, frame)
+            middle = len(records)
+            b = self.eval(node.orelse, frame)
+            # Either arm runs, not both: a layer call the second repeats (the same layer on the
+            # same input, as `layer(x, training=t) if flag else layer(x)`) is one call.
+            first = [(r.layer, [id(t) for t in r.inputs]) for r in records[start:middle]]
+            records[middle:] = [r for r in records[middle:] if not any(
+                layer is r.layer and ids == [id(t) for t in r.inputs] for layer, ids in first)]
             return a if same(a, b) else UNKNOWN
         return self.eval(node.body if test else node.orelse, frame)
 

@@ -83,9 +83,13 @@ class LayerCalls:
     def _record(self, record: LayerCall) -> None:
         if self._stopped or self.building:
             return
-        parent = self.stack[-1] if self.stack else None
-        (parent.children if parent is not None else self.calls).append(record)
+        self.records_here().append(record)
         self.applied.add(id(record.layer))
+
+    def records_here(self) -> list:
+        """The list the layer calls made now are recorded in (the running call's children)."""
+        parent = self.stack[-1] if self.stack else None
+        return parent.children if parent is not None else self.calls
 
     def _apply(self, layer, inputs, args, kwargs, record):
         if isinstance(layer, BuiltinLayer):
