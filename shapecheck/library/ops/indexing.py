@@ -1,4 +1,4 @@
-"""Indexing: one_hot / to_categorical, gather, take, take_along_axis."""
+"""Indexing: one_hot / to_categorical, gather, take, take_along_axis, slice."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from shapecheck.library.tensors import (
     broadcast_shapes,
     keras_symbolic,
     op,
+    shape_arg,
 )
 from shapecheck.values import UNKNOWN, Tensor
 
@@ -98,3 +99,22 @@ def _take_along_axis(site):
     at = 0 if axis is None else _axis(axis, len(shape), "take_along_axis")
     shape[at] = indices.shape[at]
     return Tensor(broadcast_shapes(tuple(shape), indices.shape), x.dtype)
+
+
+@op("keras.ops.slice", "keras.ops.core.slice", "tensorflow.slice")
+def _slice(site):
+    """``slice(x, start, shape)``: the block of ``shape`` at ``start`` (-1: the rest of the axis)."""
+    x = _input(_get(site, 0, "inputs", "input_", "x"))
+    start = shape_arg(_get(site, 1, "start_indices", "begin"))
+    size = shape_arg(_get(site, 2, "shape", "size"))
+    if size is None or start is None or not len(size) == len(start) == len(x.shape):
+        raise Unknowable
+    block = []
+    for whole, first, length in zip(x.shape, start, size):
+        if length != -1:
+            block.append(length)
+        elif _is_int(whole) and _is_int(first):
+            block.append(whole - first)
+        else:
+            block.append(None if whole is None else UNKNOWN)
+    return Tensor(tuple(block), x.dtype)
