@@ -1,4 +1,4 @@
-"""Element-wise functions, where, broadcast_to, and NumPy array methods."""
+"""Element-wise functions, where, broadcast_to, Fourier transforms, and NumPy array methods."""
 
 from __future__ import annotations
 
@@ -149,3 +149,16 @@ def _broadcast_to(site):
         raise ShapeError(_SHAPE_ERROR, f"cannot broadcast {format_shape(x.shape)} to "
                                        f"{format_shape(target)}")
     return Tensor(target, x.dtype)
+
+
+@op("keras.ops.fft", "keras.ops.fft2", "keras.ops.ifft2", "keras.ops.math.fft", "keras.ops.math.fft2",
+    "keras.ops.math.ifft2")
+def _fourier(site):
+    """``fft2((real, imag))``: the (real, imag) pair of the transform, each of the input's shape."""
+    pair = _get(site, 0, "x")
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+        raise Unknowable(UNKNOWN)
+    real, imag = (_input(part) for part in pair)
+    if real.shape != imag.shape:
+        raise Unknowable(UNKNOWN)
+    return Tensor(real.shape, real.dtype), Tensor(imag.shape, imag.dtype)
