@@ -126,7 +126,7 @@ def _plain_items(value) -> bool:
 
 
 _CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "numpy.pi": math.pi,
-              "numpy.newaxis": None, "numpy.inf": math.inf}
+              "numpy.newaxis": None, "tensorflow.newaxis": None, "numpy.inf": math.inf}
 for _name, _constant in _CONSTANTS.items():
     value(_name)(lambda ev, constant=_constant: constant)
 
