@@ -53,6 +53,7 @@ import tempfile
 import traceback
 import types
 
+from shapecheck.project import Project
 from shapecheck.verify.offline import patch_applications, patch_datasets
 from shapecheck.verify.recorder import Recorder
 from shapecheck.verify.source import TENSOR_HOOK, instrumented, read_source
@@ -62,13 +63,15 @@ from shapecheck.verify.source import TENSOR_HOOK, instrumented, read_source
 
 @contextlib.contextmanager
 def as_main(filename):
-    """A fresh ``__main__`` module for the program, its folder on sys.path."""
+    """A fresh ``__main__`` module for the program, its folder on sys.path, then the other
+    folders its project's imports are looked up in (``Project.roots``: the folders above it
+    up to the project's, and its ``src/``, as an installed package is importable)."""
     module = types.ModuleType("__main__")
     module.__file__ = filename
     module.__builtins__ = builtins
     saved = sys.modules.get("__main__"), sys.path[:], sys.argv[:]
     sys.modules["__main__"] = module
-    sys.path.insert(0, os.path.dirname(filename))
+    sys.path[:0] = Project.roots(filename)
     sys.argv = [filename]
     try:
         yield module
