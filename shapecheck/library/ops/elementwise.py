@@ -151,8 +151,7 @@ def _broadcast_to(site):
     return Tensor(target, x.dtype)
 
 
-@op("keras.ops.fft", "keras.ops.fft2", "keras.ops.ifft2", "keras.ops.math.fft", "keras.ops.math.fft2",
-    "keras.ops.math.ifft2")
+@op("keras.ops.fft", "keras.ops.fft2", "keras.ops.ifft2")
 def _fourier(site):
     """``fft2((real, imag))``: the (real, imag) pair of the transform, each of the input's shape."""
     pair = _get(site, 0, "x")

@@ -101,7 +101,7 @@ def _take_along_axis(site):
     return Tensor(broadcast_shapes(tuple(shape), indices.shape), x.dtype)
 
 
-@op("keras.ops.slice", "keras.ops.core.slice", "tensorflow.slice")
+@op("keras.ops.slice", "tensorflow.slice")
 def _slice(site):
     """``slice(x, start, shape)``: the block of ``shape`` at ``start`` (-1: the rest of the axis)."""
     x = _input(_get(site, 0, "inputs", "input_", "x"))
