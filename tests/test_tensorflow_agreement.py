@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,15 @@ ADDED_CALL = "# added: run the model"
 PROGRAMS = FIXTURES + NOTEBOOKS
 
 
-def run_tensorflow(paths, cwd=ROOT) -> dict:
-    """Each file's TensorFlow record, keyed by path."""
-    done = subprocess.run([sys.executable, "-m", "shapecheck.verify.runner", *paths],
-                          cwd=cwd, capture_output=True, text=True, timeout=900, check=True)
-    return {record["path"]: record for record in json.loads(done.stdout)["files"]}
+def run_tensorflow(paths) -> dict:
+    """Each file's TensorFlow record, keyed by its path under the repository; the programs
+    run in a scratch folder, so what they write (a saved model) stays out of the repository."""
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run([sys.executable, "-m", "shapecheck.verify.runner",
+                               *(str(ROOT / path) for path in paths)],
+                              cwd=scratch, capture_output=True, text=True, timeout=900, check=True)
+    return {str(Path(record["path"]).relative_to(ROOT)): record
+            for record in json.loads(done.stdout)["files"]}
 
 
 @pytest.fixture(scope="module")
