@@ -161,8 +161,27 @@ function("tensorflow.random.normal", "tensorflow.random.uniform", "tensorflow.ra
          "keras.ops.full", "numpy.full")(_creation)
 function("tensorflow.fill")(lambda site: _creation(site, 0, "dims"))
 function("numpy.random.random")(lambda site: _creation(site, 0, "size"))
-function("numpy.random.normal", "numpy.random.uniform", "numpy.random.randint")(
-    lambda site: _creation(site, 2, "size"))
+function("numpy.random.normal", "numpy.random.uniform")(lambda site: _creation(site, 2, "size"))
+
+
+@function("numpy.random.randint")
+def _randint(site):
+    """``np.random.randint(low, high, size)``: integers (NumPy's default int64)."""
+    return tensor(shape_arg(site.arg(2, "size")), dtype_of(site.kwargs.get("dtype")) or "int64")
+
+
+@function("numpy.random.choice")
+def _choice(site):
+    """``np.random.choice(a, size)``: ``size`` items of ``a`` (a range when ``a`` is an int)."""
+    a, size = site.arg(0, "a"), site.arg(1, "size", None)
+    shape = () if size is None else shape_arg(size)
+    if isinstance(a, int) and not isinstance(a, bool):
+        dtype = "int64"
+    elif isinstance(a, Tensor) and a.shape is not None and len(a.shape) == 1:
+        dtype = a.dtype
+    else:
+        return UNKNOWN
+    return tensor(shape, dtype)
 function("numpy.random.rand", "numpy.random.randn")(lambda site: tensor(shape_arg(list(site.args))))
 
 
@@ -247,6 +266,14 @@ def slice_tensor(tensor: Tensor, index):
             return Tensor((len(picked),), tensor.dtype, contents=picked)
         if -len(tensor.contents) <= index < len(tensor.contents):  # one of them
             return Tensor((), tensor.dtype, contents=(tensor.contents[index],))
+    if isinstance(index, Tensor):  # x[indices] (int arrays: their shape) or x[mask] (rows unknown)
+        if index.shape is None or not tensor.shape:
+            return Tensor(None, tensor.dtype)
+        if index.dtype is not None and index.dtype.startswith(("int", "uint")):
+            return Tensor((*index.shape, *tensor.shape[1:]), tensor.dtype, numpy=tensor.numpy)
+        if len(index.shape) == 1:  # an int array or a boolean mask: one axis either way
+            return Tensor((UNKNOWN, *tensor.shape[1:]), tensor.dtype, numpy=tensor.numpy)
+        return Tensor(None, tensor.dtype)
     parts = list(index) if isinstance(index, tuple) else [index]
     parts = [None if p == ApiRef("numpy.newaxis") else p for p in parts]
     if tensor.dtype == "object" and any(isinstance(p, int) for p in parts):
