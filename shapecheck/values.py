@@ -115,6 +115,10 @@ def shape_of(value):
     return None
 
 
+# Past this many items a repetition (``[0] * n``) or a range is not computed: it could be huge.
+MAX_ITEMS = 10 ** 6
+
+
 def range_length(numbers: range) -> int:
     """``len(numbers)``, also past what ``len`` takes (``range(10**30)``)."""
     start, stop, step = numbers.start, numbers.stop, numbers.step

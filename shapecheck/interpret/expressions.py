@@ -26,7 +26,7 @@ from shapecheck.objects import (
     UserClass,
 )
 from shapecheck.project import ModuleValue
-from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
 
 _PLAIN = frozenset({tuple, list, dict, int, float, str, bool, type(None)})  # attributes as Python's
 _BINARY = {
@@ -36,7 +36,6 @@ _BINARY = {
     cst.BitOr: operator.or_, cst.BitXor: operator.xor, cst.LeftShift: operator.lshift,
     cst.RightShift: operator.rshift,
 }
-_LARGE = 10 ** 6  # past this, a power, shift or repetition is not computed (it could be huge)
 
 
 def _bounded(function, left, right) -> bool:
@@ -48,7 +47,7 @@ def _bounded(function, left, right) -> bool:
     if function is operator.mul and (isinstance(left, (str, list, tuple))
                                      or isinstance(right, (str, list, tuple))):
         count = right if isinstance(right, int) else left
-        return not (isinstance(count, int) and count > _LARGE)
+        return not (isinstance(count, int) and count > MAX_ITEMS)
     return True
 _COMPARE = {
     cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,

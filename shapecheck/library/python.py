@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from shapecheck.library.registry import function, method, value
-from shapecheck.values import UNKNOWN, ApiRef, Tensor, range_length, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, range_length, truth
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
@@ -101,7 +101,6 @@ _PURE_BUILTINS = {
         "trunc", "fabs")},
 }
 _PLAIN = (int, float, str, bool, list, tuple, range, set, frozenset)
-_LONG = 10 ** 6  # a range longer than this is not gone through
 
 
 @function(*(name if "." in name else f"builtins.{name}" for name in _PURE_BUILTINS))
@@ -110,7 +109,7 @@ def _pure(site):
     long to go through: ``sum(range(10**12))``)."""
     if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in site.args):
         return UNKNOWN
-    if any(isinstance(v, range) and range_length(v) > _LONG for v in site.args):
+    if any(isinstance(v, range) and range_length(v) > MAX_ITEMS for v in site.args):
         return UNKNOWN
     try:
         return _PURE_BUILTINS[site.name.removeprefix("builtins.")](*site.args)

@@ -23,12 +23,13 @@ def copy_of(ev, model, node):
     """A new model with ``model``'s architecture and names, made at ``node``, else UNKNOWN."""
     if isinstance(model, Saved):
         model = model.model
+    where = ev.here(node)
     if isinstance(model, Sequential) and not model.uncertain and not model.broken and all(
             isinstance(layer, BuiltinLayer) and layer.spec is not None for layer in model.layers):
         first = ev.first_calls.get(id(model))
         shape = model.input_shape or (first.input_shape if first is not None else None)
-        twin = Sequential(ev.here(node), model.name, given_name=model.name, input_shape=shape,
-                          layers=[replace(layer, node=ev.here(node), built=False, build_shape=None,
+        twin = Sequential(where, model.name, given_name=model.name, input_shape=shape,
+                          layers=[replace(layer, node=where, built=False, build_shape=None,
                                           maybe_built=False) for layer in model.layers])
         ev.objects.append(twin)
         if shape is not None and twin.layers:  # a built model's copy has its InputLayer
@@ -36,11 +37,11 @@ def copy_of(ev, model, node):
         return twin
     if isinstance(model, FunctionalModel) and model.user_class is None and not model.leaf and all(
             isinstance(record.layer, (BuiltinLayer, Operation)) for record in model.calls):
-        copies = {id(record.layer): replace(record.layer, node=ev.here(node))
+        copies = {id(record.layer): replace(record.layer, node=where)
                   for record in model.calls if isinstance(record.layer, BuiltinLayer)}
         calls = [replace(record, layer=copies.get(id(record.layer), record.layer))
                  for record in model.calls]
-        twin = replace(model, node=ev.here(node), given_name=model.name, attr=None, calls=calls)
+        twin = replace(model, node=where, given_name=model.name, attr=None, calls=calls)
         ev.objects.append(twin)
         return twin
     return UNKNOWN
