@@ -16,12 +16,42 @@ _TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "t
 def parse(source: str) -> MetadataWrapper:
     """The module's libcst tree, wrapped for metadata; ``SyntaxError`` for code nested too
     deep, libcst's ``ParserSyntaxError`` for other invalid code."""
+    tree = None
     try:
-        ast.parse(source)
+        tree = ast.parse(source)
     except SyntaxError as exc:
         if any(exc.msg.startswith(message) for message in _TOO_DEEP):
             raise
     except (RecursionError, MemoryError):
         raise SyntaxError("too deeply nested for Python's parser") from None
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        unwrapped = None if tree is None else _unparenthesized_targets(source, tree)
+        if unwrapped is None:
+            raise
+        module = cst.parse_module(unwrapped)
     # A freshly parsed module needs no defensive copy.
-    return MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+    return MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def _unparenthesized_targets(source: str, tree: ast.Module) -> str | None:
+    """``source`` with the parentheses around annotated assignment targets taken out
+    (``(x): int`` is read as ``x  : int``), or None if it has none."""
+    lines = [bytearray(line.encode("utf-8")) for line in source.splitlines(keepends=True)]
+    found = sorted((node for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)
+                    and not node.simple and node.lineno == node.target.lineno
+                    and node.target.end_lineno == node.annotation.lineno),
+                   key=lambda node: (node.lineno, node.col_offset), reverse=True)
+    for node in found:  # the last first, so that the offsets of the others stay right
+        target, annotation = node.target, node.annotation
+        tail = lines[target.end_lineno - 1]
+        closing = tail[target.end_col_offset:annotation.col_offset]
+        tail[target.end_col_offset:annotation.col_offset] = closing.replace(b")", b" ")
+        head = lines[node.lineno - 1]
+        shift = head[node.col_offset:target.col_offset].count(b"(")
+        head[node.col_offset:target.col_offset] = \
+            head[node.col_offset:target.col_offset].replace(b"(", b"")
+        end = target.end_col_offset - shift  # the target moved left: pad after it
+        tail[end:end] = b" " * shift
+    return b"".join(lines).decode("utf-8") if found else None

@@ -51,6 +51,17 @@ def test_parentheses_nested_past_what_python_accepts_are_a_syntax_error(tmp_path
     assert "deep.py: error: syntax error at line 1, column 205: too many nested parentheses" in done.stdout
 
 
+def test_an_annotated_parenthesized_target_is_valid_python_and_positions_stay(tmp_path):
+    # libcst's grammar rejects ``(x): int = 1``; CPython accepts it
+    (tmp_path / "m.py").write_text(
+        "import keras\n(a): int = 1; ((b)) :int = 2\nif a:\n    (self_x): int = 3\n"
+        "(m): keras.Model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)()])\n")
+    done = check(tmp_path, "m.py")
+    assert done.returncode == 1
+    assert done.stdout.startswith("m.py:5:57: SHP202 [error] Dense layer 'dense' is called "
+                                  "without an input tensor")
+
+
 @pytest.mark.parametrize("expression", [
     " + ".join(["'a'"] * 3000),  # a left-deep chain of 3,000 operations
     "-" * 3000 + "1",
