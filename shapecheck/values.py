@@ -46,6 +46,9 @@ class Tensor:
     # The values of a small integer tensor made of sizes (``tf.shape(x)``, ``tf.shape(x)[0]``),
     # one dim per element (a scalar's in a 1-tuple); None when they are not known.
     contents: tuple | None = None
+    # Integer class labels in which every value 0 .. classes - 1 occurs (a data set's y, and
+    # what keeps its values: reshaping, astype), so that np.unique(y) and y.max() are known.
+    classes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ DATASETS = {
     "reuters": (8982, 2246, (), "object", (), "int64", 46),
     "boston_housing": (404, 102, (13,), "float64", (), "float64", 10),
 }
+# Labels (not prices) in which every class occurs in train and test (reuters' test split
+# may lack the rarest newswire topics).
+LABELS_IN_BOTH = ("mnist", "fashion_mnist", "cifar10", "cifar100", "imdb")
 
 
 def dataset_rows(name, kwargs, positional=False):
@@ -41,10 +44,12 @@ def dataset_rows(name, kwargs, positional=False):
 
 
 def _load_data(site, name):
-    _, _, x_shape, x_dtype, y_shape, y_dtype, _ = DATASETS[name]
+    _, _, x_shape, x_dtype, y_shape, y_dtype, classes = DATASETS[name]
+    splits = dataset_rows(name, site.kwargs, bool(site.args))
+    labelled = (name != "boston_housing", name in LABELS_IN_BOTH)
     return tuple((Tensor((rows, *x_shape), x_dtype, numpy=True),
-                  Tensor((rows, *y_shape), y_dtype, numpy=True))
-                 for rows in dataset_rows(name, site.kwargs, bool(site.args)))
+                  Tensor((rows, *y_shape), y_dtype, numpy=True, classes=classes if known else None))
+                 for rows, known in zip(splits, labelled))
 
 
 for _name in DATASETS:

@@ -398,4 +398,4 @@ def binary(op_name: str, left, right):
 def _convert(site):
     x = site.obj
     return Tensor(x.shape, dtype_of(site.args[0]) if site.args else x.dtype,
-                  numpy=x.numpy or site.name == "numpy")
+                  numpy=x.numpy or site.name == "numpy", classes=x.classes)

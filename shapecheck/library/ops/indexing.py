@@ -55,7 +55,8 @@ def _to_categorical(site):
     """``to_categorical`` first drops a trailing axis of size 1 ((N, 1) labels -> (N, classes))."""
     x = _input(_get(site, 0, "x"))
     shape = x.shape[:-1] if len(x.shape) > 1 and x.shape[-1] == 1 else x.shape
-    return one_hot(Tensor(shape), _get(site, 1, "num_classes", default=None))
+    classes = _get(site, 1, "num_classes", default=None)
+    return one_hot(Tensor(shape), x.classes if classes is None and x.classes else classes)
 
 
 def gather_shape(params, indices, axis, batch_dims=0, what="gather"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shapecheck import dims
 from shapecheck.library.ops._common import _get, _is_int
-from shapecheck.library.ops.reductions import reduce_shape
+from shapecheck.library.ops.reductions import label_extreme, reduce_shape
 from shapecheck.library.ops.reshaping import reshape_shape, squeeze_shape, transpose_shape
 from shapecheck.library.registry import method
 from shapecheck.library.tensors import (
@@ -13,14 +13,17 @@ from shapecheck.library.tensors import (
 from shapecheck.values import UNKNOWN, Tensor
 
 
-def _numpy_method(compute):
+def _numpy_method(compute, same_values=True):
+    """A method of NumPy arrays; ``same_values``: the result holds the array's values (the
+    class labels stay)."""
     def handler(site):
         if not site.obj.numpy or site.obj.shape is None:
             return UNKNOWN  # a TensorFlow tensor has no such method
+        classes = site.obj.classes if same_values else None
         try:
-            return Tensor(compute(site.obj.shape, site), site.obj.dtype, numpy=True)
+            return Tensor(compute(site.obj.shape, site), site.obj.dtype, numpy=True, classes=classes)
         except Unknowable:
-            return Tensor(None, numpy=True)
+            return Tensor(None, numpy=True, classes=classes)
     return handler
 
 
@@ -37,6 +40,17 @@ method("tensor", "transpose")(_numpy_method(lambda shape, site: transpose_shape(
     if site.args else None)))
 method("tensor", "squeeze")(_numpy_method(lambda shape, site: squeeze_shape(
     shape, _method_axes(site), False)))
-method("tensor", "sum", "mean", "max", "min", "prod", "any", "all", "std", "var", "argmax",
-       "argmin")(_numpy_method(lambda shape, site: reduce_shape(
-           shape, _method_axes(site), site.kwargs.get("keepdims", False))))
+method("tensor", "sum", "mean", "prod", "any", "all", "std", "var", "argmax", "argmin")(
+    _numpy_method(lambda shape, site: reduce_shape(
+        shape, _method_axes(site), site.kwargs.get("keepdims", False)), same_values=False))
+
+
+@method("tensor", "max", "min")
+def _extreme(site):
+    """``y.max()`` of class labels is the last class, ``y.min()`` 0."""
+    known = label_extreme(site.obj, site.name, _method_axes(site), site.kwargs.get("keepdims", False))
+    return known if known is not None else _bounds(site)
+
+
+_bounds = _numpy_method(lambda shape, site: reduce_shape(
+    shape, _method_axes(site), site.kwargs.get("keepdims", False)), same_values=False)

@@ -81,8 +81,44 @@ for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var", "
         _reduction(("x",), keep_index=2))
 for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var"):
     op(f"keras.backend.{_name}")(_reduction(("x",), keep_index=2))
-for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var", "amax", "amin"):
+for _name in ("mean", "sum", "prod", "any", "all", "std", "var"):
     op(f"numpy.{_name}")(_reduction(("a",)))
+
+
+def label_extreme(x, name, axis, keepdims):
+    """The largest (``max``) or smallest class of class labels ``x`` reduced over every
+    axis, else None."""
+    if isinstance(x, Tensor) and x.classes is not None and axis is None and keepdims is False:
+        return x.classes - 1 if name.endswith("max") else 0
+    return None
+
+
+def _numpy_extreme(site):
+    """``np.max(y)`` of class labels is the last class, ``np.min(y)`` 0."""
+    known = label_extreme(_get(site, 0, "a"), site.name, _get(site, 1, "axis", default=None),
+                          site.kwargs.get("keepdims", False))
+    return known if known is not None else _reduction(("a",))(site)
+
+
+op("numpy.max", "numpy.amax", "numpy.min", "numpy.amin")(_numpy_extreme)
+
+
+@op("numpy.unique")
+def _unique(site):
+    """The classes of class labels (sorted, each once); of other arrays an unknown count."""
+    x = _input(_get(site, 0, "ar"))
+    extras = [site.kwargs.get(k, False) for k in ("return_index", "return_inverse", "return_counts")]
+    if site.kwargs.get("axis") is not None or len(site.args) > 1 or UNKNOWN in extras:
+        raise Unknowable(UNKNOWN)
+    count = x.classes if x.classes is not None else UNKNOWN
+    values = Tensor((count,), x.dtype, contents=None if x.classes is None or x.classes > 64
+                    else tuple(range(x.classes)), numpy=True, classes=x.classes)
+    parts = [values]
+    for kind, wanted in zip(("index", "inverse", "counts"), extras):
+        if wanted:  # (the inverse's shape changed between NumPy releases)
+            parts.append(Tensor(None if kind == "inverse" else (count,), "int64", numpy=True))
+    return values if len(parts) == 1 else tuple(parts)
+
 
 # tf.argmax's axis defaults to 0; keras.ops and NumPy's to the flattened tensor.
 op("tensorflow.argmax", "tensorflow.math.argmax", "tensorflow.argmin", "tensorflow.math.argmin")(

@@ -63,7 +63,7 @@ def _reshape(x_names, shape_names):
         target = _get(site, 1, *shape_names)
         if x is None:
             x = Tensor(None)
-        return Tensor(reshape_shape(x.shape, target), x.dtype)
+        return Tensor(reshape_shape(x.shape, target), x.dtype, classes=x.classes)
     return handler
 
 
@@ -189,7 +189,7 @@ def _squeeze(x_names, default=None):
         x = _input(_get(site, 0, *x_names))
         axis = _get(site, 1, "axis", default=default)
         symbolic = site.name.startswith("keras.ops.") and keras_symbolic(site)
-        return Tensor(squeeze_shape(x.shape, axis, symbolic), x.dtype)
+        return Tensor(squeeze_shape(x.shape, axis, symbolic), x.dtype, classes=x.classes)
     return handler
 
 
