@@ -3,7 +3,8 @@
 A name a file imports (``from models import build_model``, ``from .layers import Block``,
 ``import pkg.mod``) is looked up among the project's files: the importing file's folder
 and its parents up to the one holding ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or
-``.git`` (a few levels without one), plus that folder's ``src/``. A module found there
+``.git`` (a few levels without one), plus that folder's ``src/`` (a standard library
+module's name only in the importing file's own folder, which would shadow it). A module found there
 runs once per run (cached by path and content) and its names are values: the importer calls its functions and
 instantiates its classes as its own. Installed packages stay library names; an import
 cycle, or a file that cannot be read or parsed, gives unknown values.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +90,8 @@ class Project:
             return None
         else:
             roots = self.roots(importer)
+            if parts[0] in sys.stdlib_module_names:  # a file of the importer's folder shadows it
+                roots = roots[:1]
         for end in range(len(parts), 0, -1):
             for root in roots:
                 file = _module_file(root, parts[:end])
