@@ -250,26 +250,34 @@ def _super_init(site):
 
 
 # ------------------------------------------------------------------ attributes of models
-def _io(model, side: str) -> list:
-    """A built model's input or output tensors: a functional model's own, or those of the
-    first call of a Sequential whose input is declared."""
+def _io(ev, model, side: str) -> list:
+    """A built model's input or output tensors: a functional model's own, or those of a
+    Sequential's first application to symbolic tensors (its build: Keras's graph of it)."""
     if isinstance(model, FunctionalModel):
         tensors = model.inputs if side == "inputs" else model.outputs
         if isinstance(tensors, dict):  # outputs by name
             return _by_name(tensors)
         return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
-    return []
+    record = ev.first_calls.get(id(model)) if isinstance(model, Sequential) else None
+    if record is None or model.uncertain or not record.inputs or not all(
+            isinstance(t, Tensor) and t.symbolic for t in record.inputs):
+        return []  # (built on a concrete batch, Keras's input would have its batch size)
+    return list(record.inputs) if side == "inputs" else [record.output]
 
 
 @attribute("model", "inputs", "outputs")
 def _tensors(site):
-    found = _io(site.obj, site.name)
+    found = _io(site.ev, site.obj, site.name)
     return found if found else UNKNOWN
 
 
 @attribute("model", "input", "output")
 def _tensor(site):
-    found = _io(site.obj, site.name + "s")
+    """A model's input or output tensor (a Sequential's only once called, which is not
+    modelled: Keras raises before)."""
+    if isinstance(site.obj, Sequential):
+        return UNKNOWN
+    found = _io(site.ev, site.obj, site.name + "s")
     return UNKNOWN if not found else found[0] if len(found) == 1 else found
 
 
@@ -282,7 +290,7 @@ def _shape(site):
             return UNKNOWN
         shape = model.input_shape if site.name == "input_shape" else record.output_shape
         return UNKNOWN if shape is None else tuple(shape)
-    found = _io(model, "inputs" if site.name == "input_shape" else "outputs")
+    found = _io(site.ev, model, "inputs" if site.name == "input_shape" else "outputs")
     shapes = [UNKNOWN if t.shape is None else tuple(t.shape) for t in found if isinstance(t, Tensor)]
     return UNKNOWN if not shapes else shapes[0] if len(shapes) == 1 else shapes
 
@@ -310,9 +318,13 @@ def _count_params(site):
 
 @method("model", "get_layer")
 def _get_layer(site):
-    name = site.arg(0, "name", None)
+    name, index = site.arg(0, "name", None), site.arg(1, "index", None)
     layers = _layers(site)
-    if not isinstance(name, str) or not isinstance(layers, list):
+    if not isinstance(layers, list):
+        return UNKNOWN
+    if name is None and isinstance(index, int) and not isinstance(index, bool):
+        return layers[index] if 0 <= index < len(layers) else UNKNOWN  # (Keras raises past it)
+    if not isinstance(name, str):
         return UNKNOWN
     found = [layer for layer in layers if getattr(layer, "given_name", None) == name or layer.name == name]
     return found[0] if found else UNKNOWN
