@@ -151,8 +151,11 @@ def _isinstance(site):
     names = [k.name.removeprefix("builtins.") if isinstance(k, ApiRef) else None for k in kinds]
     if None in names or not all(name in _TYPES for name in names):
         return UNKNOWN
+    if isinstance(value, Tensor):  # an array or tensor: of no builtin type, except that a
+        # NumPy float64 scalar is a float
+        return UNKNOWN if value.shape is None or value.shape == () and "float" in names else False
     if not isinstance(value, (*_PLAIN, dict, type(None))):
-        return UNKNOWN if value is UNKNOWN or isinstance(value, Tensor) else False
+        return UNKNOWN if value is UNKNOWN else False
     return isinstance(value, tuple(_TYPES[name] for name in names))
 
 
