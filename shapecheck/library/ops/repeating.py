@@ -122,6 +122,8 @@ def repeat_shape(shape, repeats, axis, what="repeat"):
             raise ShapeError(_SHAPE_ERROR, f"{what}: {len(repeats)} repeats for an axis of size {size}; "
                                            f"give one per element, or a single number")
         new = sum(repeats) if size is not None else None
+    elif isinstance(repeats, Tensor) and repeats.contents == (None,):
+        new = None  # a count that varies (tf.shape(x)[0] while traced): unknown to the graph
     else:
         new = None if size is None else UNKNOWN
     return tuple(new if i == at else d for i, d in enumerate(shape))
