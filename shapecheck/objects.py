@@ -194,12 +194,14 @@ class BoundMethod:
 @dataclass(eq=False)
 class Dataset:
     """A ``tf.data.Dataset``: its first element's value and the number of elements.
-    ``fixed_batch``: batched with ``drop_remainder=True``, so a traced function (fit)
-    sees the batch size; otherwise it sees None."""
+    ``batched``: its elements are batches; ``fixed_batch``: batched with
+    ``drop_remainder=True``, so a traced function (fit, map) sees the batch size; otherwise
+    it sees None."""
 
     element: Any
     count: int | None
     fixed_batch: bool = False
+    batched: bool = False
 
 
 @dataclass(eq=False)

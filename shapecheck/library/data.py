@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shapecheck.library.registry import function, method
 from shapecheck.objects import Dataset
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
 # Keras's data sets: rows of (train, test) as load_data() gives them, the shape and dtype of
 # one x and one y, and how many classes y has (the verify runner's stand-in labels cycle
@@ -103,14 +103,14 @@ def _batch(site):
     dataset, size = site.obj, site.arg(0, "batch_size")
     count = dataset.count
     if not isinstance(size, int):
-        return Dataset(_batch_element(dataset.element, UNKNOWN), None)
+        return Dataset(_batch_element(dataset.element, UNKNOWN), None, batched=True)
     # The loop body sees the first batch: full unless the data set is smaller.
     first = UNKNOWN if count is None else min(count, size)
     batches = None if count is None else -(-count // size)
     drop = site.arg(1, "drop_remainder", False) is True
     if drop and count is not None:
         batches = count // size
-    return Dataset(_batch_element(dataset.element, first), batches, fixed_batch=drop)
+    return Dataset(_batch_element(dataset.element, first), batches, fixed_batch=drop, batched=True)
 
 
 @method("dataset", "shuffle", "prefetch", "cache", "repeat", "take", "skip")
@@ -120,14 +120,36 @@ def _same_elements(site):
 
 @method("dataset", "map")
 def _map(site):
+    """TensorFlow traces the function once on the element's spec (a batch of a size that
+    varies: None) and what it records is that; the first element it gives is computed
+    again, quietly, from the first batch."""
+    dataset, ev = site.obj, site.ev
     if not site.args:
         return Dataset(UNKNOWN, None)
-    element = site.obj.element
-    values = list(element) if isinstance(element, tuple) else [element]
-    ev = site.ev
+
+    def run(element):
+        values = list(element) if isinstance(element, tuple) else [element]
+        return ev.call(site.args[0], values, {}, site.node)
+
     ev.traced += 1
     try:
-        return Dataset(ev.call(site.args[0], values, {}, site.node), site.obj.count,
-                       site.obj.fixed_batch)
+        if not dataset.batched or dataset.fixed_batch:
+            element = run(dataset.element)
+        else:
+            run(with_batch_axis(dataset.element, None))
+            ev.building += 1
+            ev._quiet += 1
+            try:
+                element = run(dataset.element)
+            finally:
+                ev.building -= 1
+                ev._quiet -= 1
     finally:
         ev.traced -= 1
+    return Dataset(element, dataset.count, dataset.fixed_batch, dataset.batched)
+
+
+def with_batch_axis(value, size):
+    """``value`` with the batch axis of each tensor in it set to ``size``."""
+    return substitute(value, {id(t): Tensor((size, *t.shape[1:]), t.dtype)
+                              for t in tensor_leaves(value) if t.shape})

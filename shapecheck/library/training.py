@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+from shapecheck.library.data import with_batch_axis
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
 from shapecheck.objects import Dataset, Instance
-from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
+from shapecheck.values import UNKNOWN, Tensor, tensor_leaves
 
 
 @method("model", "compile")
@@ -35,7 +36,7 @@ def first_batch(x, y, batch_size, validation_split=0.0):
     if isinstance(x, Dataset):
         fixed, element = x.fixed_batch, x.element
         x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
-        return (x, y) if fixed else (_batch_axis(x, None), _batch_axis(y, None))
+        return (x, y) if fixed else (with_batch_axis(x, None), with_batch_axis(y, None))
     tensors = tensor_leaves(x)
     if not tensors or not all(t.shape for t in tensors) or not all(
             isinstance(t, Tensor) for t in (x.values() if isinstance(x, dict) else
@@ -50,13 +51,7 @@ def first_batch(x, y, batch_size, validation_split=0.0):
         count = UNKNOWN
     size = UNKNOWN if not (isinstance(count, int) and isinstance(batch_size, int)) else \
         batch_size if count % batch_size == 0 else None
-    return _batch_axis(x, size), _batch_axis(y, size)
-
-
-def _batch_axis(value, size):
-    """``value`` with the batch axis of each tensor in it set to ``size``."""
-    return substitute(value, {id(t): Tensor((size, *t.shape[1:]), t.dtype)
-                              for t in tensor_leaves(value) if t.shape})
+    return with_batch_axis(x, size), with_batch_axis(y, size)
 
 
 @method("model", "compute_loss")
