@@ -18,7 +18,7 @@ from shapecheck.interpret.statements import Statements
 from shapecheck.interpret.uncalled import UncalledModels
 from shapecheck.library.python import Iterated
 from shapecheck.objects import Dataset, UserClass
-from shapecheck.values import UNKNOWN, LayerCall, Tensor, range_length
+from shapecheck.values import UNKNOWN, LayerCall, Tensor, range_length, tensor_leaves
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,12 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         fact = Fact(kind, node, message, via)
         if fact not in self.facts:
             self.facts.append(fact)
+
+    def eager(self) -> bool:
+        """Whether TensorFlow runs what runs now eagerly: not in a traced function (fit,
+        predict, Dataset.map) nor inside a layer call Keras traces on symbolic tensors."""
+        return not (self.graph_mode or self.traced) and not any(
+            t.symbolic for record in self.stack for t in tensor_leaves(record.inputs))
 
     # ------------------------------------------------------------ iteration
     def iterate(self, value):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from shapecheck.dims import format_shape
@@ -76,8 +78,8 @@ class LayerCalls:
                 t.source is not None or t.symbolic for t in inputs):
             return result  # not a new tensor of a graph
         record = LayerCall(op, op.node, shape_of(inputs[0]), result.shape, inputs=list(inputs))
-        record.output = Tensor(result.shape, result.dtype, source=record, numpy=result.numpy,
-                               symbolic=any(t.symbolic for t in inputs))
+        # (what else it knows stays: the sizes tf.shape(x) holds, class labels)
+        record.output = replace(result, source=record, symbolic=any(t.symbolic for t in inputs))
         return record.output
 
     def _record(self, record: LayerCall) -> None:

@@ -133,6 +133,9 @@ def repeat_shape(shape, repeats, axis, what="repeat"):
 def _repeat(site):
     x = _input(_get(site, 0, "input", "x", "a"))
     repeats = _get(site, 1, "repeats")
+    if isinstance(repeats, Tensor) and repeats.contents and isinstance(repeats.contents[0], int) \
+            and site.ev.eager():
+        repeats = repeats.contents[0]  # tf.shape(x)[0] run eagerly: x's rows
     axis = _get(site, 2, "axis", default=None)
     return Tensor(repeat_shape(x.shape, repeats, axis), x.dtype)
 
