@@ -49,6 +49,9 @@ class Tensor:
     # Integer class labels in which every value 0 .. classes - 1 occurs (a data set's y, and
     # what keeps its values: reshaping, astype), so that np.unique(y) and y.max() are known.
     classes: int | None = None
+    # A Python number of unknown value, standing as a 0-d array (np.random.randint(a, b)
+    # gives an int): computed with as one, but not a tensor to report.
+    python: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from fixture_paths import FIXTURES
 from program_strategies import random_programs
 from unknown_mutants import new_errors
 
+from shapecheck.engine import check_source
+from shapecheck.values import UNKNOWN
+
 ROOT = Path(__file__).resolve().parent.parent
 SITES_PER_FIXTURE = 8
 PROGRAMS = random_programs("knowing-less", 40)
@@ -39,3 +42,17 @@ def test_the_mutations_reach_what_the_analysis_uses():
     source = (ROOT / "fixtures/seed/10_lenet_subclass.py").read_text()
     counts = {model.params for _, mutant in mutants(source) for model in check_source(mutant, "m.py").models}
     assert None in counts and len(counts) > 1
+
+
+@pytest.mark.parametrize("loop", [
+    "if np.random.rand() > 0.5:\n    items.append(1)\n",
+    "for i in range(4):\n    if np.random.rand() > 0.5:\n        continue\n    items.append(i)\n",
+    "for i in range(4):\n    items.append(i)\n    if np.random.rand() > 0.5:\n        break\n",
+    "while len(items) < 4:\n    if np.random.rand() > 0.5:\n        continue\n    items.append(0)\n"
+    "    items.append(1)\n",
+])
+def test_a_write_that_may_not_have_happened_leaves_the_size_unknown(loop):
+    # (the while loop always ends with 4 or 5 items: which one, is not known)
+    source = f"import numpy as np\nitems = []\n{loop}x = np.zeros((len(items), 3))\n"
+    shapes = [t.shape for t in check_source(source, "m.py").tensors if t.name == "x"]
+    assert len(shapes) == 1 and shapes[0][0] is UNKNOWN and shapes[0][1:] == (3,)

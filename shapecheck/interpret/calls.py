@@ -9,7 +9,7 @@ from typing import Any
 import libcst as cst
 
 from shapecheck import library
-from shapecheck.interpret.control import MAX_DEPTH, MAX_STEPS, Break, Continue, Return
+from shapecheck.interpret.control import MAX_DEPTH, MAX_STEPS, Break, Continue, MaybeJumped, Return
 from shapecheck.library.losses import apply_loss
 from shapecheck.objects import (
     LAYER_LIKE,
@@ -175,7 +175,7 @@ class Calls:
             self.exec_block(node.body.body, scope)
         except Return as result:
             return result.value
-        except (Break, Continue):
+        except (Break, Continue, MaybeJumped):
             pass
         except RecursionError:  # Python's stack ends before MAX_DEPTH: the call is unknown
             self.gap("calls nested too deep to follow", node)

@@ -26,6 +26,14 @@ class Continue(Exception):
     pass
 
 
+class MaybeJumped(Exception):
+    """An ``if`` of unknown test left the loop's pass (``continue``, ``break``) on one side
+    only: the rest of the pass may not run. ``broke``: the loop itself may have ended."""
+
+    def __init__(self, broke: bool):
+        self.broke = broke
+
+
 class Raised(Exception):
     """Python raises ``kind`` (an ``AttributeError`` on a plain value) inside a ``try`` whose
     handler catches it: the handler runs."""

@@ -303,9 +303,8 @@ class Expressions:
         if isinstance(part, cst.Index):
             return self.eval(part.value, frame)
         bounds = [None if b is None else self.eval(b, frame) for b in (part.lower, part.upper, part.step)]
-        if any(b is UNKNOWN or not (b is None or isinstance(b, int)) for b in bounds):
-            return UNKNOWN
-        return slice(*bounds)
+        # A bound it cannot know leaves the length of the slice unknown, not the whole index.
+        return slice(*(b if b is None or isinstance(b, int) else UNKNOWN for b in bounds))
 
     def eval_BinaryOperation(self, node, frame):
         return self._binary(type(node.operator).__name__, self.eval(node.left, frame),

@@ -4,11 +4,21 @@ function and class definitions."""
 from __future__ import annotations
 
 from collections import ChainMap
+from functools import partial
 from typing import Any
 
 import libcst as cst
 
-from shapecheck.interpret.control import DEBUG, MAX_STEPS, MAX_UNROLL, Break, Continue, Raised, Return
+from shapecheck.interpret.control import (
+    DEBUG,
+    MAX_STEPS,
+    MAX_UNROLL,
+    Break,
+    Continue,
+    MaybeJumped,
+    Raised,
+    Return,
+)
 from shapecheck.interpret.expressions import same
 from shapecheck.library.command_line import Namespace
 from shapecheck.objects import LAYER_LIKE, Instance, UserClass
@@ -19,9 +29,12 @@ class Statements:
     """The ``exec_*`` methods of the evaluator, one per statement type."""
 
     def exec_block(self, statements, frame: dict) -> None:
-        for statement in statements:
+        for at, statement in enumerate(statements):
             try:
                 self.exec_statement(statement, frame)
+            except MaybeJumped:  # what follows in the pass runs, or not
+                self._both_branches(statements[at + 1:], [], frame)
+                raise
             except (Return, Break, Continue, Raised):
                 raise
             except RecursionError:
@@ -135,8 +148,9 @@ class Statements:
             self.exec_block(node.orelse.body.body, frame)
 
     def _passes(self, node, items, frame) -> bool:
-        """Run a ``for`` body once per item; True if a ``break`` ended it."""
-        for item in items:
+        """Run a ``for`` body once per item; True if a ``break`` ended it (or may have: the
+        passes left then run as any number of them)."""
+        for at, item in enumerate(items):
             self.assign(node.target, item, frame)
             try:
                 self.exec_block(node.body.body, frame)
@@ -144,7 +158,16 @@ class Statements:
                 continue
             except Break:
                 return True
+            except MaybeJumped as jump:
+                if jump.broke:
+                    self._maybe_more(node, frame, partial(self._passes, node, items[at + 1:], frame))
+                    return True
         return False
+
+    def _maybe_more(self, node, frame, run) -> None:
+        """After a pass that may have ended the loop: the others, as any number of passes."""
+        self._uncertain_pass(node, frame, run, quiet=True)
+        self._havoc([node], frame, keep=(Tensor,))
 
     def exec_While(self, node, frame):
         for _ in range(MAX_UNROLL):
@@ -161,6 +184,9 @@ class Statements:
                 continue
             except Break:
                 return
+            except MaybeJumped as jump:
+                if jump.broke:
+                    break
         # Any number of further passes: one quiet pass stands for them.
         self._uncertain_pass(node, frame, lambda: self._while_pass(node, frame), quiet=True)
         self._havoc(node.body.body, frame)
@@ -168,7 +194,7 @@ class Statements:
     def _while_pass(self, node, frame) -> bool:
         try:
             self.exec_block(node.body.body, frame)
-        except (Continue, Break):
+        except (Continue, Break, MaybeJumped):
             pass
         return False
 
@@ -234,30 +260,37 @@ class Statements:
         journal = self.open_journal()
         try:
             first, second = dict(frame), dict(frame)
-            returned = self._arm(body, first)
+            returned, jumped = self._arm(body, first)
             after_first = journal.states()
             journal.rewind()
-            other_returned = self._arm(other, second)
+            other_returned, other_jumped = self._arm(other, second)
             after_second = journal.states()
         finally:
             self._quiet -= 1
             self.close_journal(journal)
-        self.settle(journal, after_first, after_second, frame)
         for name in set(first) | set(second):
             a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
             frame[name] = a if same(a, b) else UNKNOWN
+        self.settle(journal, after_first, after_second, frame)  # (which may forget names)
         if returned is not None and other_returned is not None:  # both arms return
             raise Return(returned.value if same(returned.value, other_returned.value) else UNKNOWN)
+        if jumped is not None and jumped is other_jumped and jumped is not MaybeJumped:
+            raise jumped()  # both arms continue (or break)
+        if jumped or other_jumped:
+            raise MaybeJumped(broke=bool({jumped, other_jumped} & {Break, MaybeJumped}))
 
-    def _arm(self, body, scope) -> Return | None:
-        """Run one arm; the ``Return`` it ended with, if any."""
+    def _arm(self, body, scope):
+        """Run one arm: the ``Return`` it ended with, if any, and the kind of loop jump
+        (``Break``, ``Continue``, ``MaybeJumped`` for one that may break) it made, if any."""
         try:
             self.exec_block(body, scope)
-        except (Break, Continue):
-            pass
+        except (Break, Continue) as jump:
+            return None, type(jump)
+        except MaybeJumped as jump:
+            return None, MaybeJumped if jump.broke else Continue
         except Return as result:
-            return result
-        return None
+            return result, None
+        return None, None
 
     def _havoc(self, statements, frame, keep=()):
         """Forget every name the statements may assign (but those holding a ``keep`` type)."""
@@ -275,7 +308,7 @@ class Statements:
         if isinstance(target, cst.Name):
             frame[target.value] = value
             if record and not (self.traced or self.building) and isinstance(value, Tensor) \
-                    and value.shape is not None:
+                    and value.shape is not None and not value.python:
                 self.tensors.append((target, value.shape))
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements

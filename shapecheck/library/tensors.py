@@ -166,8 +166,12 @@ function("numpy.random.normal", "numpy.random.uniform")(lambda site: _creation(s
 
 @function("numpy.random.randint")
 def _randint(site):
-    """``np.random.randint(low, high, size)``: integers (NumPy's default int64)."""
-    return tensor(shape_arg(site.arg(2, "size")), dtype_of(site.kwargs.get("dtype")) or "int64")
+    """``np.random.randint(low, high, size)``: integers (NumPy's default int64; one
+    without ``size``)."""
+    size = site.arg(2, "size", None)
+    if size is None:
+        return Tensor((), "int64", numpy=True, python=True)
+    return tensor(shape_arg(size), dtype_of(site.kwargs.get("dtype")) or "int64")
 
 
 @function("numpy.random.choice")
@@ -233,7 +237,12 @@ def same_dims(a, b) -> bool:
 def array(value):
     """``np.array`` / ``tf.constant`` of a value: nested lists of numbers or arrays."""
     shape = _nested_shape(value)
-    dtype = value.dtype if isinstance(value, Tensor) else None
+    if isinstance(value, Tensor):
+        dtype = value.dtype
+    else:  # a list of arrays of one dtype has it
+        items = value if isinstance(value, (list, tuple)) and value else [None]
+        dtypes = {t.dtype if isinstance(t, Tensor) else None for t in items}
+        dtype = dtypes.pop() if len(dtypes) == 1 else None
     return Tensor(shape, dtype)
 
 
@@ -260,7 +269,9 @@ def slice_tensor(tensor: Tensor, index):
     """``tensor[index]`` with ints, slices, ``None`` / ``np.newaxis`` and ``...``."""
     if tensor.shape is None or index is UNKNOWN:
         return Tensor(None, tensor.dtype)
-    if tensor.contents is not None and len(tensor.shape) == 1 and isinstance(index, (int, slice)):
+    plain = isinstance(index, int) or isinstance(index, slice) and all(
+        b is None or isinstance(b, int) for b in (index.start, index.stop, index.step))
+    if tensor.contents is not None and len(tensor.shape) == 1 and plain:
         if isinstance(index, slice):  # some sizes of tf.shape(x)
             picked = tensor.contents[index]
             return Tensor((len(picked),), tensor.dtype, contents=picked)
@@ -343,7 +354,8 @@ def broadcast(left, right):
     if any(t.shape is None for t in tensors):
         return Tensor(None, tensors[0].dtype)
     shape = tensors[0].shape if len(tensors) == 1 else broadcast_shapes(*(t.shape for t in tensors))
-    return Tensor(shape, tensors[0].dtype, numpy=all(t.numpy for t in tensors))
+    return Tensor(shape, tensors[0].dtype, numpy=all(t.numpy for t in tensors),
+                  python=all(t.python for t in tensors))
 
 
 # ------------------------------------------------------------------ matmul
