@@ -212,6 +212,20 @@ def arange(site):
     return Tensor((len(range(*bounds)),))
 
 
+@function("numpy.linspace", "numpy.logspace", "numpy.geomspace", "tensorflow.linspace",
+          "keras.ops.linspace", "keras.ops.logspace")
+def _linspace(site):
+    """``np.linspace(start, stop, num=50)`` of two numbers: ``num`` evenly spaced ones
+    (``retstep=True`` also gives the step)."""
+    ends = (site.arg(0, "start"), site.arg(1, "stop"))
+    num = site.arg(2, "num", 50)
+    if not all(isinstance(e, (int, float)) or isinstance(e, Tensor) and e.shape == () for e in ends) \
+            or site.kwargs.get("retstep", False) is not False:
+        return UNKNOWN
+    numpy = site.name.startswith("numpy.")
+    return Tensor((_dim(num),), "float64" if numpy else None, numpy=numpy)
+
+
 def _nested_shape(value):
     """The shape of nested lists of numbers or arrays, or None when unknown or ragged."""
     if isinstance(value, Tensor):
