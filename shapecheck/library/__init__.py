@@ -125,5 +125,6 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, command_line, data, keras_api, layers, losses, models, ops, python, saving, tensors, testing,
+    backbones, command_line, data, keras_api, layers, losses, models, ops, plotting, python, saving, tensors,
+    testing,
     training)
