@@ -125,6 +125,5 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, command_line, data, keras_api, layers, losses, models, ops, plotting, python, saving, tensors,
-    testing,
-    training)
+    backbones, command_line, data, display, keras_api, layers, losses, models, ops, python, saving, tensors,
+    testing, training)

@@ -126,3 +126,28 @@ def _einsum(site):
     rule = "numpy" if site.name.startswith("numpy.") else \
         "keras" if site.name.startswith("keras.") and keras_symbolic(site) else "tensorflow"
     return Tensor(einsum_shape(subscripts, [t.shape for t in operands], rule), operands[0].dtype)
+
+
+@op("keras.ops.tensordot", "keras.ops.numpy.tensordot", "tensorflow.tensordot",
+    "tensorflow.linalg.tensordot", "numpy.tensordot")
+def _tensordot(site):
+    """``tensordot(a, b, axes)``: the last ``axes`` axes of ``a`` summed with the first of
+    ``b`` (or the listed axes of each), the others kept in order."""
+    a, b = _input(_get(site, 0, "x1", "a")), _input(_get(site, 1, "x2", "b"))
+    axes = _get(site, 2, "axes", default=2)
+    left, right = list(a.shape), list(b.shape)
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if not 0 <= axes <= min(len(left), len(right)):
+            raise Unknowable
+        shape = left[:len(left) - axes] + right[axes:]
+    elif isinstance(axes, (list, tuple)) and len(axes) == 2:
+        picked = [list(p) if isinstance(p, (list, tuple)) else [p] for p in axes]
+        if not all(isinstance(i, int) and not isinstance(i, bool) and -n <= i < n
+                   for part, n in zip(picked, (len(left), len(right))) for i in part):
+            raise Unknowable
+        gone = [{i % n for i in part} for part, n in zip(picked, (len(left), len(right)))]
+        shape = [d for i, d in enumerate(left) if i not in gone[0]] + \
+                [d for i, d in enumerate(right) if i not in gone[1]]
+    else:
+        raise Unknowable
+    return Tensor(tuple(shape), a.dtype)
