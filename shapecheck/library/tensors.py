@@ -174,6 +174,28 @@ def _randint(site):
     return tensor(shape_arg(size), dtype_of(site.kwargs.get("dtype")) or "int64")
 
 
+@function("numpy.random.multivariate_normal")
+def _multivariate_normal(site):
+    """``size`` draws (one without it) of a vector as long as ``mean``."""
+    mean, size = site.arg(0, "mean"), site.arg(2, "size", None)
+    length = _nested_shape(mean)
+    draws = () if size is None else shape_arg(size)
+    if length is None or len(length) != 1 or draws is None:
+        return UNKNOWN
+    return Tensor((*draws, length[0]), "float64", numpy=True)
+
+
+@function("numpy.random.permutation")
+def _permutation(site):
+    """``np.random.permutation(n)``: 0..n-1 shuffled; of an array, its rows shuffled."""
+    x = site.arg(0, "x")
+    if isinstance(x, int) and not isinstance(x, bool):
+        return Tensor((x,), "int64", numpy=True)
+    if isinstance(x, Tensor) and x.shape:
+        return Tensor(x.shape, x.dtype, numpy=True, classes=x.classes)
+    return UNKNOWN
+
+
 @function("numpy.random.choice")
 def _choice(site):
     """``np.random.choice(a, size)``: ``size`` items of ``a`` (a range when ``a`` is an int)."""

@@ -78,6 +78,28 @@ op("keras.backend.concatenate")(_concat(("tensors",), ("axis",), -1))
 op("numpy.concatenate")(_concat(("arrays", "a"), ("axis",), 0, flatten_none=True))
 
 
+def _stack_along(rows: bool):
+    """``vstack`` (1-D arrays become rows, then joined on axis 0) / ``hstack`` (1-D arrays
+    joined end to end, others on axis 1)."""
+    def handler(site):
+        values = _get(site, 0, "tup", "xs")
+        if not isinstance(values, (list, tuple)) or not values:
+            raise Unknowable
+        tensors = [_input(v) for v in values]
+        shapes = [t.shape for t in tensors]
+        if rows:
+            shapes, axis = [(1, *s) if len(s) == 1 else (1, 1) if not s else s for s in shapes], 0
+        else:
+            axis = 0 if all(len(s) == 1 for s in shapes) else 1
+            shapes = [(1,) if not s else s for s in shapes]
+        return Tensor(concat_shape(shapes, axis, site.name.rsplit(".", 1)[-1]), tensors[0].dtype)
+    return handler
+
+
+op("numpy.vstack", "numpy.row_stack", "keras.ops.vstack", "keras.ops.numpy.vstack")(_stack_along(True))
+op("numpy.hstack", "keras.ops.hstack", "keras.ops.numpy.hstack")(_stack_along(False))
+
+
 @op("keras.ops.stack", "keras.ops.numpy.stack", "tensorflow.stack", "keras.backend.stack",
     "numpy.stack")
 def _stack(site):
