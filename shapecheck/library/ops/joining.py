@@ -96,7 +96,7 @@ def _stack_along(rows: bool):
     return handler
 
 
-op("numpy.vstack", "numpy.row_stack", "keras.ops.vstack", "keras.ops.numpy.vstack")(_stack_along(True))
+op("numpy.vstack", "keras.ops.vstack", "keras.ops.numpy.vstack")(_stack_along(True))
 op("numpy.hstack", "keras.ops.hstack", "keras.ops.numpy.hstack")(_stack_along(False))
 
 
