@@ -37,7 +37,7 @@ class Assembly:
         # Then, in creation order, the models only built (a Sequential with an Input, or by
         # build()) and the functional models not run as part of a listed model.
         built = {id(r.layer): r for r in first.values() if id(r) in builds}
-        inside = {id(layer) for record in first.values()
+        inside = {id(layer) for record in first.values() if id(record) not in self.evaluator.hypothetical
                   for layer in _layers_within(record) if layer is not record.layer}
         inside |= {id(r.layer) for r in called}
         for obj in self.evaluator.objects:

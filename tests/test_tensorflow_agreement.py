@@ -86,9 +86,18 @@ def assert_layers_agree(ours, theirs, where, prefix_only=False):
         assert_layers_agree(mine["layers"], real["layers"], here, prefix_only)
 
 
+def _never_run(model) -> bool:
+    """A model the program never gives an input, listed on symbolic dims (``N``, ``D``):
+    TensorFlow has no record of it."""
+    shapes = model["input_shape"] if model["input_shape"] and isinstance(model["input_shape"][0], list) \
+        else [model["input_shape"]]
+    return any(isinstance(d, str) for shape in shapes for d in shape or ())
+
+
 @pytest.mark.parametrize("path", PROGRAMS)
 def test_models_agree_with_tensorflow(path, tensorflow):
     ours, theirs = static(path), tensorflow[path]
+    ours = {**ours, "models": [m for m in ours["models"] if not _never_run(m)]}
     raised = theirs["error"] is not None
     if raised:  # TensorFlow stopped early: each model it recorded must match
         by_place = {(m["name"], m["line"]): m for m in ours["models"]}

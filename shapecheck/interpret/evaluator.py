@@ -70,6 +70,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         self.data_format = "channels_last"  # keras.config.image_data_format()
         self.journals: list = []  # the open journals of uncertain regions, innermost last
         self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
+        self.hypothetical: set[int] = set()  # ids of the calls of models the program never ran
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
         self.sites: list = []  # the calls of this file being evaluated, innermost last

@@ -43,11 +43,13 @@ class UncalledModels:
             # TensorFlow never runs it: what this finds cannot be an error at its line.
             self._quiet += 1
             self.sites.append(obj.node)  # what another file's code makes meanwhile is made here
+            before = len(self.calls)
             try:
                 self.guarded(obj.node, self.apply, obj, [Tensor(shape)], {}, obj.node)
             finally:
                 self._quiet -= 1
                 self.sites.pop()
+                self.hypothetical.update(id(record) for record in self.calls[before:])
 
     def _held_by_other(self, obj) -> bool:
         """True when a model or layer of the file holds ``obj`` (it runs as part of that)."""
