@@ -52,11 +52,13 @@ class Project:
         self.modules: dict[tuple[str, str], Module] = {}
         self.loading: set[str] = set()  # paths being run (an import cycle stops there)
         self.imported: dict = {}  # every module's imported names (node -> canonical name)
+        self.plain_backend: set = set()  # every module's names spelled keras.backend.*
         self.importers: dict = {}  # node of an imported name -> the file it is in
 
     def add(self, names, path: str) -> None:
         """Take a module's imported names (its functions may run from another file)."""
         self.imported.update(names.imported)
+        self.plain_backend.update(names.plain_backend)
         self.importers.update(dict.fromkeys(names.imported, path))
 
     # ----------------------------------------------------------------- finding files

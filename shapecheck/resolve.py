@@ -67,6 +67,9 @@ class Names:
         self.star_imports = candidates.star_imports
         self.positions = wrapper.resolve(PositionProvider)
         self.imported: dict[cst.CSTNode, str] = {}
+        # The names spelled through plain ``keras.backend`` (not ``tf.keras.backend``, which
+        # keeps Keras 2's functions): Keras 3's has only a few.
+        self.plain_backend: set[cst.CSTNode] = set()
         # The names the module's own imports bind -> what they stand for, unfolded
         # (``.layers.Block``, ``tcn.tcn.TCN``): what another file importing them gets.
         self.bindings: dict[str, str] = {}
@@ -86,6 +89,8 @@ class Names:
             for qualified in scope.get_qualified_names_for(node):
                 if qualified.source is QualifiedNameSource.IMPORT:
                     self.imported[node] = canonical(qualified.name)
+                    if qualified.name.startswith("keras.backend."):
+                        self.plain_backend.add(node)
 
 
 def resolve(wrapper: MetadataWrapper) -> Names:

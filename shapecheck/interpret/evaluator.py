@@ -41,6 +41,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         if project is not None:  # one table for all the project's files
             project.add(names, path)
         self.imported = project.imported if project is not None else names.imported
+        self.plain_backend = project.plain_backend if project is not None else names.plain_backend
         self.positions = names.positions
         self.star_imports = names.star_imports
         self.globals: dict[str, Any] = {}

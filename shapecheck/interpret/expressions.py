@@ -8,7 +8,7 @@ import libcst as cst
 
 from shapecheck import library
 from shapecheck.interpret.control import Raised
-from shapecheck.layers import ShapeError
+from shapecheck.layers import ShapeError, legacy
 from shapecheck.library import tensors
 from shapecheck.library.command_line import ArgumentParser, Namespace
 from shapecheck.library.layers import base_attribute
@@ -127,6 +127,11 @@ class Expressions:
             value = self.project.value(self.project.importers.get(node, self.path), name)
             if value is not MISSING:
                 return value
+        if node in self.plain_backend:
+            message = legacy.removed_backend_message(name, library.is_known)
+            if message is not None:  # Python raises AttributeError here
+                self.fact("unknown-argument", node, message)
+                return UNKNOWN
         value = library.library_value(self, name)
         return ApiRef(name) if value is MISSING else value
 

@@ -431,6 +431,26 @@ def removed_module_path(written: str, name: str) -> str | None:
             f"{base}.{name}")
 
 
+# What Keras 3's keras.backend still has (every other Keras 2 function raises AttributeError;
+# tf.keras.backend keeps them).
+KERAS3_BACKEND = frozenset({
+    "backend", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format",
+    "is_float_dtype", "is_int_dtype", "is_keras_tensor", "result_type", "set_epsilon",
+    "set_floatx", "set_image_data_format", "standardize_dtype"})
+_OPS_FOR = {"int_shape": "keras.ops.shape", "l2_normalize": "keras.ops.normalize"}
+
+
+def removed_backend_message(name: str, known=lambda name: False) -> str | None:
+    """``keras.backend.mean``, spelled through plain ``keras.backend``: why Keras 3 raises,
+    or None; ``known(name)``: whether a ``keras.ops`` name exists (to suggest it)."""
+    function = name[len("keras.backend."):] if name.startswith("keras.backend.") else None
+    if not function or "." in function or function in KERAS3_BACKEND:
+        return None
+    instead = _OPS_FOR.get(function) or (f"keras.ops.{function}" if known(f"keras.ops.{function}") else None)
+    advice = f"use {instead}" if instead else "use keras.ops (or tf.keras.backend, which keeps it)"
+    return f"Keras 3's keras.backend has no {function} (a Keras 2 function): {advice}"
+
+
 # ------------------------------------------------------------------ Keras 2 class aliases
 
 # Keras 3 still has these Keras 2 names for modelled layers.

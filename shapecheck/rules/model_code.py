@@ -328,13 +328,15 @@ class UnknownLayerArgument(FactRule):
     same way; a typo costs a whole run.  Old Keras code runs under Keras 3:
     ``border_mode=``, ``nb_filter=``, ``output_dim=``, ``init=``, ``subsample=``, ...
     raise when the layer is created, and so does importing a layer or module
-    Keras 3 dropped (``Merge``, ``keras.layers.core``).  Other old spellings run
-    with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
+    Keras 3 dropped (``Merge``, ``keras.layers.core``) or calling a function that
+    Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them).
+    Other old spellings run with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
     but Keras 3's ``kernel_size=3, strides=3``; ``Embedding(input_length=...)`` is
     ignored.
 
     Instead: use the argument names and values of the Keras 3 layer
-    (the message suggests the closest one, or the Keras 3 spelling of an old one).
+    (the message suggests the closest one, or the Keras 3 spelling of an old one),
+    and ``keras.ops`` for the backend functions.
     """
 
     code = "SHP206"
@@ -347,6 +349,8 @@ class UnknownLayerArgument(FactRule):
                  "d = tf.keras.layers.Dense(10, input_dim=4)\n"
                  "r = tf.keras.layers.LSTM(8, implementation=2)\n"
                  "from tensorflow.keras.layers import Convolution2D, ThresholdedReLU\n",
+        "import numpy as np\nfrom tensorflow.keras import backend as K\nfrom keras import backend as B\n"
+        "m = K.mean(np.ones((2, 2)), axis=1) * B.epsilon()\n",
     ]
     INVALID = [
         _LAYER + "c = Conv2D(16, kernal_size=3)\n",
@@ -359,6 +363,7 @@ class UnknownLayerArgument(FactRule):
         _LAYER + "from tensorflow.keras.layers import Merge\n",
         "from keras.layers.core import Dense\n",
         _LAYER + "e = tf.keras.layers.Embedding(100, 8, input_length=10)\n",
+        "import numpy as np\nfrom keras import backend as K\nm = K.mean(np.ones((2, 2)), axis=1)\n",
     ]
 
     def check(self, analysis):
