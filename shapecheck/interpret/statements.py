@@ -76,6 +76,18 @@ class Statements:
         value = self.eval(node.value, frame)
         for target in node.targets:
             self.assign(target.target, value, frame, record=True)
+        if isinstance(node.value, cst.Call) and self.imported.get(node.value.func) == "keras.Variable":
+            self._track_variable(node.targets, value, frame)
+
+    def _track_variable(self, targets, value, frame) -> None:
+        """``self.w = keras.Variable(...)`` in a layer: Keras tracks it as a weight."""
+        for target in targets:
+            target = target.target
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+                owner = frame.get(target.value.value)
+                if isinstance(owner, Instance) and owner.cls.kind is not None:
+                    self.touch(owner)
+                    owner.weights.append(value if isinstance(value, Tensor) else Tensor(None))
 
     def exec_AnnAssign(self, node, frame):
         if node.value is not None:
@@ -388,14 +400,22 @@ def _keras_base(bases) -> str | None:
 
 def _makes_weights(node: cst.ClassDef) -> bool:
     """True when a class body makes weights shapecheck does not count: a ``keras.Variable``
-    (Keras tracks it; a ``tf.Variable`` it does not count)."""
-    found = []
+    (Keras tracks it; a ``tf.Variable`` it does not count) other than one assigned straight
+    to an attribute of ``self`` (counted as it is made)."""
+    found, counted = [], set()
 
     class Visitor(cst.CSTVisitor):
+        def visit_Assign(self, assign):
+            value = assign.value
+            if isinstance(value, cst.Call) and all(
+                    isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name)
+                    and t.target.value.value == "self" for t in assign.targets):
+                counted.add(id(value.func))
+
         def visit_Attribute(self, attribute):
             base = attribute.value
-            if attribute.attr.value == "Variable" and not (isinstance(base, cst.Name)
-                                                           and base.value in ("tf", "tensorflow")):
+            if attribute.attr.value == "Variable" and id(attribute) not in counted and not (
+                    isinstance(base, cst.Name) and base.value in ("tf", "tensorflow")):
                 found.append(attribute)
 
     node.body.visit(Visitor())

@@ -298,6 +298,17 @@ op("tensorflow.constant", "tensorflow.convert_to_tensor")(
 op("tensorflow.Variable")(lambda site: array(site.arg(0, "initial_value")))
 
 
+@function("keras.Variable")
+def _keras_variable(site):
+    """``keras.Variable(initializer, shape=None, dtype=None, ...)``: of the initial value's
+    shape, or of ``shape`` (an initializer object or name needs it)."""
+    initial, shape = site.arg(0, "initializer"), site.arg(1, "shape", None)
+    dtype = dtype_of(site.arg(2, "dtype", None)) or "float32"
+    if shape is not None:
+        return tensor(shape_arg(shape), dtype)
+    return Tensor(initial.shape, dtype) if isinstance(initial, Tensor) else Tensor(None, dtype)
+
+
 # ------------------------------------------------------------------ slicing
 
 
