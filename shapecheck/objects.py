@@ -202,6 +202,7 @@ class Dataset:
     count: int | None
     fixed_batch: bool = False
     batched: bool = False
+    spec: Any = None  # the element as a traced function sees it, where it differs (after map)
 
 
 @dataclass(eq=False)

@@ -134,9 +134,9 @@ def _map(site):
     ev.traced += 1
     try:
         if not dataset.batched or dataset.fixed_batch:
-            element = run(dataset.element)
+            element, spec = run(dataset.element), None
         else:
-            run(with_batch_axis(dataset.element, None))
+            spec = run(traced_element(dataset))
             ev.building += 1
             ev._quiet += 1
             try:
@@ -146,7 +146,12 @@ def _map(site):
                 ev._quiet -= 1
     finally:
         ev.traced -= 1
-    return Dataset(element, dataset.count, dataset.fixed_batch, dataset.batched)
+    return Dataset(element, dataset.count, dataset.fixed_batch, dataset.batched, spec)
+
+
+def traced_element(dataset: Dataset):
+    """A batched data set's element as a traced function gets it (the batch axis None)."""
+    return dataset.spec if dataset.spec is not None else with_batch_axis(dataset.element, None)
 
 
 def with_batch_axis(value, size):

@@ -248,6 +248,21 @@ def _linspace(site):
     return Tensor((_dim(num),), "float64" if numpy else None, numpy=numpy)
 
 
+@function("numpy.meshgrid", "tensorflow.meshgrid", "keras.ops.meshgrid")
+def _meshgrid(site):
+    """``meshgrid(x1, ..., xn, indexing="xy")`` of 1-D arrays: n arrays of their lengths
+    (``"xy"``: the first two swapped)."""
+    arrays, indexing = [as_tensor(a) for a in site.args], site.kwargs.get("indexing", "xy")
+    if not arrays or indexing not in ("xy", "ij") or not all(
+            a is not None and a.shape is not None and len(a.shape) == 1 for a in arrays):
+        return UNKNOWN
+    shape = [a.shape[0] for a in arrays]
+    if indexing == "xy" and len(shape) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+    numpy = site.name.startswith("numpy.")
+    return tuple(Tensor(tuple(shape), a.dtype, numpy=numpy) for a in arrays)
+
+
 def _nested_shape(value):
     """The shape of nested lists of numbers or arrays, or None when unknown or ragged."""
     if isinstance(value, Tensor):

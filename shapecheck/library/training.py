@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from shapecheck.library.data import with_batch_axis
+from shapecheck.library.data import traced_element, with_batch_axis
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
@@ -34,7 +34,7 @@ def first_batch(x, y, batch_size, validation_split=0.0):
     data set batched with ``drop_remainder=True``; fit's ``validation_split`` keeps the
     first ``floor(rows * (1 - split))`` rows). None when the inputs are not known."""
     if isinstance(x, Dataset):
-        fixed, element = x.fixed_batch, x.element
+        fixed, element = x.fixed_batch, x.element if x.fixed_batch else traced_element(x)
         x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
         return (x, y) if fixed else (with_batch_axis(x, None), with_batch_axis(y, None))
     tensors = tensor_leaves(x)

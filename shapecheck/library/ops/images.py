@@ -14,6 +14,7 @@ from shapecheck.library.ops._common import (
 from shapecheck.library.tensors import (
     Unknowable,
     _dim,
+    dtype_of,
     op,
 )
 from shapecheck.values import UNKNOWN, Tensor
@@ -132,3 +133,32 @@ def _tf_patches(site):
         raise Unknowable
     sizes, strides, rates = (_pair(list(q[1:3])) for q in quads)
     return _patches(x, "tf.image.extract_patches", sizes, strides, rates, padding.lower())
+
+
+# tf.image functions that keep the image's shape: flips, colour changes, standardization.
+_SAME_SHAPE = ("flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down",
+               "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
+               "adjust_gamma", "random_brightness", "random_contrast", "random_saturation",
+               "random_hue", "per_image_standardization")
+
+
+@op(*(f"tensorflow.image.{name}" for name in _SAME_SHAPE))
+def _same_image(site):
+    x = _input(_get(site, 0, "image", "images"))
+    _image_axes(x, site.name.rsplit(".", 1)[-1])
+    return Tensor(x.shape, x.dtype)
+
+
+@op("tensorflow.image.random_crop")
+def _random_crop(site):
+    """``tf.image.random_crop(value, size)``: a crop of shape ``size`` (of the same rank)."""
+    x, size = _input(_get(site, 0, "value")), _get(site, 1, "size")
+    if not isinstance(size, (list, tuple)) or len(size) != len(x.shape):
+        raise Unknowable
+    return Tensor(tuple(_dim(s) for s in size), x.dtype)
+
+
+@op("tensorflow.image.convert_image_dtype")
+def _convert_image_dtype(site):
+    x = _input(_get(site, 0, "image"))
+    return Tensor(x.shape, dtype_of(_get(site, 1, "dtype", default=None)))
