@@ -103,6 +103,15 @@ _KERAS_NAMES = {
     "repeat": "repeat", "dropout": "keras.random.dropout", "mish": "keras.activations.mish",
     "variance": "var", "euclidean_norm": "norm", "extract_patches": "image.extract_patches",
     "as_string": "keras.layers.Lambda", "to_number": "keras.layers.Lambda",  # no keras.ops one
+    # tf.image: a keras.ops function or a preprocessing layer
+    "flip_left_right": "flip", "flip_up_down": "flip", "convert_image_dtype": "cast",
+    "random_flip_left_right": "keras.layers.RandomFlip", "random_flip_up_down": "keras.layers.RandomFlip",
+    "random_crop": "keras.layers.RandomCrop", "random_brightness": "keras.layers.RandomBrightness",
+    "adjust_brightness": "keras.layers.RandomBrightness", "random_contrast": "keras.layers.RandomContrast",
+    "adjust_contrast": "keras.layers.RandomContrast", "random_saturation": "keras.layers.RandomSaturation",
+    "adjust_saturation": "keras.layers.RandomSaturation", "random_hue": "keras.layers.RandomHue",
+    "adjust_hue": "keras.layers.RandomHue", "adjust_gamma": "keras.layers.Lambda",
+    "per_image_standardization": "keras.layers.Lambda",
 }
 
 
