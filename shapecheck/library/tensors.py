@@ -210,8 +210,9 @@ def _choice(site):
     """``np.random.choice(a, size)``: ``size`` items of ``a`` (a range when ``a`` is an int)."""
     a, size = site.arg(0, "a"), site.arg(1, "size", None)
     shape = () if size is None else shape_arg(size)
-    if isinstance(a, int) and not isinstance(a, bool):
-        dtype = "int64"
+    if isinstance(a, int) and not isinstance(a, bool) or isinstance(a, range) or isinstance(
+            a, (list, tuple)) and a and all(isinstance(v, int) and not isinstance(v, bool) for v in a):
+        dtype = "int64"  # (np.random.choice(range(n)), of a list of ints)
     elif isinstance(a, Tensor) and a.shape is not None and len(a.shape) == 1:
         dtype = a.dtype
     else:
