@@ -157,7 +157,12 @@ class Project:
             return MISSING
         value = ModuleValue(module)
         for attribute in rest:
-            value = value.attribute(attribute)
+            if isinstance(value, ModuleValue):
+                value = value.attribute(attribute)
+            elif isinstance(value, ApiRef):  # a library name the module imports
+                value = ApiRef(canonical(f"{value.name}.{attribute}"))
+            else:  # an attribute of one of its objects: the importer's evaluator looks it up
+                return MISSING
             if value is MISSING:
                 return MISSING
         return value

@@ -79,3 +79,17 @@ def test_summary_of_the_entry_still_lists_its_model(project):
     result = run("summary", "train.py")
     assert 'Model "Functional" (functional) at train.py:6' in result.stdout, textwrap.shorten(
         result.stdout, 300)
+
+
+def test_a_library_module_a_project_file_imports_is_followed_through_its_attributes(tmp_path, monkeypatch):
+    # backend.py re-exports keras; the model file patches and uses keras.layers through it
+    (tmp_path / "backend.py").write_text("from tensorflow import keras\n")
+    (tmp_path / "model.py").write_text(
+        "from backend import keras\n\n\nclass Pool(keras.layers.GlobalAveragePooling1D):\n    pass\n\n\n"
+        "keras.layers.GlobalAveragePooling1D = Pool\n"
+        "model = keras.Sequential([keras.Input((5, 3)), keras.layers.Dense(4, activaton='relu')])\n")
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["model.py"])
+    assert "internal error" not in done.output
+    assert "model.py:9:70: SHP206 [error] Dense has no argument 'activaton'" in done.output
