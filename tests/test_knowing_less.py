@@ -56,3 +56,11 @@ def test_a_write_that_may_not_have_happened_leaves_the_size_unknown(loop):
     source = f"import numpy as np\nitems = []\n{loop}x = np.zeros((len(items), 3))\n"
     shapes = [t.shape for t in check_source(source, "m.py").tensors if t.name == "x"]
     assert len(shapes) == 1 and shapes[0][0] is UNKNOWN and shapes[0][1:] == (3,)
+
+
+def test_a_loop_that_may_break_after_a_pass_that_may_continue_is_of_unknown_length():
+    source = ("import numpy as np\nitems = []\nfor i in range(6):\n    if np.random.rand() > 0.5:\n"
+              "        break\n    items.append(i)\n    if np.random.rand() > 0.5:\n        continue\n"
+              "    items.append(i)\nx = np.zeros((len(items), 3))\n")
+    shapes = [t.shape for t in check_source(source, "m.py").tensors if t.name == "x"]
+    assert len(shapes) == 1 and shapes[0][0] is UNKNOWN

@@ -32,8 +32,11 @@ class Statements:
         for at, statement in enumerate(statements):
             try:
                 self.exec_statement(statement, frame)
-            except MaybeJumped:  # what follows in the pass runs, or not
-                self._both_branches(statements[at + 1:], [], frame)
+            except MaybeJumped as jump:  # what follows in the pass runs, or not
+                try:
+                    self._both_branches(statements[at + 1:], [], frame)
+                except MaybeJumped as later:
+                    raise MaybeJumped(jump.broke or later.broke) from None
                 raise
             except (Return, Break, Continue, Raised):
                 raise
