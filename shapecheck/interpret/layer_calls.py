@@ -230,8 +230,8 @@ class LayerCalls:
     def _conform(self, model, expected, x, node):
         """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.
 
-        A functional model first compares sizes (a trailing 1 dropped on both
-        sides, positions both have); then any built model adds or drops a
+        A functional model first compares sizes but the batch size (a trailing 1
+        dropped on both sides, positions both have); then any built model adds or drops a
         trailing axis of size 1 to reach its ``Input``'s rank.
         """
         if not isinstance(x, Tensor) or x.shape is None:
@@ -241,8 +241,8 @@ class LayerCalls:
         if isinstance(model, FunctionalModel):
             ours = shape[:-1] if shape and shape[-1] == 1 else shape
             theirs = expected[:-1] if expected and expected[-1] == 1 else expected
-            if any(isinstance(a, int) and isinstance(b, int) and a != b
-                   for a, b in zip(ours, theirs)):
+            if any(isinstance(a, int) and isinstance(b, int) and a != b  # (its batch size is
+                   for a, b in zip(ours[1:], theirs[1:])):  # not checked: Input(batch_size=))
                 problem = "sizes differ"
         if len(shape) != len(expected) and UNKNOWN in (shape[-1:] + tuple(expected[-1:])):
             return Tensor(None, x.dtype, symbolic=x.symbolic)  # a trailing 1 or not: unknown
