@@ -379,12 +379,17 @@ def judge_errors(source, record, report):
         where = scope(line)
         return line <= progress if where is None else any(where[0] <= r <= where[1] for r in ran)
 
+    def after_the_stop(line, here):  # below TensorFlow's raise in its function, never run
+        return scope(here) == scope(line) and here > ends.get(line, line) and not any(
+            line < r <= here for r in ran)
+
     shape_stop = bool(error) and error["type"] not in NON_SHAPE and bool(SHAPE_WORDS.search(error["message"]))
     for d in findings:
         line = error and error.get("line")
         here = d.via[1] if d.via else d.line  # a finding in an imported file: the call reaching it
         at_error = bool(line) and line <= here <= ends.get(line, line)
-        if record.get("failed") or (error and not at_error and not shape_stop and not reached(here)):
+        if record.get("failed") or (error and not at_error and not shape_stop and not reached(here)) or (
+                bool(line) and not at_error and after_the_stop(line, here)):
             kind = "unjudged"
         else:
             kind = "confirmed" if at_error else "false"
