@@ -248,7 +248,7 @@ def arange(site):
           "keras.ops.linspace", "keras.ops.logspace")
 def _linspace(site):
     """``np.linspace(start, stop, num=50)`` of two numbers: ``num`` evenly spaced ones
-    (``retstep=True`` also gives the step)."""
+    (with ``retstep=True``, a pair: unknown here)."""
     ends = (site.arg(0, "start"), site.arg(1, "stop"))
     num = site.arg(2, "num", 50)
     if not all(isinstance(e, (int, float)) or isinstance(e, Tensor) and e.shape == () for e in ends) \
