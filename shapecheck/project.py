@@ -161,7 +161,7 @@ class Project:
                 value = value.attribute(attribute)
             elif isinstance(value, ApiRef):  # a library name the module imports
                 value = ApiRef(canonical(f"{value.name}.{attribute}"))
-            else:  # an attribute of one of its objects: the importer's evaluator looks it up
+            else:  # an attribute of one of its objects: not followed
                 return MISSING
             if value is MISSING:
                 return MISSING

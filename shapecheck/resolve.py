@@ -27,6 +27,7 @@ class _Candidates(cst.CSTVisitor):
     def __init__(self):
         self.bound: set[str] = set()
         self.star_imports: list[str] = []  # modules of `from M import *`
+        self.patches_modules = False  # assigns to sys.modules
         self.dotted: list[tuple[str, cst.CSTNode]] = []  # (first name, Name or Attribute)
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -48,6 +49,12 @@ class _Candidates(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.dotted.append((node.value, node))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target  # sys.modules["keras"] = tf.keras: what "keras" is depends on the run
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
+                and cst.Module(body=[]).code_for_node(target.value) == "sys.modules":
+            self.patches_modules = True
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         base = node.value
@@ -89,7 +96,7 @@ class Names:
             for qualified in scope.get_qualified_names_for(node):
                 if qualified.source is QualifiedNameSource.IMPORT:
                     self.imported[node] = canonical(qualified.name)
-                    if qualified.name.startswith("keras.backend."):
+                    if qualified.name.startswith("keras.backend.") and not candidates.patches_modules:
                         self.plain_backend.add(node)
 
 

@@ -351,6 +351,8 @@ class UnknownLayerArgument(FactRule):
                  "from tensorflow.keras.layers import Convolution2D, ThresholdedReLU\n",
         "import numpy as np\nfrom tensorflow.keras import backend as K\nfrom keras import backend as B\n"
         "m = K.mean(np.ones((2, 2)), axis=1) * B.epsilon()\n",
+        "import os, sys\nimport tensorflow as tf\nif os.environ.get('TF_KERAS'):\n"
+        "    sys.modules['keras'] = tf.keras\nimport keras.backend as K\nm = K.mean(tf.ones((2, 2)))\n",
     ]
     INVALID = [
         _LAYER + "c = Conv2D(16, kernal_size=3)\n",
