@@ -1,12 +1,11 @@
 """The rule registry: every rule class, in code order."""
 
+from shapecheck.rules.layer_arguments import MissingLayerArgument, UnknownLayerArgument
 from shapecheck.rules.model_code import (
     ActivationLossMismatch,
     CallWithoutInput,
     DuplicatedOutputLayer,
     IgnoredLayerArgument,
-    MissingLayerArgument,
-    UnknownLayerArgument,
     UnusedLayer,
 )
 from shapecheck.rules.shape_errors import (

@@ -8,6 +8,11 @@ from typing import ClassVar
 
 from shapecheck.results import Diagnostic
 
+# What the rules' VALID / INVALID examples of layer code start with.
+LAYER_IMPORTS = """import tensorflow as tf
+from tensorflow.keras.layers import Layer, Conv2D
+"""
+
 
 class Rule:
     """Subclasses set the class attributes and implement ``check``.

@@ -1,0 +1,159 @@
+"""SHP206, SHP207: what a Keras layer is given: arguments it does not take (typos, Keras 1/2
+spellings, modules and backend functions Keras 3 dropped) or lacks."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from shapecheck.objects import BuiltinLayer, Instance
+from shapecheck.rules.base import LAYER_IMPORTS, FactRule
+
+
+class UnknownLayerArgument(FactRule):
+    """A Keras layer gets a keyword or a value it does not take, or a Keras 1/2 spelling.
+
+    Why: ``Conv2D(16, kernal_size=3)`` or ``padding='samee'`` raises only when
+    the layer is built, and an activation name Keras does not know fails the
+    same way; a typo costs a whole run.  Old Keras code runs under Keras 3:
+    ``border_mode=``, ``nb_filter=``, ``output_dim=``, ``init=``, ``subsample=``, ...
+    raise when the layer is created, and so does importing a layer or module
+    Keras 3 dropped (``Merge``, ``keras.layers.core``) or calling a function that
+    Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them).
+    Other old spellings run with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
+    but Keras 3's ``kernel_size=3, strides=3``; ``Embedding(input_length=...)`` is
+    ignored.
+
+    Instead: use the argument names and values of the Keras 3 layer
+    (the message suggests the closest one, or the Keras 3 spelling of an old one),
+    and ``keras.ops`` for the backend functions.
+    """
+
+    code = "SHP206"
+    claims_raise = True  # the errors; the warnings describe code that TensorFlow runs
+    name = "unknown-layer-argument"
+    fact_kind = "unknown-argument"
+    VALID = [
+        LAYER_IMPORTS + "c = Conv2D(16, kernel_size=3, padding='same', activation='relu')\n",
+        LAYER_IMPORTS + "c = Conv2D(64, (3, 3), 2)\n"
+                 "d = tf.keras.layers.Dense(10, input_dim=4)\n"
+                 "r = tf.keras.layers.LSTM(8, implementation=2)\n"
+                 "from tensorflow.keras.layers import Convolution2D, ThresholdedReLU\n",
+        "import numpy as np\nfrom tensorflow.keras import backend as K\nfrom keras import backend as B\n"
+        "m = K.mean(np.ones((2, 2)), axis=1) * B.epsilon()\n",
+        "import os, sys\nimport tensorflow as tf\nif os.environ.get('TF_KERAS'):\n"
+        "    sys.modules['keras'] = tf.keras\nimport keras.backend as K\nm = K.mean(tf.ones((2, 2)))\n",
+    ]
+    INVALID = [
+        LAYER_IMPORTS + "c = Conv2D(16, kernal_size=3)\n",
+        LAYER_IMPORTS + "c = Conv2D(16, 3, padding='samee')\n",
+        LAYER_IMPORTS + "c = Conv2D(16, 3, activation='rleu')\n",
+        LAYER_IMPORTS + "c = Conv2D(64, 3, border_mode='same')\n",
+        LAYER_IMPORTS + "d = tf.keras.layers.Dense(output_dim=10, init='uniform')\n",
+        LAYER_IMPORTS + "c = Conv2D(64, 3, 3)\n",  # a warning: Keras 3 reads strides=3
+        LAYER_IMPORTS + "c = tf.keras.layers.Conv3D(16, 3, 3, 3)\n",
+        LAYER_IMPORTS + "from tensorflow.keras.layers import Merge\n",
+        "from keras.layers.core import Dense\n",
+        LAYER_IMPORTS + "e = tf.keras.layers.Embedding(100, 8, input_length=10)\n",
+        "import numpy as np\nfrom keras import backend as K\nm = K.mean(np.ones((2, 2)), axis=1)\n",
+    ]
+
+    def check(self, analysis):
+        yield from super().check(analysis)  # the errors the evaluator saw (TensorFlow raises)
+        seen = set()
+        for node, message, severity in [*self._old_imports(analysis), *self._old_layers(analysis)]:
+            key = (analysis.position(node), message)
+            if key not in seen:
+                seen.add(key)
+                yield self.diagnostic(analysis, node, message, severity=severity)
+
+    @staticmethod
+    def _old_imports(analysis):
+        """Module-level imports of what Keras 3 dropped: (node, message, "error") each.
+
+        Only the module's own statements: one inside a function runs when called, one in
+        a ``try`` may be caught."""
+        from shapecheck.layers import legacy
+
+        def code(node):
+            return cst.Module(body=[]).code_for_node(node)
+
+        for statement in analysis.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            line = analysis.line(statement)
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        message = legacy.removed_module(code(alias.name))
+                        if message is not None:
+                            yield small, message, "error"
+                if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
+                    continue
+                module = code(small.module)
+                message = legacy.removed_module(module)
+                if message is not None:
+                    yield small, message, "error"
+                elif module in legacy.LAYER_MODULES and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        message = legacy.removed_layer_message(
+                            code(alias.name), module, plain_keras=module == "keras.layers")
+                        if message is not None:
+                            # TensorFlow's traceback points to the statement's first line.
+                            yield (alias if analysis.line(alias) == line else small), message, "error"
+
+    @staticmethod
+    def _old_layers(analysis):
+        """Each Keras layer created from an old spelling: a removed class or module named
+        through its module (``layers.Merge(...)``, ``layers.experimental.preprocessing``;
+        an error, where that code runs) and what Keras 3 runs with another meaning
+        (``Conv2D(64, 3, 3)``, ``Embedding(input_length=...)``; warnings)."""
+        from shapecheck.layers import legacy
+        from shapecheck.library.layers import keyword_node
+
+        objects = analysis.evaluator.objects
+        # Model classes the program never instantiates run speculatively, after the rest.
+        speculative = next((i for i, obj in enumerate(objects)
+                            if isinstance(obj, Instance) and isinstance(obj.node, cst.ClassDef)),
+                           len(objects))
+        imported = analysis.names.imported
+        for index, layer in enumerate(objects):
+            if not isinstance(layer, BuiltinLayer) or not isinstance(layer.node, cst.Call):
+                continue
+            call, func = layer.node, layer.node.func
+            if isinstance(func, cst.Attribute) and func in imported and index < speculative:
+                parts = cst.Module(body=[]).code_for_node(func).split(".")
+                message = None
+                if layer.spec is None:
+                    message = legacy.removed_layer_message(parts[-1], ".".join(parts[:-1]))
+                for at in range(len(parts) - 2):
+                    if message is None and parts[at] == "layers":
+                        message = legacy.removed_module_path(".".join(parts[:at + 2]), parts[-1])
+                if message is not None:
+                    yield call, message, "error"
+            if layer.spec is None or any(arg.star for arg in call.args):
+                continue
+            positional = sum(1 for arg in call.args if arg.keyword is None)
+            args = [layer.config.get(name) for name, _ in layer.spec.signature[:positional]]
+            spelled = imported.get(func, layer.spec.name).rsplit(".", 1)[-1]
+            for keyword, message in layer.spec.legacy_warnings(args, layer.config, spelled):
+                yield (keyword_node(call, keyword) if keyword else call), message, "warning"
+
+
+class MissingLayerArgument(FactRule):
+    """A Keras layer is created without an argument that has no default.
+
+    Why: Keras raises a TypeError when the layer is created; Keras 3 also
+    dropped some defaults Keras 2 had (``AveragePooling2D()`` needs ``pool_size``).
+
+    Instead: pass the argument.
+    """
+
+    code = "SHP207"
+    claims_raise = True
+    name = "missing-layer-argument"
+    fact_kind = "missing-argument"
+    VALID = [LAYER_IMPORTS + "from tensorflow.keras.layers import AveragePooling2D\n"
+             "p = AveragePooling2D(pool_size=2)\n"]
+    INVALID = [LAYER_IMPORTS + "from tensorflow.keras.layers import AveragePooling2D\n"
+               "p = AveragePooling2D()\n",
+               LAYER_IMPORTS + "c = Conv2D(kernel_size=3)\n"]
