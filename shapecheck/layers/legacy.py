@@ -440,7 +440,7 @@ KERAS3_BACKEND = frozenset({
 _OPS_FOR = {"int_shape": "keras.ops.shape", "l2_normalize": "keras.ops.normalize"}
 
 
-def removed_backend_message(name: str, known=lambda name: False) -> str | None:
+def removed_backend_message(name: str, known) -> str | None:
     """``keras.backend.mean``, spelled through plain ``keras.backend``: why Keras 3 raises,
     or None; ``known(name)``: whether a ``keras.ops`` name exists (to suggest it)."""
     function = name[len("keras.backend."):] if name.startswith("keras.backend.") else None

@@ -40,17 +40,13 @@ method("tensor", "transpose")(_numpy_method(lambda shape, site: transpose_shape(
     if site.args else None)))
 method("tensor", "squeeze")(_numpy_method(lambda shape, site: squeeze_shape(
     shape, _method_axes(site), False)))
-method("tensor", "sum", "mean", "prod", "any", "all", "std", "var", "argmax", "argmin")(
-    _numpy_method(lambda shape, site: reduce_shape(
-        shape, _method_axes(site), site.kwargs.get("keepdims", False)), same_values=False))
+_reduced = _numpy_method(lambda shape, site: reduce_shape(
+    shape, _method_axes(site), site.kwargs.get("keepdims", False)), same_values=False)
+method("tensor", "sum", "mean", "prod", "any", "all", "std", "var", "argmax", "argmin")(_reduced)
 
 
 @method("tensor", "max", "min")
 def _extreme(site):
     """``y.max()`` of class labels is the last class, ``y.min()`` 0."""
     known = label_extreme(site.obj, site.name, _method_axes(site), site.kwargs.get("keepdims", False))
-    return known if known is not None else _bounds(site)
-
-
-_bounds = _numpy_method(lambda shape, site: reduce_shape(
-    shape, _method_axes(site), site.kwargs.get("keepdims", False)), same_values=False)
+    return known if known is not None else _reduced(site)

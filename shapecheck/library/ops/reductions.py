@@ -81,8 +81,9 @@ for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var", "
         _reduction(("x",), keep_index=2))
 for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var"):
     op(f"keras.backend.{_name}")(_reduction(("x",), keep_index=2))
+_numpy_reduction = _reduction(("a",))
 for _name in ("mean", "sum", "prod", "any", "all", "std", "var"):
-    op(f"numpy.{_name}")(_reduction(("a",)))
+    op(f"numpy.{_name}")(_numpy_reduction)
 
 
 def label_extreme(x, name, axis, keepdims):
@@ -97,7 +98,7 @@ def _numpy_extreme(site):
     """``np.max(y)`` of class labels is the last class, ``np.min(y)`` 0."""
     known = label_extreme(_get(site, 0, "a"), site.name, _get(site, 1, "axis", default=None),
                           site.kwargs.get("keepdims", False))
-    return known if known is not None else _reduction(("a",))(site)
+    return known if known is not None else _numpy_reduction(site)
 
 
 op("numpy.max", "numpy.amax", "numpy.min", "numpy.amin")(_numpy_extreme)
