@@ -206,6 +206,30 @@ class Dataset:
 
 
 @dataclass(eq=False)
+class Picture:
+    """A PIL image (``keras.utils.load_img``, ``PIL.Image.open``): its ``height`` and
+    ``width`` (dims) and PIL ``mode`` (UNKNOWN where not known)."""
+
+    height: Any
+    width: Any
+    mode: Any
+
+    def array(self) -> tuple[tuple | None, str | None]:
+        """(shape, dtype) of ``np.asarray(image)``: (height, width) for a one-band mode,
+        with a channel axis for the others; a shape of None for a mode not known."""
+        if self.mode in _ONE_BAND:
+            return (self.height, self.width), _ONE_BAND[self.mode]
+        if self.mode in _BANDS:
+            return (self.height, self.width, _BANDS[self.mode]), "uint8"
+        return None, None
+
+
+# PIL modes and what their arrays hold: one band (and its dtype), or several 8-bit bands.
+_ONE_BAND = {"1": "bool", "L": "uint8", "P": "uint8", "I": "int32", "F": "float32"}
+_BANDS = {"LA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "CMYK": 4}
+
+
+@dataclass(eq=False)
 class Loss:
     """A Keras loss object (``CategoricalCrossentropy()``); calling it gives a scalar."""
 

@@ -22,6 +22,7 @@ from shapecheck.objects import (
     InputLayer,
     Instance,
     Operation,
+    Picture,
     Super,
     UserClass,
 )
@@ -187,7 +188,7 @@ class Expressions:
                 return owner.attrs[name]
             if user.method(name) is not None:
                 return user.method(name).bound(owner)
-        if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, ArgumentParser, list, dict, str)):
+        if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, Picture, ArgumentParser, list, dict, str)):
             value = library.get_attribute(self, owner, name, None)
             return UNKNOWN if value is MISSING else value
         return UNKNOWN

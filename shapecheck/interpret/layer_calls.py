@@ -299,11 +299,15 @@ class LayerCalls:
         if layer.built and spec.build_key and layer.build_shape is not None:
             old = spec.build_key(layer.config, layer.build_shape)
             if isinstance(key, int) and isinstance(old, int) and key != old:
+                parent = self.stack[-2] if len(self.stack) > 1 else None
+                fix = "give the model inputs with {old} features on that axis, or build it for these" \
+                    if parent is not None and parent.node is record.node and is_model(parent.layer) \
+                    else "a layer object keeps its weights, so use a new layer here"
                 self.fact("incompatible-input", record.node,
                           self._in_layer(layer, record) +
                           f"{layer.cls_name} '{layer.name}' was built for inputs with "
                           f"{old} features but now gets shape {format_shape(shape)}: "
-                          f"a layer object keeps its weights, so use a new layer here")
+                          + fix.format(old=old))
                 return UNKNOWN
         if not layer.built:
             layer.built, layer.build_shape = True, shape

@@ -21,6 +21,7 @@ from shapecheck.objects import (
     Instance,
     OpaqueLayer,
     Operation,
+    Picture,
     Sequential,
     Super,
     is_model,
@@ -62,6 +63,8 @@ def _kinds(obj):
         return ("str",)
     if isinstance(obj, Dataset):
         return ("dataset",)
+    if isinstance(obj, Picture):
+        return ("picture",)
     if isinstance(obj, ArgumentParser):
         return ("argparser",)
     if isinstance(obj, Super):
@@ -125,5 +128,5 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, command_line, data, display, keras_api, layers, losses, models, ops, python, saving, tensors,
-    testing, training)
+    backbones, command_line, data, display, image_files, keras_api, layers, losses, models, ops, python,
+    saving, tensors, testing, training)

@@ -11,7 +11,7 @@ from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.library.registry import function, method
-from shapecheck.objects import Instance
+from shapecheck.objects import Instance, Picture
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
 
 
@@ -296,7 +296,10 @@ def same_dims(a, b) -> bool:
 
 
 def array(value):
-    """``np.array`` / ``tf.constant`` of a value: nested lists of numbers or arrays."""
+    """``np.array`` / ``tf.constant`` of a value: nested lists of numbers or arrays, or an
+    image."""
+    if isinstance(value, Picture):
+        return Tensor(*value.array())
     shape = _nested_shape(value)
     if isinstance(value, Tensor):
         dtype = value.dtype
