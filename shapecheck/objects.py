@@ -96,6 +96,7 @@ class Sequential:
     given_name: str | None = None  # the name= argument, if any
     broken: bool = False  # building it failed: Keras would have raised
     uncertain: bool = False  # its layers depend on a run that may not have happened
+    built: bool = False  # by a declared input, build() or its first call
 
 
 @dataclass(eq=False)

@@ -108,12 +108,15 @@ class LayerCalls:
             x = inputs
             if layer.input_shape is not None:
                 x = self._conform(layer, layer.input_shape, x, record.node)
+            facts = len(self.facts)
             self.graph_mode += 1  # Keras builds a Sequential by symbolic inference first
             try:
                 for sub in layer.layers:  # errors surface where the Sequential runs
                     x = self.apply(sub, [x], {}, record.node)
             finally:
                 self.graph_mode -= 1
+            if not layer.built and len(self.facts) == facts:  # its first call built it
+                models.built(self, layer)
             return x
         if isinstance(layer, FunctionalModel):
             return models.replay(self, layer, inputs, record.node)

@@ -45,13 +45,23 @@ def _build_if_declared(ev, model: Sequential, node) -> None:
 
 
 def build(ev, model, shape, node) -> None:
-    """``model.build(shape)``: apply the model to a symbolic input of that shape."""
+    """``model.build(shape)``: apply the model to a symbolic input of that shape (for a
+    Sequential, each build is a new one: see ``built``)."""
     before, facts = len(ev.calls), len(ev.facts)
+    if isinstance(model, Sequential):
+        model.built = False
     ev.apply(model, [Tensor(shape, symbolic=True)], {}, node)
     ev.build_calls.update(id(record) for record in ev.calls[before:])
     if len(ev.facts) > facts and isinstance(model, Sequential):
         ev.touch(model)
         model.broken = True  # Keras raised here; the program would stop
+
+
+def built(ev, model: Sequential) -> None:
+    """Each build of a Sequential makes a Functional model of its layers, which takes the
+    next auto name of Keras's "functional" models."""
+    ev.auto_name("Functional", {})
+    model.built = True
 
 
 def _add(model: Sequential, layer, node) -> None:
