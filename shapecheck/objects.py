@@ -157,6 +157,7 @@ class Instance:
     weights: list = field(default_factory=list)  # what add_weight made (Tensors)
     declared_input: tuple | None = None  # input_shape= passed on to Keras's Layer
     base_layer: Any = None  # the Keras layer it extends, as its __init__ made it (a BuiltinLayer)
+    arguments: tuple = ((), {})  # what its constructor was given: (args, kwargs)
 
     @property
     def cls_name(self) -> str:
@@ -243,6 +244,14 @@ class Saved:
     """A model's description (``to_json()``, ``get_config()``): what it rebuilds."""
 
     model: Any
+
+
+@dataclass(eq=False)
+class TextFile:
+    """A file the program opened with ``open(path, mode)``; ``path`` None: not known."""
+
+    path: str | None
+    mode: str
 
 
 @dataclass(eq=False)

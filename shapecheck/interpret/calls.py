@@ -184,12 +184,15 @@ class Calls:
             self._depth -= 1
         return None
 
-    def instantiate(self, cls: UserClass, args, kwargs, node):
+    def instantiate(self, cls: UserClass, args, kwargs, node, name=None):
+        """A new object of a class of the file (``name``: the one it is given instead of an
+        auto name, as Keras names a layer it loads)."""
         if cls.kind == "model" and cls.method("__init__") is None and cls.method("call") is None:
             functional = self._functional_subclass(cls, args, kwargs, node)
             if functional is not None:
                 return functional
-        instance = Instance(cls, self.here(node), self.auto_name(cls.name, kwargs))
+        instance = Instance(cls, self.here(node), name or self.auto_name(cls.name, kwargs),
+                            arguments=(tuple(args), dict(kwargs)))
         if isinstance(kwargs.get("name"), str):
             instance.given_name = kwargs["name"]
         if cls.kind is not None:

@@ -10,19 +10,15 @@ from shapecheck import library
 from shapecheck.interpret.control import Raised
 from shapecheck.layers import ShapeError, legacy
 from shapecheck.library import tensors
-from shapecheck.library.command_line import ArgumentParser, Namespace
+from shapecheck.library.command_line import Namespace
 from shapecheck.library.layers import base_attribute
 from shapecheck.library.python import BUILTINS
 from shapecheck.names import canonical
 from shapecheck.objects import (
-    LAYER_LIKE,
     MISSING,
     BoundMethod,
-    Dataset,
-    InputLayer,
     Instance,
     Operation,
-    Picture,
     Super,
     UserClass,
 )
@@ -188,7 +184,7 @@ class Expressions:
                 return owner.attrs[name]
             if user.method(name) is not None:
                 return user.method(name).bound(owner)
-        if isinstance(owner, (*LAYER_LIKE, InputLayer, Dataset, Picture, ArgumentParser, list, dict, str)):
+        if library.kinds_of(owner):
             value = library.get_attribute(self, owner, name, None)
             return UNKNOWN if value is MISSING else value
         return UNKNOWN

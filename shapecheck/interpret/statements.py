@@ -9,6 +9,7 @@ from typing import Any
 
 import libcst as cst
 
+from shapecheck import library
 from shapecheck.interpret.control import (
     DEBUG,
     MAX_STEPS,
@@ -233,13 +234,13 @@ class Statements:
     def exec_With(self, node, frame):
         expects_error = False  # with self.assertRaises(...) / pytest.raises(...): it is caught
         for item in node.items:
-            self.eval(item.item, frame)
+            value = self.eval(item.item, frame)
             call = item.item
             expects_error = expects_error or (
                 isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
                 and call.func.attr.value in ("assertRaises", "assertRaisesRegex", "raises"))
             if item.asname is not None:
-                self.assign(item.asname.name, UNKNOWN, frame)
+                self.assign(item.asname.name, library.entered(value), frame)
         self._quiet += expects_error
         try:
             self.exec_block(node.body.body, frame)

@@ -24,6 +24,7 @@ from shapecheck.objects import (
     Picture,
     Sequential,
     Super,
+    TextFile,
     is_model,
 )
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
@@ -51,7 +52,7 @@ def call(ev, name: str, args, kwargs, node):
     return ev.operation(Operation(name, node, rerun), inputs, result) if inputs else result
 
 
-def _kinds(obj):
+def kinds_of(obj):
     """The receiver kinds whose methods apply to ``obj``, most specific first."""
     if isinstance(obj, Tensor):
         return ("tensor",)
@@ -65,6 +66,8 @@ def _kinds(obj):
         return ("dataset",)
     if isinstance(obj, Picture):
         return ("picture",)
+    if isinstance(obj, TextFile):
+        return ("textfile",)
     if isinstance(obj, ArgumentParser):
         return ("argparser",)
     if isinstance(obj, Super):
@@ -83,7 +86,7 @@ def _kinds(obj):
 def get_attribute(ev, obj, name: str, node):
     """``obj.name`` for a tracked object: a modelled attribute, else its method (``MISSING``
     when ``obj`` has neither)."""
-    kinds = _kinds(obj)
+    kinds = kinds_of(obj)
     for kind in kinds:
         handler = ATTRIBUTES.get((kind, name))
         if handler is not None:
@@ -97,7 +100,7 @@ def get_attribute(ev, obj, name: str, node):
 
 def call_method(ev, obj, name: str, args, kwargs, node):
     """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
-    kinds = _kinds(obj)
+    kinds = kinds_of(obj)
     if kinds[:1] in (("list",), ("dict",), ("sequential",)):
         ev.touch(obj)  # the method may change it
     for kind in kinds:
@@ -111,6 +114,11 @@ def call_method(ev, obj, name: str, args, kwargs, node):
     if kinds == ("dataset",):
         return Dataset(UNKNOWN, None)
     return None if kinds == ("super",) else UNKNOWN
+
+
+def entered(value):
+    """What ``with value as name`` binds: a file itself, anything else UNKNOWN."""
+    return value if isinstance(value, TextFile) else UNKNOWN
 
 
 def library_value(ev, name: str):

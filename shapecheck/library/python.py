@@ -13,7 +13,7 @@ BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
     "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
     "reversed", "sorted", "iter", "next", "set", "frozenset", "all", "any", "divmod", "pow",
-    "map", "filter", "hasattr", "callable", "vars",
+    "map", "filter", "hasattr", "callable", "vars", "open",
 })
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set, "frozenset": frozenset, "range": range}

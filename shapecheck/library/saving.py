@@ -1,10 +1,13 @@
 """Models made from other models: ``clone_model``, ``to_json`` / ``model_from_json``,
-``get_config`` / ``from_config``, and ``save`` (or a ``ModelCheckpoint`` in ``fit``) /
-``load_model`` within one run.
+``get_config`` / ``from_config``, ``save`` (or a ``ModelCheckpoint`` in ``fit``) /
+``load_model``, within one run; a description written to a text file (``open(path,
+"w").write(model.to_json())``) is read back from it.
 
 Each copy has the architecture and the names of the model it copies (Keras passes the
-model's name on); shapecheck copies Sequential and functional models of Keras layers only,
-anything else (a layer of the file's own classes, a subclassed model) gives UNKNOWN.
+model's name on). shapecheck copies Sequential models of Keras layers and of the file's
+own layers (remade from their constructor's arguments, as Keras remakes them from the
+config those give, when the arguments are plain data), and functional models of Keras
+layers; anything else (a subclassed model) gives UNKNOWN.
 """
 
 from __future__ import annotations
@@ -13,8 +16,17 @@ from dataclasses import replace
 
 from shapecheck.library.models import build
 from shapecheck.library.registry import function, method
-from shapecheck.objects import BuiltinLayer, Checkpoint, FunctionalModel, Operation, Saved, Sequential
-from shapecheck.values import UNKNOWN
+from shapecheck.objects import (
+    BuiltinLayer,
+    Checkpoint,
+    FunctionalModel,
+    Instance,
+    Operation,
+    Saved,
+    Sequential,
+    TextFile,
+)
+from shapecheck.values import UNKNOWN, ApiRef
 
 _FORMATS = (".keras", ".h5", ".hdf5")  # what model.save() writes a whole model to
 
@@ -25,12 +37,12 @@ def copy_of(ev, model, node):
         model = model.model
     where = ev.here(node)
     if isinstance(model, Sequential) and not model.uncertain and not model.broken and all(
-            isinstance(layer, BuiltinLayer) and layer.spec is not None for layer in model.layers):
+            isinstance(layer, BuiltinLayer) and layer.spec is not None or _remakeable(layer)
+            for layer in model.layers):
         first = ev.first_calls.get(id(model))
         shape = model.input_shape or (first.input_shape if first is not None else None)
         twin = Sequential(where, model.name, given_name=model.name, input_shape=shape,
-                          layers=[replace(layer, node=where, built=False, build_shape=None,
-                                          maybe_built=False) for layer in model.layers])
+                          layers=[_copy_layer(ev, layer, node) for layer in model.layers])
         ev.objects.append(twin)
         if shape is not None and twin.layers:  # a built model's copy has its InputLayer
             build(ev, twin, shape, node)
@@ -45,6 +57,28 @@ def copy_of(ev, model, node):
         ev.objects.append(twin)
         return twin
     return UNKNOWN
+
+
+def _remakeable(layer) -> bool:
+    """A layer of the file's own class whose constructor was given plain data only."""
+    args, kwargs = layer.arguments if isinstance(layer, Instance) else (None, None)
+    return args is not None and layer.cls.kind == "layer" and _plain([*args, *kwargs.values()])
+
+
+def _plain(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str, ApiRef))
+
+
+def _copy_layer(ev, layer, node):
+    """A new, unbuilt layer like ``layer``, with its name."""
+    if isinstance(layer, Instance):
+        args, kwargs = layer.arguments
+        return ev.instantiate(layer.cls, list(args), dict(kwargs), node, name=layer.name)
+    return replace(layer, node=ev.here(node), built=False, build_shape=None, maybe_built=False)
 
 
 @function("keras.models.clone_model")
@@ -98,4 +132,35 @@ def checkpoints(ev, model, callbacks) -> None:
 def _load_model(site):
     path = site.arg(0, "filepath", None)
     model = site.ev.saved.get(path) if isinstance(path, str) else None
-    return UNKNOWN if model is None else copy_of(site.ev, model, site.node)
+    return UNKNOWN if model is None or isinstance(model, Saved) else copy_of(site.ev, model, site.node)
+
+
+@function("builtins.open")
+def _open(site):
+    path, mode = site.arg(0, "file", None), site.arg(1, "mode", "r")
+    return TextFile(path if isinstance(path, str) else None, mode if isinstance(mode, str) else "")
+
+
+@method("textfile", "write")
+def _write(site):
+    """Writing a model's description (``to_json()``) keeps it as the file's text."""
+    file, text = site.obj, site.arg(0, "s", None)
+    if file.path is not None and "w" in file.mode and "b" not in file.mode:
+        if isinstance(text, Saved):
+            site.ev.saved[file.path] = text
+        else:
+            site.ev.saved.pop(file.path, None)
+    return UNKNOWN
+
+
+@method("textfile", "read")
+def _read(site):
+    """A file's text: the model description the program wrote there, else UNKNOWN."""
+    file = site.obj
+    text = site.ev.saved.get(file.path) if file.path is not None and set(file.mode) <= set("rt") else None
+    return text if isinstance(text, Saved) else UNKNOWN
+
+
+@method("textfile", "close")
+def _close(site):
+    return None
