@@ -10,6 +10,10 @@ MAX_DEPTH = 40
 # Statements one file may execute; past it loops stop unrolling and calls of
 # the file's functions give UNKNOWN, so any program is analysed in bounded time.
 MAX_STEPS = 200_000
+# Statements one loop may execute before its other passes run as one standing for any
+# number of them: a loop that fills an array element by element leaves budget for the
+# model code after it.
+LOOP_STEPS = MAX_STEPS // 4
 DEBUG = bool(os.environ.get("SHAPECHECK_DEBUG"))
 
 

@@ -12,6 +12,7 @@ import libcst as cst
 from shapecheck import library
 from shapecheck.interpret.control import (
     DEBUG,
+    LOOP_STEPS,
     MAX_STEPS,
     MAX_UNROLL,
     Break,
@@ -165,8 +166,13 @@ class Statements:
 
     def _passes(self, node, items, frame) -> bool:
         """Run a ``for`` body once per item; True if a ``break`` ended it (or may have: the
-        passes left then run as any number of them)."""
+        passes left then run as any number of them, as they do once the loop has spent
+        ``LOOP_STEPS``)."""
+        start = self._steps
         for at, item in enumerate(items):
+            if at and self._steps - start > LOOP_STEPS:
+                self._maybe_more(node, frame, partial(self._passes, node, items[at:at + 1], frame))
+                return False
             self.assign(node.target, item, frame)
             try:
                 self.exec_block(node.body.body, frame)
@@ -186,8 +192,9 @@ class Statements:
         self._havoc([node], frame, keep=(Tensor,))
 
     def exec_While(self, node, frame):
+        start = self._steps
         for _ in range(MAX_UNROLL):
-            if self._steps > MAX_STEPS:  # the file's budget is spent: stop unrolling
+            if self._steps > MAX_STEPS or self._steps - start > LOOP_STEPS:  # stop unrolling
                 break
             test = truth(self.eval(node.test, frame))
             if test is UNKNOWN:

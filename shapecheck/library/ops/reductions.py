@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from shapecheck.library.ops._common import (
     _axes,
     _get,
@@ -81,7 +83,24 @@ for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var", "
         _reduction(("x",), keep_index=2))
 for _name in ("mean", "sum", "max", "min", "prod", "any", "all", "std", "var"):
     op(f"keras.backend.{_name}")(_reduction(("x",), keep_index=2))
-_numpy_reduction = _reduction(("a",))
+_array_reduction = _reduction(("a",))
+_OF_NUMBERS = {"sum": sum, "prod": math.prod, "max": max, "amax": max, "min": min, "amin": min,
+               "mean": lambda values: sum(values) / len(values)}
+
+
+def _numpy_reduction(site):
+    """A NumPy reduction; of a flat list or tuple of known numbers over all of it
+    (``np.prod(x.shape[1:])``), the number itself."""
+    values = _get(site, 0, "a")
+    name = site.name.rsplit(".", 1)[-1]
+    if name in _OF_NUMBERS and isinstance(values, (list, tuple)) and len(site.args) == 1 \
+            and not site.kwargs and all(isinstance(v, (int, float)) for v in values):
+        if not values:
+            return 1.0 if name == "prod" else 0.0 if name == "sum" else UNKNOWN
+        return _OF_NUMBERS[name](values)
+    return _array_reduction(site)
+
+
 for _name in ("mean", "sum", "prod", "any", "all", "std", "var"):
     op(f"numpy.{_name}")(_numpy_reduction)
 
