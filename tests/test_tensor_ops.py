@@ -6,6 +6,7 @@ own shape inference and TensorFlow's kernels differ."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import keras  # the test extra installs TensorFlow
 import numpy as np
@@ -245,3 +246,29 @@ def test_matrix_multiply_operator():
         tensors.binary("MatrixMultiply", Tensor((3,)), Tensor((3, 4)))  # tf.matmul: rank 2
     with pytest.raises(ShapeError):
         tensors.binary("MatrixMultiply", Tensor((2, 3)), Tensor((4, 5)))
+
+
+def test_the_signature_table_is_current():
+    """``signatures.json`` is what ``tools/signatures_table.py`` reads from the installed
+    libraries (run it after an upgrade)."""
+    import runpy
+
+    from shapecheck.library import signatures
+
+    tool = runpy.run_path(str(Path(__file__).resolve().parents[1] / "tools" / "signatures_table.py"))
+    assert tool["table"]() == signatures._functions()
+
+
+@pytest.mark.parametrize("call, keyword", [
+    ("keras.ops.image.extract_patches(image=x, size=2)", "image"),
+    ("tf.reduce_sum(x, axis=1, keep_dims=True)", "keep_dims"),
+    ("np.concatenate([x, x], axs=0)", "axs"),
+])
+def test_a_keyword_the_function_does_not_take_raises_there(call, keyword):
+    source = ("import numpy as np\nimport tensorflow as tf\nimport keras\n"
+              f"x = np.zeros((1, 8, 8, 3))\ny = {call}\n")
+    report = check_source(source, "ops_case.py")
+    assert [(d.code, d.line) for d in report.diagnostics] == [("SHP206", 5)]
+    assert repr(keyword) in report.diagnostics[0].message
+    with pytest.raises(TypeError):
+        exec(compile(source, "ops_case.py", "exec"), {})  # noqa: S102 - our own snippet

@@ -9,9 +9,18 @@ handler is ``UNKNOWN``.
 from __future__ import annotations
 
 from shapecheck.layers import ShapeError
+from shapecheck.library import signatures
 from shapecheck.library.command_line import ArgumentParser
 from shapecheck.library.layers import base_attribute
-from shapecheck.library.registry import ATTRIBUTES, FUNCTIONS, METHODS, VALUES, Site, handler_for
+from shapecheck.library.registry import (
+    ATTRIBUTES,
+    FUNCTIONS,
+    METHODS,
+    VALUES,
+    Site,
+    argument_node,
+    handler_for,
+)
 from shapecheck.objects import (
     MISSING,
     BoundMethod,
@@ -35,6 +44,11 @@ def call(ev, name: str, args, kwargs, node):
     handler = handler_for(name)
     if handler is None:
         return ev.unmodelled(name, args, kwargs, node)
+    unexpected = signatures.unexpected_keyword(name, kwargs)
+    if unexpected is not None:  # Python raises TypeError before the function runs
+        keyword, message = unexpected
+        ev.fact("unknown-argument", argument_node(node, keyword), message)
+        return UNKNOWN
     try:
         result = handler(Site(ev, name, args, kwargs, node))
     except ShapeError as error:

@@ -18,12 +18,14 @@ class UnknownLayerArgument(FactRule):
     ``border_mode=``, ``nb_filter=``, ``output_dim=``, ``init=``, ``subsample=``, ...
     raise when the layer is created, and so does importing a layer or module
     Keras 3 dropped (``Merge``, ``keras.layers.core``) or calling a function that
-    Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them).
+    Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them);
+    a ``keras.ops``, ``tf`` or NumPy function given a keyword it does not take (an
+    older Keras's ``extract_patches(image=...)``) raises TypeError.
     Other old spellings run with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
     but Keras 3's ``kernel_size=3, strides=3``; ``Embedding(input_length=...)`` is
     ignored.
 
-    Instead: use the argument names and values of the Keras 3 layer
+    Instead: use the argument names and values of the Keras 3 layer or function
     (the message suggests the closest one, or the Keras 3 spelling of an old one),
     and ``keras.ops`` for the backend functions.
     """
@@ -42,6 +44,7 @@ class UnknownLayerArgument(FactRule):
         "m = K.mean(np.ones((2, 2)), axis=1) * B.epsilon()\n",
         "import os, sys\nimport tensorflow as tf\nif os.environ.get('TF_KERAS'):\n"
         "    sys.modules['keras'] = tf.keras\nimport keras.backend as K\nm = K.mean(tf.ones((2, 2)))\n",
+        "import keras\np = keras.ops.image.extract_patches(images=keras.ops.zeros((1, 8, 8, 3)), size=2)\n",
     ]
     INVALID = [
         LAYER_IMPORTS + "c = Conv2D(16, kernal_size=3)\n",
@@ -55,6 +58,7 @@ class UnknownLayerArgument(FactRule):
         "from keras.layers.core import Dense\n",
         LAYER_IMPORTS + "e = tf.keras.layers.Embedding(100, 8, input_length=10)\n",
         "import numpy as np\nfrom keras import backend as K\nm = K.mean(np.ones((2, 2)), axis=1)\n",
+        "import keras\np = keras.ops.image.extract_patches(image=keras.ops.zeros((1, 8, 8, 3)), size=2)\n",
     ]
 
     def check(self, analysis):
