@@ -50,7 +50,7 @@ class Assembly:
         return reports
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
-        if isinstance(model, FunctionalModel) and _unknown(record):
+        if isinstance(model, FunctionalModel) and _unknown(record) and not record.raised:
             return self._functional_report(model)  # run on data of unknown shape: its own graph
         if isinstance(model, Instance):  # its class's line, or where it was made (another file's class)
             where = model.cls.node if model.cls.node in self.positions else model.node

@@ -76,6 +76,7 @@ class LayerCall:
     output: Any = None  # the value the call returned
     children: list = field(default_factory=list)  # LayerCalls made inside
     order: int = field(default_factory=lambda: next(_ids))
+    raised: bool = False  # a finding was made during it: Keras raised, the call gave nothing
 
 
 def truth(value):
@@ -119,6 +120,15 @@ def shape_of(value):
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, Tensor) for v in value):
         return [v.shape for v in value]
     return None
+
+
+def output_shape_of(value):
+    """The shape a call's output is reported with: ``shape_of``, but a dict among a tuple
+    of outputs (attention scores by name) stands there as None, as Keras records it."""
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value) and all(
+            isinstance(v, (Tensor, dict)) for v in value):
+        return [v.shape if isinstance(v, Tensor) else None for v in value]
+    return shape_of(value)
 
 
 # Past this many items a repetition (``[0] * n``) or a range is not computed: it could be huge.

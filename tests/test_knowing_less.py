@@ -64,3 +64,26 @@ def test_a_loop_that_may_break_after_a_pass_that_may_continue_is_of_unknown_leng
               "    items.append(i)\nx = np.zeros((len(items), 3))\n")
     shapes = [t.shape for t in check_source(source, "m.py").tensors if t.name == "x"]
     assert len(shapes) == 1 and shapes[0][0] is UNKNOWN
+
+
+def test_a_model_that_raised_on_data_of_unknown_shape_has_no_output():
+    """Its graph's own output is no stand-in for the call: Keras raised in it (the Lambda's
+    function uses a Keras 2 backend function, run only when data comes)."""
+    source = ("import numpy as np\nimport keras\nfrom keras import backend as K\n"
+              "a, b = keras.Input((8,)), keras.Input((8,))\n"
+              "d = keras.layers.Lambda(lambda t: K.sum(t[0] - t[1], axis=1, keepdims=True),"
+              " output_shape=(1,))([a, b])\n"
+              "model = keras.Model([a, b], d)\n"
+              "x = np.array(np.load('pairs.npy'))\nmodel.predict([x[:, 0], x[:, 1]])\n")
+    report = check_source(source, "m.py")
+    assert [d.code for d in report.diagnostics] == ["SHP206"]
+    assert [m.output_shape for m in report.models] == [None]
+
+
+def test_a_loop_past_its_share_of_the_budget_keeps_its_arrays_and_what_follows():
+    source = ("import numpy as np\nimport keras\nx = np.zeros((3000, 100))\n"
+              "for i in range(3000):\n    for j in range(100):\n        x[i, j] = i * j\n"
+              "model = keras.Sequential([keras.Input((100,)), keras.layers.Dense(2)])\n"
+              "y = model.predict(x)\n")
+    report = check_source(source, "m.py")
+    assert {t.name: t.shape for t in report.tensors}["y"] == (3000, 2)

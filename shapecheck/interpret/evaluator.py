@@ -66,6 +66,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         # > 0 while shapes go through Keras's symbolic inference or a traced graph
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
+        self.training = None  # the training flag Keras passes down the running layer call
         self.saved: dict[str, Any] = {}  # file path -> the model save() (or a description) wrote there
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
         self.data_format = "channels_last"  # keras.config.image_data_format()

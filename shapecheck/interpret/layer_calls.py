@@ -21,7 +21,7 @@ from shapecheck.objects import (
     Sequential,
     is_model,
 )
-from shapecheck.values import UNKNOWN, LayerCall, Tensor, shape_of, substitute, tensor_leaves
+from shapecheck.values import UNKNOWN, LayerCall, Tensor, output_shape_of, shape_of, substitute, tensor_leaves
 
 
 class LayerCalls:
@@ -50,17 +50,22 @@ class LayerCalls:
         self._record(record)
         self.first_calls.setdefault(id(layer), record)
         self.stack.append(record)
+        outer, facts = self.training, len(self.facts)
+        if "training" in kwargs:  # given: the layers called inside get it too
+            self.training = kwargs["training"]
         try:
             output = self._apply(layer, inputs, args, kwargs, record)
         finally:
             self.stack.pop()
+            self.training = outer
             self._stopped = self._stopped and bool(self.stack)
+            record.raised = len(self.facts) > facts
         # New tensors, made by this call (several for a model with several outputs).
         if isinstance(output, (list, tuple)) and output and all(isinstance(t, Tensor) for t in output):
             output = type(output)(_made_by(t, record) for t in output)
         elif isinstance(output, Tensor):
             output = _made_by(output, record)
-        record.output, record.output_shape = output, shape_of(output)
+        record.output, record.output_shape = output, output_shape_of(output)
         return output
 
     def input_layer(self, tensor: Tensor, kwargs=None) -> InputLayer:
@@ -163,8 +168,13 @@ class LayerCalls:
             output = Tensor(shape_arg(shape) if one else None)  # (a size it cannot know: unknown)
         else:
             traced = [substitute(a, _traced(a)) for a in args]
-            output = self.call_function(method.bound(layer), traced,
-                                        {k: substitute(v, _traced(v)) for k, v in kwargs.items()})
+            kwargs = self._with_training(method, args, kwargs)
+            outer, self.training = self.training, kwargs.get("training", self.training)
+            try:
+                output = self.call_function(method.bound(layer), traced,
+                                            {k: substitute(v, _traced(v)) for k, v in kwargs.items()})
+            finally:
+                self.training = outer
         # Keras marks a layer built once a call succeeds.
         self.touch(layer)
         layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)
@@ -172,6 +182,19 @@ class LayerCalls:
             output = substitute(output, {id(t): Tensor(t.shape, t.dtype, symbolic=True)
                                          for t in tensor_leaves(output)})
         return output
+
+    def _with_training(self, method, args, kwargs) -> dict:
+        """``kwargs`` with the ``training`` Keras gives a ``call()`` that takes it and was
+        not given it: the outer call's (``fit`` True, ``predict`` and ``evaluate`` False),
+        else ``call()``'s own default."""
+        params = method.node.params
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)][1:]
+        takes = "training" in positional or "training" in {p.name.value for p in params.kwonly_params}
+        given = "training" in kwargs or "training" in positional[:len(args)]
+        if not takes or given:
+            return kwargs
+        value = self.training if self.training is not None else method.defaults.get("training")
+        return kwargs if value is None else {**kwargs, "training": value}
 
     def build_instance(self, layer: Instance, shape, explicit=False) -> None:
         """Run a subclass's own ``build(input_shape)`` as Keras does: once before the first

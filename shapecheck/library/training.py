@@ -83,6 +83,7 @@ def _fit(site):
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method(step) if cls is not None else None
     ev.graph_mode += 1
+    outer = ev.training
     try:
         if own is not None:  # the class's own train_step / test_step gets the batch
             ev.applied.add(id(model))  # Keras runs no call() of its own
@@ -91,9 +92,11 @@ def _fit(site):
             if isinstance(model, Instance):  # what it runs is inside it: built, not called
                 ev.build_calls.update(id(record) for record in ev.calls[before:])
             return None if site.name == "fit" else UNKNOWN
+        ev.training = site.name in ("fit", "train_on_batch")  # what Keras passes the layers
         output = ev.apply(model, [x], {}, node)
     finally:
         ev.graph_mode -= 1
+        ev.training = outer
     loss = ev.compiled.get(id(model))
     if loss is not None and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
         apply_loss(ev, loss, [y, output], {}, node)
@@ -116,11 +119,13 @@ def _predict(site):
     tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
                for t in tensors]
     ev.graph_mode += 1  # predict runs a traced graph
+    outer, ev.training = ev.training, False
     try:
         output = ev.apply(model, [tensors if isinstance(x, (list, tuple)) else tensors[0]], {},
                           site.node)
     finally:
         ev.graph_mode -= 1
+        ev.training = outer
     if batched and isinstance(output, Tensor) and output.shape:
         return Tensor((count, *output.shape[1:]), output.dtype)
     return output
