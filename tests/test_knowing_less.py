@@ -87,3 +87,10 @@ def test_a_loop_past_its_share_of_the_budget_keeps_its_arrays_and_what_follows()
               "y = model.predict(x)\n")
     report = check_source(source, "m.py")
     assert {t.name: t.shape for t in report.tensors}["y"] == (3000, 2)
+
+
+def test_a_list_held_in_a_dict_and_appended_to_in_an_uncertain_loop_is_of_unknown_length():
+    source = ("import numpy as np\ncolumns = {'a': [], 'b': []}\nfor row in open('rows.txt'):\n"
+              "    if row.strip():\n        for key in columns:\n            columns[key].append(len(row))\n"
+              "x = np.array(columns['a'])\n")
+    assert "x" not in {t.name for t in check_source(source, "m.py").tensors}

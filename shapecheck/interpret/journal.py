@@ -16,6 +16,7 @@ from shapecheck.objects import BuiltinLayer, Instance, Sequential
 from shapecheck.values import UNKNOWN, Tensor
 
 _UNCERTAIN = object()  # a merged state that no known value describes
+_HOLDERS_LOOKED_AT = 256  # a list this long is searched for a list of unknown length it holds
 
 
 def _state(obj):
@@ -128,12 +129,24 @@ class Regions:
                 _restore(obj, merged)
 
     def _forget(self, items: list, frame: dict) -> None:
-        """A list of unknown length: the names and attributes that hold it become UNKNOWN."""
-        for scope in (frame, self.globals):
-            for name, value in list(scope.items()):
+        """A list of unknown length: the names, attributes and items of dicts and lists that
+        hold it become UNKNOWN."""
+        seen: set[int] = set()
+
+        def holders(mapping: dict, depth: int) -> None:
+            for key, value in list(mapping.items()):
                 if value is items:
-                    scope[name] = UNKNOWN
-                elif isinstance(value, Instance):
-                    for attr, held in list(value.attrs.items()):
-                        if held is items:
-                            value.attrs[attr] = UNKNOWN
+                    mapping[key] = UNKNOWN
+                elif depth and id(value) not in seen:
+                    seen.add(id(value))
+                    inside = value.attrs if isinstance(value, Instance) else value if isinstance(
+                        value, dict) else dict(enumerate(value)) if isinstance(value, list) and len(
+                        value) <= _HOLDERS_LOOKED_AT else None
+                    if inside is None:
+                        continue
+                    holders(inside, depth - 1)
+                    if isinstance(value, list):
+                        value[:] = [inside[i] for i in range(len(value))]
+
+        for scope in (frame, self.globals):
+            holders(scope, 2)

@@ -126,8 +126,12 @@ def keras_equivalent(name: str) -> str:
 
 
 def _reject_keras_tensors(site) -> None:
+    """Raise where Keras 3 does: a KerasTensor of known rank given to a TensorFlow, legacy
+    backend or NumPy function (one of unknown rank may be what an unmodelled call gave,
+    which need not be a tensor at all: ``K.int_shape`` of a Keras without it)."""
     if site.name in _TAKE_KERAS_TENSORS or not site.name.startswith(
-            ("tensorflow.", "keras.backend.", "numpy.")) or not keras_symbolic(site):
+            ("tensorflow.", "keras.backend.", "numpy.")) or in_layer_call(site.ev) or not any(
+            t.symbolic and t.shape is not None for t in tensor_leaves(site.args, site.kwargs)):
         return
     library = "NumPy" if site.name.startswith("numpy.") else "TensorFlow"
     raise ShapeError("keras-tensor-in-tf-function",
