@@ -94,3 +94,18 @@ def test_a_list_held_in_a_dict_and_appended_to_in_an_uncertain_loop_is_of_unknow
               "    if row.strip():\n        for key in columns:\n            columns[key].append(len(row))\n"
               "x = np.array(columns['a'])\n")
     assert "x" not in {t.name for t in check_source(source, "m.py").tensors}
+
+
+@pytest.mark.parametrize("body, rows", [
+    ("    items.append(np.zeros(3))\n    items += [np.ones(3)]\n", 4000),  # two each pass, surely
+    ("    if np.random.rand() > 0.5:\n        continue\n    items.append(np.zeros(3))\n", UNKNOWN),
+    ("    items.append(np.zeros(3))\n    if np.random.rand() > 0.5:\n        items.append(np.zeros(3))\n",
+     UNKNOWN),
+    ("    items.append(np.zeros(3))\n    if np.random.rand() > 0.5:\n        break\n", UNKNOWN),
+    ("    items.append(keras.layers.Dense(3))\n", UNKNOWN),  # each pass makes its own layer
+])
+def test_a_long_loop_repeats_only_the_appends_every_pass_surely_makes(body, rows):
+    source = f"import numpy as np\nimport keras\nitems = []\nfor i in range(2000):\n{body}" \
+             "x = np.array(items)\n"
+    shapes = {t.name: t.shape for t in check_source(source, "m.py").tensors}
+    assert shapes.get("x", (UNKNOWN,))[0] == rows

@@ -71,6 +71,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
         self.data_format = "channels_last"  # keras.config.image_data_format()
         self.journals: list = []  # the open journals of uncertain regions, innermost last
+        self.forgotten: list = []  # the lists uncertain regions left of unknown length
         self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
         self.hypothetical: set[int] = set()  # ids of the calls of models the program never ran
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
@@ -124,11 +125,24 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
                 return [_row(value) for _ in range(rows)]
         return None
 
+    def passes(self, value) -> int | None:
+        """How many items iterating over ``value`` gives, where that is known."""
+        if isinstance(value, range):
+            return range_length(value)
+        if isinstance(value, (list, tuple, str, dict)):
+            return len(value)
+        if isinstance(value, Tensor) and value.shape and isinstance(value.shape[0], int):
+            return value.shape[0]
+        return None
+
     def first(self, value):
         """The first item of ``value`` (a data set's first element, a tensor's first row),
         which also stands for the others in a loop whose items are not all known."""
         if isinstance(value, Dataset):
             return value.element
+        if isinstance(value, range) and range_length(value) > MAX_UNROLL \
+                or isinstance(value, (list, tuple)) and len(value) > MAX_UNROLL:
+            return value[0]
         if isinstance(value, Iterated) and value.items is None:
             return value.first
         if isinstance(value, Tensor) and value.shape and not dims.is_non_positive(value.shape[0]):

@@ -12,7 +12,7 @@ from shapecheck.layers import ShapeError, legacy
 from shapecheck.library import tensors
 from shapecheck.library.command_line import Namespace
 from shapecheck.library.layers import base_attribute
-from shapecheck.library.python import BUILTINS
+from shapecheck.library.python import BUILTINS, any_item
 from shapecheck.names import canonical
 from shapecheck.objects import (
     MISSING,
@@ -288,6 +288,9 @@ class Expressions:
         if isinstance(owner, Tensor):
             return self.operation(Operation("getitem", node, lambda new: tensors.slice_tensor(new[0], index)),
                                   [owner], tensors.slice_tensor(owner, index))
+        if (index is UNKNOWN or isinstance(index, Tensor) and index.shape == ()) \
+                and isinstance(owner, (list, tuple, range)):
+            return any_item(owner)  # an integer index of unknown value
         if index is UNKNOWN or not isinstance(owner, (list, tuple, dict, str, range)):
             return UNKNOWN
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from shapecheck.interpret.expressions import same
 from shapecheck.objects import BuiltinLayer, Instance, Sequential
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import MAX_ITEMS, UNKNOWN, Tensor
 
 _UNCERTAIN = object()  # a merged state that no known value describes
 _HOLDERS_LOOKED_AT = 256  # a list this long is searched for a list of unknown length it holds
@@ -73,6 +73,22 @@ def _merge(obj, base, a, b, keep_built=False):
     return base  # a layer built in one run only: as if unbuilt (it builds where next applied)
 
 
+def _standing(item):
+    """An item one pass appended, as it stands for the items every pass appends: a tensor
+    (of the same shape each pass), a number of unknown value, data made of those; anything
+    else (a layer, an object) is ``_UNCERTAIN``: each pass makes its own."""
+    if isinstance(item, Tensor) or item is None:
+        return item
+    if isinstance(item, bool):
+        return Tensor((), "bool", python=True)
+    if isinstance(item, (int, float)):
+        return Tensor((), "int64" if isinstance(item, int) else "float64", python=True)
+    if isinstance(item, (list, tuple)):
+        items = [_standing(i) for i in item]
+        return _UNCERTAIN if any(i is _UNCERTAIN for i in items) else type(item)(items)
+    return UNKNOWN if isinstance(item, str) or item is UNKNOWN else _UNCERTAIN
+
+
 def _identical(a, b) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
@@ -124,9 +140,27 @@ class Regions:
                 obj.maybe_built = True  # built in one run only: its weights may exist or not
             if merged is _UNCERTAIN:
                 _restore(obj, base)
+                self.forgotten.append(obj)
                 self._forget(obj, frame)
             else:
                 _restore(obj, merged)
+
+    def repeat_appends(self, journal: Journal, passes: int, uncertain) -> list:
+        """The lists that one loop pass standing for ``passes`` of them only appended data
+        to, surely (``uncertain``: those it may not have), made as long as that many passes
+        make them, each pass's items as this one made them (numbers of unknown value)."""
+        repeated = []
+        for key, (obj, base) in list(journal.saved.items()):
+            if not isinstance(obj, list) or len(obj) <= len(base) or any(obj is u for u in uncertain) \
+                    or not _identical(tuple(obj[:len(base)]), base):
+                continue
+            added = [_standing(item) for item in obj[len(base):]]
+            if any(item is _UNCERTAIN for item in added) or len(base) + passes * len(added) > MAX_ITEMS:
+                continue
+            obj[:] = [*base, *(added * passes)]
+            del journal.saved[key]
+            repeated.append(obj)
+        return repeated
 
     def _forget(self, items: list, frame: dict) -> None:
         """A list of unknown length: the names, attributes and items of dicts and lists that

@@ -100,8 +100,13 @@ class Statements:
 
     def exec_AugAssign(self, node, frame):
         current = self.eval(node.target, frame)
-        value = self._binary(type(node.operator).__name__.replace("Assign", ""),
-                             current, self.eval(node.value, frame), node)
+        operand = self.eval(node.value, frame)
+        if isinstance(current, list) and isinstance(node.operator, cst.AddAssign) \
+                and isinstance(operand, (list, tuple)):
+            self.touch(current)  # ``items += [...]`` extends the list itself
+            current.extend(operand)
+            return
+        value = self._binary(type(node.operator).__name__.replace("Assign", ""), current, operand, node)
         self.assign(node.target, value, frame, record=True)
 
     def exec_Return(self, node, frame):
@@ -155,19 +160,21 @@ class Statements:
         # (a data set's first batch, which really occurs), else quietly on an unknown one.
         item = self.first(iterable) if self._steps <= MAX_STEPS else UNKNOWN
         known = item is not UNKNOWN
-        broke = self._uncertain_pass(node, frame, lambda: self._passes(node, [item], frame),
-                                     at_least_once=known, quiet=not known)
+        repeated: list = []  # the lists it appended to, as long as every pass makes them
+        broke = self._uncertain_pass(node, frame, lambda: self._passes(node, [item], frame, standing=True),
+                                     at_least_once=known, quiet=not known,
+                                     repeats=(self.passes(iterable), repeated) if known else None)
         if known and not broke:  # values computed in the pass may differ in later ones
-            self._havoc([node], frame, keep=(Tensor,))
+            self._havoc([node], frame, keep=(Tensor,), kept=repeated)
         elif not known:
             self._havoc([node], frame)
         if not broke and node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
 
-    def _passes(self, node, items, frame) -> bool:
+    def _passes(self, node, items, frame, standing=False) -> bool:
         """Run a ``for`` body once per item; True if a ``break`` ended it (or may have: the
         passes left then run as any number of them, as they do once the loop has spent
-        ``LOOP_STEPS``)."""
+        ``LOOP_STEPS``). ``standing``: the one item stands for any number of passes."""
         start = self._steps
         for at, item in enumerate(items):
             if at and self._steps - start > LOOP_STEPS:
@@ -182,7 +189,8 @@ class Statements:
                 return True
             except MaybeJumped as jump:
                 if jump.broke:
-                    self._maybe_more(node, frame, partial(self._passes, node, items[at + 1:], frame))
+                    rest = items[at:at + 1] if standing else items[at + 1:]
+                    self._maybe_more(node, frame, partial(self._passes, node, rest, frame))
                     return True
         return False
 
@@ -221,13 +229,16 @@ class Statements:
             pass
         return False
 
-    def _uncertain_pass(self, node, frame, run, at_least_once=False, quiet=False) -> bool:
+    def _uncertain_pass(self, node, frame, run, at_least_once=False, quiet=False, repeats=None) -> bool:
         """``run()`` a loop's pass that stands for any number of them, then settle what it
-        wrote; returns whether it ended in a ``break`` (then it was the only pass)."""
+        wrote; returns whether it ended in a ``break`` (then it was the only pass).
+        ``repeats``: (the number of passes, if known; a list to put the lists in that the
+        pass only appended to, now as long as that many passes make them)."""
         if self._steps > MAX_STEPS:  # the budget is spent: what the pass writes is unknown
             self._havoc([node], frame)
             return False
         journal = self.open_journal()
+        forgotten = len(self.forgotten)
         self._quiet += quiet
         try:
             broke = run()
@@ -235,6 +246,8 @@ class Statements:
             self._quiet -= quiet
             self.close_journal(journal)
         if not (broke and at_least_once):  # it ran zero (or one), or any number of times
+            if repeats is not None and repeats[0] is not None and not broke:
+                repeats[1].extend(self.repeat_appends(journal, repeats[0], self.forgotten[forgotten:]))
             self.settle(journal, {}, journal.states(), frame, keep_built=at_least_once)
         return broke
 
@@ -315,14 +328,16 @@ class Statements:
             return result, None
         return None, None
 
-    def _havoc(self, statements, frame, keep=()):
-        """Forget every name the statements may assign (but those holding a ``keep`` type)."""
+    def _havoc(self, statements, frame, keep=(), kept=()):
+        """Forget every name the statements may assign (but those holding a ``keep`` type or
+        one of the objects ``kept``)."""
         for statement in statements:
             names = self._assigned.get(id(statement))
             if names is None:
                 names = self._assigned[id(statement)] = _assigned_names(statement)
             for target in names:
-                if not isinstance(frame.get(target), keep):
+                value = frame.get(target)
+                if not isinstance(value, keep) and not any(value is obj for obj in kept):
                     frame[target] = UNKNOWN
 
     # -------------------------------------------------------------- assignment

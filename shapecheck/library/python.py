@@ -334,3 +334,31 @@ def _str_method(site):
         return getattr(site.obj, site.name)(*site.args, **site.kwargs)
     except Exception:
         return UNKNOWN
+
+
+def any_item(items):
+    """An item of ``items`` at an index not known: a row of a tensor, the tensor every item
+    of a list is alike (same shape and dtype), an integer of a range or of a list of them."""
+    if isinstance(items, Tensor):
+        return Tensor(tuple(items.shape[1:]), items.dtype, numpy=items.numpy) if items.shape else UNKNOWN
+    if isinstance(items, range) and range_length(items) > 0 or isinstance(items, (list, tuple)) and items \
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+        return Tensor((), "int64", python=True)
+    if isinstance(items, (list, tuple)) and items and all(_alike(v, items[0]) for v in items):
+        return Tensor(items[0].shape, items[0].dtype, numpy=items[0].numpy)
+    return UNKNOWN
+
+
+def _alike(a, b) -> bool:
+    """Two tensors of one dtype and shape (a size unknown in both counts as alike: either
+    stands for a tensor of unknown size there)."""
+    return isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype == b.dtype and \
+        a.shape is not None and b.shape is not None and len(a.shape) == len(b.shape) and \
+        all(x is y or x == y for x, y in zip(a.shape, b.shape))
+
+
+@function("random.choice")
+def _random_choice(site):
+    """``random.choice(seq)``: one of its items."""
+    return any_item(site.arg(0, "seq"))
+

@@ -131,6 +131,8 @@ def _where(site):
     if x is None and y is None:
         if site.name == "tensorflow.where":  # the coordinates of the true elements
             return Tensor((UNKNOWN, len(condition.shape)), "int64")
+        if site.name == "numpy.where":  # their indices along each axis
+            return tuple(Tensor((UNKNOWN,), "int64", numpy=True) for _ in condition.shape)
         raise Unknowable(UNKNOWN)
     a, b = _input(x), _input(y)
     return Tensor(broadcast_shapes(broadcast_shapes(condition.shape, a.shape), b.shape),
