@@ -14,12 +14,13 @@ import pytest
 import tensorflow as tf
 
 from shapecheck.engine import check_source
-from shapecheck.library import ops, tensors
+from shapecheck.library import creation, ops, tensors
 from shapecheck.library.registry import FUNCTIONS
 from shapecheck.values import UNKNOWN
 
 OURS = sorted(name for name, handler in FUNCTIONS.items()
-              if handler.__module__ == tensors.__name__ or handler.__module__.startswith(ops.__name__))
+              if handler.__module__ in (tensors.__name__, creation.__name__)
+              or handler.__module__.startswith(ops.__name__))
 
 
 def resolve(name: str):

@@ -10,6 +10,7 @@ import libcst as cst
 
 from shapecheck import library
 from shapecheck.interpret.control import MAX_DEPTH, MAX_STEPS, Break, Continue, MaybeJumped, Return
+from shapecheck.library import tensors
 from shapecheck.library.losses import apply_loss
 from shapecheck.objects import (
     LAYER_LIKE,
@@ -103,6 +104,10 @@ class Calls:
         be used as a layer); a function given tensors makes a tensor of unknown shape,
         still linked to them in a graph; anything else is UNKNOWN."""
         self.gap(name or "a call of an unknown value", node)
+        rejected = name and tensors.unmodelled_tf_rejects(self, name, args, kwargs)
+        if rejected:
+            self.fact("keras-tensor-in-tf-function", node, rejected)
+            return UNKNOWN
         last = (name or "").rsplit(".", 1)[-1]
         if last[:1].isupper():
             layer = OpaqueLayer(last, self.here(node), self.auto_name(last, kwargs))

@@ -150,5 +150,5 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, command_line, data, display, image_files, keras_api, layers, losses, models, ops, python,
-    saving, tensors, testing, training)
+    backbones, command_line, creation, data, display, image_files, keras_api, layers, losses, models, ops,
+    python, saving, tensors, testing, training)

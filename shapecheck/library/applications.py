@@ -120,6 +120,13 @@ def _keras_tensor(v, rank=None) -> bool:
         rank is None or (v.shape is not None and len(v.shape) == rank))
 
 
+def _not_keras_tensor(v) -> bool:
+    """Surely not a Keras symbolic tensor: a known value, or a concrete tensor of known rank
+    (one of unknown rank may be what an unmodelled call made, which may be symbolic)."""
+    return v is not None and v is not UNKNOWN and not _keras_tensor(v) and not (
+        isinstance(v, Tensor) and v.shape is None)
+
+
 def _run(ops, n, hnone):
     """Keras's size after ``ops`` for an input size ``n``."""
     for op in ops:
@@ -212,7 +219,7 @@ class _Call:
             self.fail("classes", "classes", classes=classes)
         if fam in ("mobilenet_v2", "mobilenet_v3") and isinstance(shape, (tuple, list)) \
                 and len(shape) == 3 and _known(shape) and tensor not in (None, UNKNOWN):
-            if not _keras_tensor(tensor):
+            if _not_keras_tensor(tensor):
                 self.fail("tensor_and_shape", "input_tensor", input_tensor=_describe(tensor))
             if _keras_tensor(tensor, 4) and _ne(_dim(tensor.shape[2]), shape[1]) is True:
                 self.fail("tensor_width", "input_shape", input_shape=shape,
@@ -232,7 +239,7 @@ class _Call:
         if tensor is None and shape is not UNKNOWN:
             batch, (h, w, c) = None, (_dim(d) for d in shape)
             model_input = (None, h, w, c)
-        elif tensor not in (None, UNKNOWN) and not _keras_tensor(tensor):
+        elif _not_keras_tensor(tensor):
             self.fail("tensor", "input_tensor", input_tensor=_describe(tensor))
         elif _keras_tensor(tensor, 4):
             (batch, h, w, c), model_input = (_dim(d) for d in tensor.shape), _root_shape(tensor)

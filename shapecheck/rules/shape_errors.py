@@ -128,6 +128,7 @@ class KerasTensorInTfFunction(FactRule):
         "        return tf.concat([a, tf.nn.relu(a)], axis=-1)\n\n"
         "x = keras.Input((8,))\nmodel = keras.Model(x, Join()(x))\n",
         "import tensorflow as tf\nx = tf.zeros((2, 8))\ny = tf.reduce_mean(x, axis=-1)\n",
+        "import tensorflow as tf\nimport keras\nx = keras.Input((8,))\nparts = tf.nest.flatten([x, x])\n",
     ]
     INVALID = [
         "import tensorflow as tf\nfrom tensorflow import keras\nx = keras.Input((8,))\n"
@@ -135,4 +136,6 @@ class KerasTensorInTfFunction(FactRule):
         "import tensorflow as tf\nimport keras\nx = keras.Input((8,))\ny = tf.expand_dims(x, 1)\n",
         "import tensorflow as tf\nfrom tensorflow.keras import backend as K\nimport keras\n"
         "x = keras.Input((8,))\ny = K.mean(x, axis=-1)\n",
+        "import tensorflow as tf\nimport keras\nx = keras.Input((8,))\n"
+        "y = tf.random.categorical(keras.layers.Dense(3)(x), 1)\n",  # a function not modelled
     ]

@@ -1,0 +1,133 @@
+"""Making tensors: zeros / ones / fill, the random generators (TensorFlow's, Keras's,
+NumPy's), eye, ranges (arange, linspace and its kin), meshgrid, and ``keras.Variable``."""
+
+from __future__ import annotations
+
+from shapecheck.library.registry import function
+from shapecheck.library.tensors import _dim, _nested_shape, as_tensor, dtype_of, shape_arg, tensor
+from shapecheck.values import UNKNOWN, Tensor
+
+
+def _creation(site, shape_index=0, shape_name="shape", dtype_name="dtype"):
+    return tensor(shape_arg(site.arg(shape_index, shape_name)), dtype_of(site.kwargs.get(dtype_name)))
+
+
+function("tensorflow.random.normal", "tensorflow.random.uniform", "tensorflow.random.truncated_normal",
+         "tensorflow.zeros", "tensorflow.ones", "keras.random.normal", "keras.random.uniform",
+         "keras.ops.zeros", "keras.ops.ones", "numpy.zeros", "numpy.ones", "numpy.empty",
+         "keras.ops.full", "numpy.full")(_creation)
+function("tensorflow.fill")(lambda site: _creation(site, 0, "dims"))
+function("numpy.random.random")(lambda site: _creation(site, 0, "size"))
+function("numpy.random.normal", "numpy.random.uniform")(lambda site: _creation(site, 2, "size"))
+
+
+@function("numpy.random.randint")
+def _randint(site):
+    """``np.random.randint(low, high, size)``: integers (NumPy's default int64; one
+    without ``size``)."""
+    size = site.arg(2, "size", None)
+    if size is None:
+        return Tensor((), "int64", numpy=True, python=True)
+    return tensor(shape_arg(size), dtype_of(site.kwargs.get("dtype")) or "int64")
+
+
+@function("numpy.random.multivariate_normal")
+def _multivariate_normal(site):
+    """``size`` draws (one without it) of a vector as long as ``mean``."""
+    mean, size = site.arg(0, "mean"), site.arg(2, "size", None)
+    length = _nested_shape(mean)
+    draws = () if size is None else shape_arg(size)
+    if length is None or len(length) != 1 or draws is None:
+        return UNKNOWN
+    return Tensor((*draws, length[0]), "float64", numpy=True)
+
+
+@function("numpy.random.permutation")
+def _permutation(site):
+    """``np.random.permutation(n)``: 0..n-1 shuffled; of an array, its rows shuffled."""
+    x = site.arg(0, "x")
+    if isinstance(x, int) and not isinstance(x, bool):
+        return Tensor((x,), "int64", numpy=True)
+    if isinstance(x, Tensor) and x.shape:
+        return Tensor(x.shape, x.dtype, numpy=True, classes=x.classes)
+    return UNKNOWN
+
+
+@function("numpy.random.choice")
+def _choice(site):
+    """``np.random.choice(a, size)``: ``size`` items of ``a`` (a range when ``a`` is an int)."""
+    a, size = site.arg(0, "a"), site.arg(1, "size", None)
+    shape = () if size is None else shape_arg(size)
+    if isinstance(a, int) and not isinstance(a, bool) or isinstance(a, range) or isinstance(
+            a, (list, tuple)) and a and all(isinstance(v, int) and not isinstance(v, bool) for v in a):
+        dtype = "int64"  # (np.random.choice(range(n)), of a list of ints)
+    elif isinstance(a, Tensor) and a.shape is not None and len(a.shape) == 1:
+        dtype = a.dtype
+    else:
+        return UNKNOWN
+    return tensor(shape, dtype)
+function("numpy.random.rand", "numpy.random.randn")(lambda site: tensor(shape_arg(list(site.args))))
+
+
+@function("tensorflow.eye", "tensorflow.linalg.eye", "keras.ops.eye", "numpy.eye")
+def _eye(site):
+    """``tf.eye(n, m, batch_shape)`` / ``np.eye(N, M)``: an (n, m) matrix (m defaults to n)."""
+    rows = site.arg(0, "num_rows", site.kwargs.get("N", UNKNOWN))
+    columns = site.arg(1, "num_columns", site.kwargs.get("M", None))
+    batch = shape_arg(site.kwargs.get("batch_shape", ())) if site.name.startswith("tensorflow.") else ()
+    if batch is None:
+        return Tensor(None)
+    return Tensor((*batch, _dim(rows), _dim(rows if columns is None else columns)))
+
+
+@function("tensorflow.range", "numpy.arange", "keras.ops.arange")
+def arange(site):
+    """``tf.range`` / ``np.arange``: a 1-D tensor of the range's length."""
+    start = site.arg(0, "start")
+    limit = site.arg(1, "limit", site.kwargs.get("stop", None))
+    bounds = (0, start) if limit is None else (start, limit)  # arange(n) counts from 0
+    bounds += (site.arg(2, "delta", site.kwargs.get("step", 1)),)
+    if not all(isinstance(b, int) for b in bounds) or bounds[2] == 0:
+        return Tensor((UNKNOWN,))
+    return Tensor((len(range(*bounds)),))
+
+
+@function("numpy.linspace", "numpy.logspace", "numpy.geomspace", "tensorflow.linspace",
+          "keras.ops.linspace", "keras.ops.logspace")
+def _linspace(site):
+    """``np.linspace(start, stop, num=50)`` of two numbers: ``num`` evenly spaced ones
+    (with ``retstep=True``, a pair: unknown here)."""
+    ends = (site.arg(0, "start"), site.arg(1, "stop"))
+    num = site.arg(2, "num", 50)
+    if not all(isinstance(e, (int, float)) or isinstance(e, Tensor) and e.shape == () for e in ends) \
+            or site.kwargs.get("retstep", False) is not False:
+        return UNKNOWN
+    numpy = site.name.startswith("numpy.")
+    return Tensor((_dim(num),), "float64" if numpy else None, numpy=numpy)
+
+
+@function("numpy.meshgrid", "tensorflow.meshgrid", "keras.ops.meshgrid")
+def _meshgrid(site):
+    """``meshgrid(x1, ..., xn, indexing="xy")`` of 1-D arrays: n arrays of their lengths
+    (``"xy"``: the first two swapped)."""
+    arrays, indexing = [as_tensor(a) for a in site.args], site.kwargs.get("indexing", "xy")
+    if not arrays or indexing not in ("xy", "ij") or not all(
+            a is not None and a.shape is not None and len(a.shape) == 1 for a in arrays):
+        return UNKNOWN
+    shape = [a.shape[0] for a in arrays]
+    if indexing == "xy" and len(shape) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+    numpy = site.name.startswith("numpy.")
+    return tuple(Tensor(tuple(shape), a.dtype, numpy=numpy) for a in arrays)
+
+
+@function("keras.Variable")
+def _keras_variable(site):
+    """``keras.Variable(initializer, shape=None, dtype=None, ...)``: of the initial value's
+    shape, or of ``shape`` (an initializer object or name needs it)."""
+    initial, shape = site.arg(0, "initializer"), site.arg(1, "shape", None)
+    dtype = dtype_of(site.arg(2, "dtype", None)) or "float32"
+    if shape is not None:
+        return tensor(shape_arg(shape), dtype)
+    return Tensor(initial.shape, dtype) if isinstance(initial, Tensor) else Tensor(None, dtype)
+
