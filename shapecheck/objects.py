@@ -112,6 +112,7 @@ class FunctionalModel:
     leaf: bool = False  # a library's model (keras.applications): listed without its layers
     user_class: Any = None  # the file's keras.Model subclass made as CustomModel(inputs, outputs)
     attrs: dict = field(default_factory=dict)  # what that class's __init__ set on self
+    application: Any = None  # the keras.applications call that made it, for get_layer
 
 
 @dataclass(eq=False)
@@ -296,6 +297,25 @@ def params_of(obj):
     return count if built else None
 
 
+def _union_of_cuts(parts):
+    """``parts`` with the cuts of one application (``get_layer(name)`` of a backbone, the
+    backbone itself) that hold each other's layers counted once: the deepest one holds
+    every layer before it when every path goes through it; else None (not known)."""
+    cuts: dict[int, list] = {}
+    for part in parts:
+        if isinstance(part, BuiltinLayer) and "cut" in part.config:
+            group = cuts.setdefault(id(part.config["cut"][0]), [])
+            if all(part is not other for other in group):
+                group.append(part)
+    for group in cuts.values():
+        if len(group) > 1:
+            deepest = max(group, key=lambda layer: layer.config["cut"][1].index)
+            if not deepest.config["cut"][1].through_all:
+                return None
+            parts = [part for part in parts if part is deepest or all(part is not g for g in group)]
+    return parts
+
+
 def _count(obj, seen):
     """(built, parameter count) over distinct layers; an unbuilt sublayer adds nothing."""
     if id(obj) in seen:
@@ -317,8 +337,8 @@ def _count(obj, seen):
             return True, None
         parts = obj.layers
     elif isinstance(obj, FunctionalModel):
-        parts = [record.layer for record in obj.calls]
-        if any(isinstance(part, Operation) and part.rerun is None for part in parts):
+        parts = _union_of_cuts([record.layer for record in obj.calls])
+        if parts is None or any(isinstance(part, Operation) and part.rerun is None for part in parts):
             return True, None  # an unmodelled function in the graph may have made layers
     elif isinstance(obj, Instance):
         parts = list(_tracked(obj.attrs.values()))

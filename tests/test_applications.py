@@ -250,3 +250,46 @@ def test_static_module_never_imports_tensorflow():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("app, size", [("VGG16", (64, 80)), ("ResNet50V2", (97, 65)),
+                                       ("MobileNetV2", (96, 128)), ("EfficientNetB0", (75, 99)),
+                                       ("InceptionV3", (139, 150)), ("DenseNet121", (64, 96))])
+def test_layer_cuts_agree_with_keras(app, size):
+    """A cut of the backbone at a sample of its layers (``application_layers.json.gz``) has
+    the output shape and parameter count Keras gives for another input size than the one
+    the table was made with."""
+    import keras
+
+    from shapecheck.library import application_layers
+
+    model = getattr(keras.applications, app)(include_top=False, weights=None, input_shape=(*size, 3))
+    names = [layer.name for layer in model.layers]
+    for name in names[1::max(1, len(names) // 6)]:
+        cut = application_layers.layer(app, name)
+        real = keras.Model(model.input, model.get_layer(name).output)
+        assert (None, *cut.output_shape(*size, False)) == tuple(real.output_shape), name
+        assert cut.params == real.count_params(), name
+        assert not cut.top
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("call, layer, params_known", [
+    ("MobileNetV2(include_top=False, weights=None, alpha=0.5, input_shape=(96, 96, 3))",
+     "block_13_expand_relu", None),  # another architecture: no cut at all
+    ("VGG16(include_top=False, weights=None, input_shape=(64, 64, 1))", "block2_conv2", False),
+    ("VGG16(include_top=False, weights=None, input_shape=(64, 64, 3))", "fc1", None),  # no top
+    ("VGG16(include_top=False, weights=None, input_shape=(64, 64, 3))", "block2_conv2", True),
+])
+def test_what_the_layer_table_does_not_say_stays_unknown(call, layer, params_known):
+    from shapecheck.engine import check_source
+
+    source = (f"import keras\nbase = keras.applications.{call}\n"
+              f"cut = keras.Model(base.input, base.get_layer('{layer}').output)\n")
+    report = check_source(source, "cut.py")
+    assert [d.code for d in report.diagnostics] == []
+    cut = [m for m in report.models if m.line == 3]
+    if params_known is None:
+        assert cut == [] or cut[0].output_shape is None
+    else:
+        assert cut[0].output_shape is not None and (cut[0].params is not None) == params_known

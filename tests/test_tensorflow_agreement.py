@@ -65,20 +65,26 @@ def static(path: str) -> dict:
 LAYER_KEYS = ("name", "class", "line", "input_shape", "output_shape", "params")
 
 
-def _backbone_at(layers) -> int | None:
-    """Where a keras.applications body stands in a static layer list: a model built from
-    ``base.output`` holds all the backbone's layers for TensorFlow, one body for shapecheck."""
-    return next((i for i, layer in enumerate(layers)
-                 if canonical_application(f"keras.applications.{layer['class']}")), None)
+def _backbone_at(layers) -> tuple[int, int] | None:
+    """Where a keras.applications body stands in a static layer list, and how many entries
+    it takes there: a model built from ``base.output`` (or from layers cut out of it with
+    ``get_layer``) holds all the backbone's layers for TensorFlow, for shapecheck one body
+    (or one entry per cut)."""
+    found = [i for i, layer in enumerate(layers)
+             if canonical_application(f"keras.applications.{layer['class']}")]
+    if not found or found != list(range(found[0], found[0] + len(found))):
+        return None
+    return found[0], len(found)
 
 
 def assert_layers_agree(ours, theirs, where, prefix_only=False):
     if prefix_only:  # TensorFlow stopped at an exception: compare what ran
         ours = ours[:len(theirs)]
-    at = _backbone_at(ours)
-    if at is not None and len(theirs) > len(ours):  # compare the layers around the backbone
-        after = len(ours) - at - 1
-        ours, theirs = ours[:at] + ours[at + 1:], theirs[:at] + theirs[len(theirs) - after:]
+    backbone = _backbone_at(ours)
+    if backbone is not None and len(theirs) > len(ours):  # compare the layers around it
+        at, size = backbone
+        after = len(ours) - at - size
+        ours, theirs = ours[:at] + ours[at + size:], theirs[:at] + theirs[len(theirs) - after:]
     assert [layer["name"] for layer in ours] == [layer["name"] for layer in theirs], where
     for mine, real in zip(ours, theirs):
         here = f"{where}/{mine['name']}"

@@ -251,12 +251,19 @@ class Size:
         self.s, self.ok, self.ops = s, ok, ops
 
 
-def simulate(model, tags, axis, hnone):
-    """The model output's Size along ``axis``; ``hnone``: the height is None."""
+def simulate(model, tags, axis, hnone, seen=None):
+    """The model output's Size along ``axis``; ``hnone``: the height is None; ``seen``
+    (a dict) gets each layer's Size by its name."""
     import numpy as np
     keras = keras_modules()[0]
 
     def apply(op, *args, **kwargs):
+        size = step(op, *args, **kwargs)
+        if seen is not None:
+            seen[op.name] = size
+        return size
+
+    def step(op, *args, **kwargs):
         x = args[0] if args else next(iter(kwargs.values()))
         if isinstance(x, (list, tuple)) and len(x) == 1:
             x = x[0]
@@ -298,7 +305,8 @@ def simulate(model, tags, axis, hnone):
         elif name.startswith("Global"):
             return Size(np.ones_like(n) if op.keepdims else None, x.ok, None)
         elif name == "Reshape":
-            return Size(np.full_like(n, op.target_shape[axis]), x.ok, None)
+            fixed = axis < len(op.target_shape)  # (MobileNet's top reshapes to the classes)
+            return Size(np.full_like(n, op.target_shape[axis]) if fixed else None, x.ok, None)
         else:  # shape-preserving (checked by comparing builds with the ops)
             return x
         ops = None if x.ops is None else (x.ops if step is None else x.ops + [step])

@@ -127,7 +127,7 @@ def _not_keras_tensor(v) -> bool:
         isinstance(v, Tensor) and v.shape is None)
 
 
-def _run(ops, n, hnone):
+def run_ops(ops, n, hnone):
     """Keras's size after ``ops`` for an input size ``n``."""
     for op in ops:
         if op[0] == "v":
@@ -176,6 +176,29 @@ def _bind(app, spec, args, kwargs) -> dict:
         if key in names[:len(args)]:
             raise ApplicationError(f"{app}() got multiple values for argument '{key}'", key)
         bound[key] = value
+    return bound
+
+
+# The arguments that leave an application's layers as its default architecture has them.
+_LAYOUT_FREE = frozenset({"include_top", "weights", "input_tensor", "input_shape", "pooling", "classes",
+                          "classifier_activation", "name"})
+
+
+def default_layers(name: str, args, kwargs) -> dict | None:
+    """The arguments of an application call that builds the layers of its default
+    architecture (``alpha``, ``depth_multiplier``, ... as they default), else None."""
+    app = _aliases().get(name)
+    if app is None:
+        return None
+    spec = _table()["apps"][app]
+    try:
+        bound = _bind(app, spec, list(args), dict(kwargs))
+    except ApplicationError:
+        return None
+    defaults = dict(spec["sig"])
+    if any(key not in _LAYOUT_FREE and not (value is defaults[key] or value == defaults[key])
+           for key, value in bound.items()):
+        return None
     return bound
 
 
@@ -379,11 +402,11 @@ class _Call:
             return n if n is None else UNKNOWN
         runs, nmax = self.runs(2 if hnone else axis), _table()["nmax"]
         if n > nmax:
-            return _run(self.ops(axis), n, hnone) if runs[-1][1] is None else UNKNOWN
+            return run_ops(self.ops(axis), n, hnone) if runs[-1][1] is None else UNKNOWN
         if not any(lo <= n and (hi is None or n <= hi) for lo, hi in runs):
             kind = ("graph_hnone" if hnone else "graph") + ("" if n < runs[0][0] else "_merge")
             self.fail(kind, source, low=max(self.runs(0)[0][0], self.runs(1)[0][0]))
-        return _run(self.ops(axis), n, hnone)
+        return run_ops(self.ops(axis), n, hnone)
 
     def variant(self, own):
         """(the table's counts for these arguments or None, whether they are exact)."""

@@ -4,8 +4,10 @@ their ``preprocess_input`` / ``decode_predictions``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shapecheck.layers import LayerSpec
-from shapecheck.library import applications
+from shapecheck.library import application_layers, applications
 from shapecheck.library.registry import family
 from shapecheck.objects import BuiltinLayer, FunctionalModel
 from shapecheck.values import UNKNOWN, Tensor
@@ -51,6 +53,11 @@ def _backbone(site, app: str):
     spec = LayerSpec(short, (), output, weights)
     name = made.name if isinstance(made.name, str) else short.lower()
     body = BuiltinLayer(short, spec, {"activation": made.final_activation}, ev.here(site.node), name)
+    bound = applications.default_layers(app, args, kwargs)
+    source = None if bound is None or application_layers.last(short) is None else \
+        _Source(short, bound, {})
+    if source is not None:  # the whole body is its last layer's cut
+        body.config["cut"] = (source, application_layers.last(short))
     given = kwargs.get("input_tensor")
     inputs = given if isinstance(given, Tensor) else Tensor(made.input_shape, "float32", symbolic=True)
     ev.input_layer(inputs)
@@ -63,6 +70,47 @@ def _backbone(site, app: str):
         return UNKNOWN
     record = out.source
     model = FunctionalModel(ev.here(site.node), name, [inputs], out, [record] if record else [],
-                            cls_name="Functional", given_name=name, leaf=True)
+                            cls_name="Functional", given_name=name, leaf=True, application=source)
     ev.objects.append(model)
     return model
+
+
+@dataclass(eq=False)
+class _Source:
+    """The application call a backbone comes from: its arguments, the layers cut so far."""
+
+    app: str
+    arguments: dict
+    cuts: dict  # layer index -> the layer get_layer gave
+
+
+def cut_layer(ev, model: FunctionalModel, node, name=None, index=None):
+    """``backbone.get_layer(name)`` (or ``index=``): the backbone up to that layer, applied to
+    its input, so that ``layer.output`` ends a feature extractor; UNKNOWN where the layer
+    table does not say (another architecture, a top the call does not build, channels first)."""
+    source = model.application
+    cut = application_layers.layer(source.app, name, index)
+    if cut is None or ev.data_format != "channels_last" or len(model.inputs) != 1:
+        return UNKNOWN
+    if cut.top and not (source.arguments["include_top"] is True and source.arguments["classes"] == 1000):
+        return UNKNOWN
+    if cut.index in source.cuts:  # Keras gives the same layer each time
+        return source.cuts[cut.index]
+
+    def output(config, shape):
+        if len(shape) != 4:
+            return None
+        return (shape[0], *cut.output_shape(shape[1], shape[2], shape[1] is None))
+
+    def weights(config, shape):  # (the first convolution's weights follow the channels)
+        return [(cut.params,)] if shape[-1] == 3 else None
+
+    layer = BuiltinLayer(source.app, LayerSpec(source.app, (), output, weights), {"cut": (source, cut)},
+                         ev.here(node), cut.name)
+    ev.building += 1
+    try:
+        ev.apply(layer, [model.inputs[0]], {}, node)
+    finally:
+        ev.building -= 1
+    source.cuts[cut.index] = layer
+    return layer

@@ -3,6 +3,7 @@ their graphs, ``model.build``."""
 
 from __future__ import annotations
 
+from shapecheck.library import backbones
 from shapecheck.library.registry import Site, attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import (
@@ -329,6 +330,8 @@ def _count_params(site):
 @method("model", "get_layer")
 def _get_layer(site):
     name, index = site.arg(0, "name", None), site.arg(1, "index", None)
+    if isinstance(site.obj, FunctionalModel) and site.obj.application is not None:
+        return backbones.cut_layer(site.ev, site.obj, site.node, name, index)
     layers = _layers(site)
     if not isinstance(layers, list):
         return UNKNOWN
