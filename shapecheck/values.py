@@ -43,8 +43,9 @@ class Tensor:
     symbolic: bool = False
     # A NumPy array rather than a TensorFlow tensor.
     numpy: bool = False
-    # The values of a small integer tensor made of sizes (``tf.shape(x)``, ``tf.shape(x)[0]``),
-    # one dim per element (a scalar's in a 1-tuple); None when they are not known.
+    # The values of a small integer tensor made of sizes (``tf.shape(x)``, ``tf.shape(x)[0]``)
+    # or of a few integers (``np.array([5, 800])``), one dim per element (a scalar's in a
+    # 1-tuple); None when they are not known.
     contents: tuple | None = None
     # Integer class labels in which every value 0 .. classes - 1 occurs (a data set's y, and
     # what keeps its values: reshaping, astype), so that np.unique(y) and y.max() are known.

@@ -107,14 +107,23 @@ _PLAIN = (int, float, str, bool, list, tuple, range, set, frozenset)
 def _pure(site):
     """A builtin or ``math`` function computed on plain Python values (not on a range too
     long to go through: ``sum(range(10**12))``)."""
-    if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in site.args):
+    args = [_value_of(v) for v in site.args]
+    if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in args):
         return UNKNOWN
-    if any(isinstance(v, range) and range_length(v) > MAX_ITEMS for v in site.args):
+    if any(isinstance(v, range) and range_length(v) > MAX_ITEMS for v in args):
         return UNKNOWN
     try:
-        return _PURE_BUILTINS[site.name.removeprefix("builtins.")](*site.args)
+        return _PURE_BUILTINS[site.name.removeprefix("builtins.")](*args)
     except Exception:
         return UNKNOWN
+
+
+def _value_of(value):
+    """A 0-d tensor whose integer value is known (``np.array([5, 800])[0]``) as that value."""
+    if isinstance(value, Tensor) and value.shape == () and value.contents is not None \
+            and isinstance(value.contents[0], int):
+        return value.contents[0]
+    return value
 
 
 def _plain_items(value) -> bool:

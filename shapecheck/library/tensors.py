@@ -201,11 +201,17 @@ def same_dims(a, b) -> bool:
     return len(a) == len(b) and all(isinstance(x, int) and x == y for x, y in zip(a, b))
 
 
+_KEPT_VALUES = 64  # an array of at most this many integers keeps their values
+
+
 def array(value):
     """``np.array`` / ``tf.constant`` of a value: nested lists of numbers or arrays, or an
     image."""
     if isinstance(value, Picture):
         return Tensor(*value.array())
+    if isinstance(value, (list, tuple)) and 0 < len(value) <= _KEPT_VALUES and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return Tensor((len(value),), contents=tuple(value))  # a few integers: their values too
     shape = _nested_shape(value)
     if isinstance(value, Tensor):
         dtype = value.dtype

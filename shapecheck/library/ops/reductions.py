@@ -92,6 +92,9 @@ def _numpy_reduction(site):
     """A NumPy reduction; of a flat list or tuple of known numbers over all of it
     (``np.prod(x.shape[1:])``), the number itself."""
     values = _get(site, 0, "a")
+    if isinstance(values, Tensor) and values.contents is not None and values.shape is not None \
+            and len(values.shape) == 1:
+        values = values.contents  # (integers whose values it knows: None where a size varies)
     name = site.name.rsplit(".", 1)[-1]
     if name in _OF_NUMBERS and isinstance(values, (list, tuple)) and len(site.args) == 1 \
             and not site.kwargs and all(isinstance(v, (int, float)) for v in values):
