@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.library import models
@@ -103,9 +104,10 @@ class LayerCalls:
             if layer.cls_name == "Lambda":
                 return self._apply_lambda(layer, inputs, record)
             inner = layer.config.get("layer")
-            if layer.cls_name == "TimeDistributed" and isinstance(inner, LAYER_LIKE) \
+            if layer.cls_name in ("TimeDistributed", "Bidirectional") and isinstance(inner, LAYER_LIKE) \
                     and not isinstance(inner, BuiltinLayer):
-                return self._time_distributed(layer, inner, inputs)
+                wrap = self._time_distributed if layer.cls_name == "TimeDistributed" else self._bidirectional
+                return wrap(layer, inner, inputs)
             return self._apply_builtin(layer, inputs, record)
         if isinstance(layer, Sequential):
             if layer.uncertain:  # its layers depend on a run that may not have happened
@@ -252,6 +254,25 @@ class LayerCalls:
         if not isinstance(step, Tensor) or step.shape is None:
             return Tensor(None, symbolic=inputs.symbolic)
         return Tensor((batch, steps, *step.shape[1:]), step.dtype, symbolic=inputs.symbolic)
+
+    def _bidirectional(self, layer: BuiltinLayer, inner, inputs):
+        """``Bidirectional(layer)`` of a layer of the file: it and its backward copy on the
+        input, their outputs merged (``concat``: the features side by side); its inner calls
+        not recorded (Keras applies it inside the wrapper)."""
+        self.touch(layer)
+        layer.built = True
+        self.building += 1
+        try:
+            out = self.apply(inner, [inputs], {}, layer.node)
+        finally:
+            self.building -= 1
+        symbolic = any(t.symbolic for t in tensor_leaves(inputs))
+        mode = layer.config.get("merge_mode")
+        if not isinstance(out, Tensor) or out.shape is None or not out.shape or mode not in (
+                "concat", "sum", "mul", "ave"):
+            return Tensor(None, symbolic=symbolic)
+        shape = (*out.shape[:-1], dims.mul(out.shape[-1], 2)) if mode == "concat" else out.shape
+        return Tensor(shape, out.dtype, symbolic=symbolic)
 
     def _conform(self, model, expected, x, node):
         """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.

@@ -29,11 +29,32 @@ def make_layer(ev, name: str, args, kwargs, node, listed=True):
         config.setdefault(key, None)
     if "data_format" in config and config["data_format"] is None:  # Keras's global default
         config["data_format"] = None if ev.data_format == "channels_last" else ev.data_format
+    if cls_name == "Bidirectional" and config.get("backward_layer") is None:
+        wrapped = config.get("layer")
+        if isinstance(wrapped, Instance) and not _deserializable(ev, wrapped.cls):
+            ev.fact("unknown-argument", argument_node(node, "layer", 0),
+                    f"Bidirectional remakes {wrapped.cls.name} from its config for each direction, "
+                    f"which Keras can do for a registered class only (TypeError: Could not locate "
+                    f"class '{wrapped.cls.name}'): decorate the class with "
+                    f"@keras.saving.register_keras_serializable()")
+            return UNKNOWN
     layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, ev.here(node),
                          ev.auto_name(spec.name if spec else cls_name, kwargs))
     if listed:
         ev.objects.append(layer)
     return layer
+
+
+_REGISTERING = ("register_keras_serializable", "custom_object_scope", "CustomObjectScope",
+                "get_custom_objects")
+
+
+def _deserializable(ev, cls) -> bool:
+    """Whether Keras may find the class by its name: it has a decorator (registered, or one
+    shapecheck does not know), or the program registers custom objects some other way."""
+    if getattr(cls.node, "decorators", ()):
+        return True
+    return any(name.rsplit(".", 1)[-1] in _REGISTERING for name in ev.imported.values())
 
 
 @family("keras.layers.")
