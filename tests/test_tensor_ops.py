@@ -273,3 +273,9 @@ def test_a_keyword_the_function_does_not_take_raises_there(call, keyword):
     assert repr(keyword) in report.diagnostics[0].message
     with pytest.raises(TypeError):
         exec(compile(source, "ops_case.py", "exec"), {})  # noqa: S102 - our own snippet
+
+
+def test_python_max_of_class_labels_is_the_last_class():
+    shapes, codes = analyse("(x, y), _ = keras.datasets.mnist.load_data()\nn = max(y) + 1\n"
+                            "z = np.zeros((n, 3))\nw = np.zeros((max(y[:100]) + 1, 3))\n")
+    assert shapes["z"] == (10, 3) and shapes["w"] == (UNKNOWN, 3) and codes == []

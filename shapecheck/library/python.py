@@ -108,6 +108,11 @@ def _pure(site):
     """A builtin or ``math`` function computed on plain Python values (not on a range too
     long to go through: ``sum(range(10**12))``)."""
     args = [_value_of(v) for v in site.args]
+    if site.name in ("builtins.max", "builtins.min") and len(args) == 1 and isinstance(args[0], Tensor):
+        from shapecheck.library.ops.reductions import label_extreme
+
+        known = label_extreme(args[0], site.name, None, False)  # max(y) of class labels
+        return UNKNOWN if known is None else known
     if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in args):
         return UNKNOWN
     if any(isinstance(v, range) and range_length(v) > MAX_ITEMS for v in args):
