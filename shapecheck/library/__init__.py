@@ -11,6 +11,7 @@ from __future__ import annotations
 from shapecheck.layers import ShapeError
 from shapecheck.library import signatures
 from shapecheck.library.command_line import ArgumentParser
+from shapecheck.library.image_folders import ImageGenerator
 from shapecheck.library.layers import base_attribute
 from shapecheck.library.registry import (
     ATTRIBUTES,
@@ -82,6 +83,8 @@ def kinds_of(obj):
         return ("picture",)
     if isinstance(obj, TextFile):
         return ("textfile",)
+    if isinstance(obj, ImageGenerator):
+        return ("imagegen",)
     if isinstance(obj, ArgumentParser):
         return ("argparser",)
     if isinstance(obj, Super):
@@ -150,5 +153,5 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, command_line, creation, data, display, image_files, keras_api, layers, losses, models, ops,
-    python, saving, tensors, testing, training)
+    backbones, command_line, creation, data, display, image_files, image_folders, keras_api, layers, losses,
+    models, ops, python, saving, tensors, testing, training)
