@@ -408,8 +408,37 @@ def removed_layer_message(name: str, module: str, plain_keras: bool = False) -> 
     return f"Keras 3's {module} has no {name} (a Keras 1 or 2 name): {advice}"
 
 
+# What plain Keras 3's keras.preprocessing modules still have (tf.keras keeps the Keras 2
+# ones: ImageDataGenerator, Tokenizer, TimeseriesGenerator, ...), and where the others went.
+PREPROCESSING_NAMES = {
+    "keras.preprocessing": frozenset({"image", "sequence", "image_dataset_from_directory",
+                                      "text_dataset_from_directory", "timeseries_dataset_from_array"}),
+    "keras.preprocessing.image": frozenset({"array_to_img", "img_to_array", "load_img", "save_img",
+                                            "smart_resize"}),
+    "keras.preprocessing.sequence": frozenset({"pad_sequences"}),
+}
+_PREPROCESSING_INSTEAD = {
+    "ImageDataGenerator": "keras.utils.image_dataset_from_directory with preprocessing layers",
+    "TimeseriesGenerator": "keras.utils.timeseries_dataset_from_array",
+    "text": "keras.layers.TextVectorization",
+}
+
+
+def removed_preprocessing_name(name: str, module: str) -> str | None:
+    """Why ``from module import name`` raises ImportError for plain Keras 3's
+    ``keras.preprocessing`` modules, else None."""
+    if module not in PREPROCESSING_NAMES or name in PREPROCESSING_NAMES[module]:
+        return None
+    instead = _PREPROCESSING_INSTEAD.get(name)
+    return (f"Keras 3's {module} has no {name} (a Keras 2 name): use "
+            f"{instead + ', or ' if instead else ''}tf.keras.preprocessing, which keeps it")
+
+
 def removed_module(dotted: str) -> str | None:
     """``keras.layers.core`` (a removed Keras 2 submodule) -> the message, else None."""
+    if dotted == "keras.preprocessing.text" or dotted.startswith("keras.preprocessing.text."):
+        return ("keras.preprocessing.text is a Keras 2 module that Keras 3 does not have: use "
+                f"{_PREPROCESSING_INSTEAD['text']}, or tf.keras.preprocessing.text")
     for base in LAYER_MODULES:
         if dotted.startswith(base + "."):
             sub = dotted[len(base) + 1:].split(".")[0]

@@ -129,3 +129,16 @@ def _predict(site):
     if batched and isinstance(output, Tensor) and output.shape:
         return Tensor((count, *output.shape[1:]), output.dtype)
     return output
+
+
+_KERAS_2_METHODS = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict"}
+
+
+@method("model", *_KERAS_2_METHODS)
+def _keras_2_method(site):
+    """``model.fit_generator(...)`` of Keras 2: Keras 3's models have no such method."""
+    site.ev.fact("unknown-argument", site.node,
+                 f"Keras 3's models have no {site.name} (a Keras 2 method; Python raises "
+                 f"AttributeError): call {_KERAS_2_METHODS[site.name]}, which takes generators "
+                 f"and data sets too")
+    return UNKNOWN

@@ -20,7 +20,8 @@ class UnknownLayerArgument(FactRule):
     Keras 3 dropped (``Merge``, ``keras.layers.core``) or calling a function that
     Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them);
     a ``keras.ops``, ``tf`` or NumPy function given a keyword it does not take (an
-    older Keras's ``extract_patches(image=...)``) raises TypeError.
+    older Keras's ``extract_patches(image=...)``) raises TypeError, and a model's Keras 2
+    methods (``fit_generator``) are gone.
     Other old spellings run with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
     but Keras 3's ``kernel_size=3, strides=3``; ``Embedding(input_length=...)`` is
     ignored.
@@ -41,7 +42,9 @@ class UnknownLayerArgument(FactRule):
                  "r = tf.keras.layers.LSTM(8, implementation=2)\n"
                  "from tensorflow.keras.layers import Convolution2D, ThresholdedReLU\n",
         "import numpy as np\nfrom tensorflow.keras import backend as K\nfrom keras import backend as B\n"
-        "m = K.mean(np.ones((2, 2)), axis=1) * B.epsilon()\n",
+        "m = K.mean(np.ones((2, 2)), axis=1) * B.epsilon()\n"
+        "from keras.preprocessing.image import load_img, img_to_array\n"
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n",
         "import os, sys\nimport tensorflow as tf\nif os.environ.get('TF_KERAS'):\n"
         "    sys.modules['keras'] = tf.keras\nimport keras.backend as K\nm = K.mean(tf.ones((2, 2)))\n",
         "import keras\np = keras.ops.image.extract_patches(images=keras.ops.zeros((1, 8, 8, 3)), size=2)\n",
@@ -56,9 +59,14 @@ class UnknownLayerArgument(FactRule):
         LAYER_IMPORTS + "c = tf.keras.layers.Conv3D(16, 3, 3, 3)\n",
         LAYER_IMPORTS + "from tensorflow.keras.layers import Merge\n",
         "from keras.layers.core import Dense\n",
+        "from keras.preprocessing.image import ImageDataGenerator, load_img\n",
+        "from keras.preprocessing.text import Tokenizer\n",
         LAYER_IMPORTS + "e = tf.keras.layers.Embedding(100, 8, input_length=10)\n",
         "import numpy as np\nfrom keras import backend as K\nm = K.mean(np.ones((2, 2)), axis=1)\n",
         "import keras\np = keras.ops.image.extract_patches(image=keras.ops.zeros((1, 8, 8, 3)), size=2)\n",
+        "import keras\nimport numpy as np\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "m.compile(loss='mse')\nbatches = iter([(np.zeros((2, 4)), np.zeros((2, 1)))])\n"
+        "m.fit_generator(batches, steps_per_epoch=1)\n",
     ]
 
     def check(self, analysis):
@@ -97,6 +105,11 @@ class UnknownLayerArgument(FactRule):
                 message = legacy.removed_module(module)
                 if message is not None:
                     yield small, message, "error"
+                elif module in legacy.PREPROCESSING_NAMES and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        message = legacy.removed_preprocessing_name(code(alias.name), module)
+                        if message is not None:
+                            yield (alias if analysis.line(alias) == line else small), message, "error"
                 elif module in legacy.LAYER_MODULES and not isinstance(small.names, cst.ImportStar):
                     for alias in small.names:
                         message = legacy.removed_layer_message(
