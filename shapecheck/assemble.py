@@ -24,11 +24,18 @@ class Assembly:
     def models(self) -> list[ModelReport]:
         builds = self.evaluator.build_calls
         first: dict[int, LayerCall] = {}  # each model's first call, else its last build
+        built: dict[int, LayerCall] = {}  # the last build before it
         for record in _outermost_model_calls(self.evaluator.calls):
             model = record.layer
             known = first.get(id(model))
             if known is None or id(known) in builds:
+                if known is not None:
+                    built[id(model)] = known
                 first[id(model)] = record
+        # A first call on data of unknown shape says less than the build before it (on the
+        # declared input, which the data fits if the program runs).
+        first = {key: built[key] if key in built and id(record) not in builds and _unknown(record)
+                 and isinstance(record.layer, Sequential) else record for key, record in first.items()}
         # A Sequential whose building failed never existed for Keras.
         first = {key: record for key, record in first.items()
                  if not (id(record) in builds and getattr(record.layer, "broken", False))}

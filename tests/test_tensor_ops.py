@@ -6,12 +6,11 @@ own shape inference and TensorFlow's kernels differ."""
 from __future__ import annotations
 
 import inspect
+import runpy
 from pathlib import Path
 
 import keras  # the test extra installs TensorFlow
-import numpy as np
 import pytest
-import tensorflow as tf
 
 from shapecheck.engine import check_source
 from shapecheck.library import creation, ops, tensors
@@ -23,16 +22,10 @@ OURS = sorted(name for name, handler in FUNCTIONS.items()
               or handler.__module__.startswith(ops.__name__))
 
 
-def resolve(name: str):
-    """The library object a canonical name stands for."""
-    parts = name.split(".")
-    if name.startswith("keras.backend."):  # the legacy functions live in tf.keras.backend
-        obj, parts = tf.keras.backend, parts[2:]
-    else:
-        obj, parts = {"tensorflow": tf, "numpy": np, "keras": keras}[parts[0]], parts[1:]
-    for part in parts:
-        obj = getattr(obj, part)
-    return obj
+# The tool that writes signatures.json; its ``resolve`` finds the library object a
+# canonical name stands for (None where there is none).
+SIGNATURES_TOOL = runpy.run_path(str(Path(__file__).resolve().parents[1] / "tools" / "signatures_table.py"))
+resolve = SIGNATURES_TOOL["resolve"]
 
 
 @pytest.mark.parametrize("name", OURS)
@@ -252,12 +245,9 @@ def test_matrix_multiply_operator():
 def test_the_signature_table_is_current():
     """``signatures.json`` is what ``tools/signatures_table.py`` reads from the installed
     libraries (run it after an upgrade)."""
-    import runpy
-
     from shapecheck.library import signatures
 
-    tool = runpy.run_path(str(Path(__file__).resolve().parents[1] / "tools" / "signatures_table.py"))
-    assert tool["table"]() == signatures._functions()
+    assert SIGNATURES_TOOL["table"]() == signatures._functions()
 
 
 @pytest.mark.parametrize("call, keyword", [

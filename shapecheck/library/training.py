@@ -76,9 +76,7 @@ def _fit(site):
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch = first_batch(site.arg(0, "x"), site.arg(1, "y", None),
                         None if whole else site.arg(2, "batch_size", 32), split)
-    if batch is None:
-        return None if site.name == "fit" else UNKNOWN
-    x, y = batch
+    x, y = (Tensor(None), None) if batch is None else batch  # (data it cannot follow: still a call)
     step = _STEPS[site.name]
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method(step) if cls is not None else None
@@ -113,7 +111,7 @@ def _predict(site):
         x = x.element[0] if isinstance(x.element, tuple) else x.element
     tensors = list(x) if isinstance(x, (list, tuple)) else [x]
     if not tensors or not all(isinstance(t, Tensor) for t in tensors):
-        return UNKNOWN
+        x, tensors = Tensor(None), [Tensor(None)]  # data it cannot follow: the model still runs
     count = tensors[0].shape[0] if tensors[0].shape else UNKNOWN
     batched = isinstance(batch_size, int) and isinstance(count, int) and count > batch_size
     tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
