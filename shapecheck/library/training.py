@@ -54,6 +54,16 @@ def first_batch(x, y, batch_size, validation_split=0.0):
     return with_batch_axis(x, size), with_batch_axis(y, size)
 
 
+def _unknown_like(x):
+    """Data shapecheck cannot follow, as the model gets it: each array of a list or dict of
+    them (one input each) of unknown shape, else one input of unknown shape."""
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, Tensor) for v in x):
+        return type(x)(Tensor(None) for _ in x)
+    if isinstance(x, dict) and x and all(isinstance(v, Tensor) for v in x.values()):
+        return {key: Tensor(None) for key in x}
+    return Tensor(None)
+
+
 @method("model", "compute_loss")
 def _compute_loss(site):
     """``self.compute_loss(x, y, y_pred)`` in a train_step: the compiled loss, a scalar."""
@@ -76,7 +86,7 @@ def _fit(site):
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch = first_batch(site.arg(0, "x"), site.arg(1, "y", None),
                         None if whole else site.arg(2, "batch_size", 32), split)
-    x, y = (Tensor(None), None) if batch is None else batch  # (data it cannot follow: still a call)
+    x, y = (_unknown_like(site.arg(0, "x")), None) if batch is None else batch  # (still a call)
     step = _STEPS[site.name]
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method(step) if cls is not None else None
