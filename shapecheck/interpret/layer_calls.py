@@ -256,8 +256,9 @@ class LayerCalls:
         return Tensor((batch, steps, *step.shape[1:]), step.dtype, symbolic=inputs.symbolic)
 
     def _bidirectional(self, layer: BuiltinLayer, inner, inputs):
-        """``Bidirectional(layer)`` of a layer of the file: it and its backward copy on the
-        input, their outputs merged (``concat``: the features side by side); its inner calls
+        """``Bidirectional(layer)`` of a layer of the file: the layer on the input stands for
+        both copies Keras makes of it (one per direction, of one shape and one parameter
+        count), their outputs merged (``concat``: the features side by side); its inner calls
         not recorded (Keras applies it inside the wrapper)."""
         self.touch(layer)
         layer.built = True
