@@ -145,10 +145,10 @@ def _open(site):
 def _write(site):
     """Writing a model's description (``to_json()``) keeps it as the file's text."""
     file, text = site.obj, site.arg(0, "s", None)
-    if file.path is not None and "w" in file.mode and "b" not in file.mode:
-        if isinstance(text, Saved):
+    if file.path is not None and ("w" in file.mode or "a" in file.mode):
+        if isinstance(text, Saved) and "w" in file.mode and "b" not in file.mode:
             site.ev.saved[file.path] = text
-        else:
+        else:  # anything else written there: the file no longer holds a description
             site.ev.saved.pop(file.path, None)
     return UNKNOWN
 
