@@ -67,30 +67,17 @@ def call(ev, name: str, args, kwargs, node):
     return ev.operation(Operation(name, node, rerun), inputs, result) if inputs else result
 
 
+# Receivers of one kind each, by the type of the object.
+_KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (str, "str"), (Dataset, "dataset"),
+          (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
+          (ArgumentParser, "argparser"), (Super, "super"), ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
+
+
 def kinds_of(obj):
     """The receiver kinds whose methods apply to ``obj``, most specific first."""
-    if isinstance(obj, Tensor):
-        return ("tensor",)
-    if isinstance(obj, list):
-        return ("list",)
-    if isinstance(obj, dict):
-        return ("dict",)
-    if isinstance(obj, str):
-        return ("str",)
-    if isinstance(obj, Dataset):
-        return ("dataset",)
-    if isinstance(obj, Picture):
-        return ("picture",)
-    if isinstance(obj, TextFile):
-        return ("textfile",)
-    if isinstance(obj, ImageGenerator):
-        return ("imagegen",)
-    if isinstance(obj, ArgumentParser):
-        return ("argparser",)
-    if isinstance(obj, Super):
-        return ("super",)
-    if isinstance(obj, (BuiltinLayer, OpaqueLayer, InputLayer)):
-        return ("layer",)
+    for types, kind in _KINDS:
+        if isinstance(obj, types):
+            return (kind,)
     if isinstance(obj, Sequential):
         return ("sequential", "model", "layer")
     if is_model(obj):

@@ -6,21 +6,15 @@ channels are known where the code says them."""
 
 from __future__ import annotations
 
+from shapecheck.library.ops.images import size_pair
 from shapecheck.library.registry import Site, attribute, function, method
-from shapecheck.library.tensors import _dim, dtype_of
+from shapecheck.library.tensors import dtype_of
 from shapecheck.objects import Picture
 from shapecheck.values import UNKNOWN, Tensor
 
 _COLOR_MODES = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
 # The mode ``Image.fromarray`` (and ``array_to_img``) gives an array of this many channels.
 _CHANNEL_MODES = {1: "L", 3: "RGB", 4: "RGBA"}
-
-
-def _size(value):
-    """A ``(first, second)`` size argument as two dims (UNKNOWN where not known)."""
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return _dim(value[0]), _dim(value[1])
-    return UNKNOWN, UNKNOWN
 
 
 def _mode(value):
@@ -33,7 +27,7 @@ def _load_img(site):
     or ``target_size`` (height, width); in the mode ``color_mode`` names."""
     color = site.arg(1, "color_mode", "rgb")
     target = site.arg(2, "target_size", None)
-    height, width = _size(target) if target is not None else (UNKNOWN, UNKNOWN)
+    height, width = size_pair(target) if target is not None else (UNKNOWN, UNKNOWN)
     return Picture(height, width, _COLOR_MODES.get(color, UNKNOWN) if isinstance(color, str) else UNKNOWN)
 
 
@@ -84,7 +78,7 @@ def _open(site):
 @function("PIL.Image.new")
 def _new(site):
     """``Image.new(mode, (width, height))``."""
-    width, height = _size(site.arg(1, "size"))
+    width, height = size_pair(site.arg(1, "size"))
     return Picture(height, width, _mode(site.arg(0, "mode")))
 
 
@@ -105,7 +99,7 @@ def _fromarray(site):
 @method("picture", "resize")
 def _resize(site):
     """``image.resize((width, height))``."""
-    width, height = _size(site.arg(0, "size"))
+    width, height = size_pair(site.arg(0, "size"))
     return Picture(height, width, site.obj.mode)
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shapecheck.library.ops.images import size_pair
 from shapecheck.library.registry import function, method
-from shapecheck.library.tensors import _dim
 from shapecheck.objects import Dataset
 from shapecheck.values import UNKNOWN, Tensor
 
@@ -18,12 +18,6 @@ _CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
 @dataclass(eq=False)
 class ImageGenerator:
     """An ``ImageDataGenerator``: what it yields keeps the images' shapes."""
-
-
-def _size(value):
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return _dim(value[0]), _dim(value[1])
-    return UNKNOWN, UNKNOWN
 
 
 def _channels(mode):
@@ -36,7 +30,7 @@ def _image_dataset(site):
     labels by ``label_mode`` (``int``: int32 (batch,), ``categorical``: float32 (batch,
     classes), ``binary``: float32 (batch, 1), None: no labels); ``batch_size=None``: single
     images; ``subset="both"``: the training and validation data sets."""
-    h, w = _size(site.arg(6, "image_size", (256, 256)))
+    h, w = size_pair(site.arg(6, "image_size", (256, 256)))
     channels = _channels(site.arg(4, "color_mode", "rgb"))
     batch_size, mode = site.arg(5, "batch_size", 32), site.arg(2, "label_mode", "int")
     labels, names = site.arg(1, "labels", "inferred"), site.arg(3, "class_names", None)
@@ -67,7 +61,7 @@ def _flow_from_directory(site):
     """Batches of float32 images of ``target_size`` and ``color_mode`` with labels by
     ``class_mode`` (``categorical``: (batch, classes), ``binary`` / ``sparse``: (batch,),
     ``input``: the images again, None: no labels)."""
-    h, w = _size(site.arg(1, "target_size", (256, 256)))
+    h, w = size_pair(site.arg(1, "target_size", (256, 256)))
     channels = _channels(site.arg(2, "color_mode", "rgb"))
     mode, classes = site.arg(4, "class_mode", "categorical"), site.arg(3, "classes", None)
     images = Tensor((UNKNOWN, h, w, channels), "float32")

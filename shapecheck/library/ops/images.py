@@ -35,7 +35,8 @@ def _sized(x: Tensor, axes, sizes, dtype=None) -> Tensor:
     return Tensor(tuple(shape), dtype or x.dtype)
 
 
-def _size_pair(size):
+def size_pair(size):
+    """A ``(first, second)`` size argument as two dims (UNKNOWN where not known)."""
     if isinstance(size, (list, tuple)) and len(size) == 2:
         return [_dim(s) for s in size]
     return [UNKNOWN, UNKNOWN]
@@ -45,7 +46,7 @@ def _size_pair(size):
 def _tf_resize(site):
     x = _input(_get(site, 0, "images"))
     axes = _image_axes(x, "tf.image.resize")
-    sizes = _size_pair(_get(site, 1, "size"))
+    sizes = size_pair(_get(site, 1, "size"))
     if _get(site, 3, "preserve_aspect_ratio", default=False) is not False:
         sizes = [UNKNOWN, UNKNOWN]  # fits inside size, keeping the aspect ratio
     return _sized(x, axes, sizes, "float32")
@@ -58,7 +59,7 @@ def _keras_resize(site):
     if layout not in (None, "channels_last", "channels_first"):
         raise Unknowable
     axes = _image_axes(x, "keras.ops.image.resize", layout == "channels_first")
-    return _sized(x, axes, _size_pair(_get(site, 1, "size")))
+    return _sized(x, axes, size_pair(_get(site, 1, "size")))
 
 
 @op("tensorflow.image.resize_with_crop_or_pad", "tensorflow.image.resize_with_pad")
