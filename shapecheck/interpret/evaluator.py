@@ -87,6 +87,11 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
             self._analyse_uncalled_models()
 
 
+    @property
+    def raised(self) -> int:
+        """How many findings this run has made so far (each one a place TensorFlow raises)."""
+        return self._raised
+
     def fact(self, kind: str, node, message: str) -> None:
         if self._quiet:
             return

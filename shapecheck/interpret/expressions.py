@@ -174,7 +174,7 @@ class Expressions:
                 return UNKNOWN if owner.shape is None else tuple(owner.shape)
             if name == "ndim":
                 return UNKNOWN if owner.shape is None else len(owner.shape)
-            return BoundMethod(owner, name)
+            return library.get_attribute(self, owner, name, None)
         if isinstance(owner, Super):
             method = owner.method(name)
             return method if method is not None else BoundMethod(owner, name)

@@ -22,6 +22,7 @@ from shapecheck.library.registry import (
     argument_node,
     handler_for,
 )
+from shapecheck.library.sklearn import Estimator
 from shapecheck.objects import (
     MISSING,
     BoundMethod,
@@ -70,7 +71,8 @@ def call(ev, name: str, args, kwargs, node):
 # Receivers of one kind each, by the type of the object.
 _KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (str, "str"), (Dataset, "dataset"),
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
-          (ArgumentParser, "argparser"), (Super, "super"), ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
+          (ArgumentParser, "argparser"), (Estimator, "estimator"), (Super, "super"),
+          ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
 
 
 def kinds_of(obj):
@@ -141,4 +143,4 @@ def is_known(name: str) -> bool:
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
     backbones, command_line, creation, data, display, image_files, image_folders, keras_api, layers, losses,
-    models, ops, python, saving, tensors, testing, training)
+    models, ops, python, saving, sklearn, tensors, testing, training)

@@ -61,6 +61,8 @@ def _choice(site):
     if isinstance(a, int) and not isinstance(a, bool) or isinstance(a, range) or isinstance(
             a, (list, tuple)) and a and all(isinstance(v, int) and not isinstance(v, bool) for v in a):
         dtype = "int64"  # (np.random.choice(range(n)), of a list of ints)
+    elif isinstance(a, (list, tuple)) and a and all(isinstance(v, str) for v in a):
+        dtype = "str"  # (class names)
     elif isinstance(a, Tensor) and a.shape is not None and len(a.shape) == 1:
         dtype = a.dtype
     else:

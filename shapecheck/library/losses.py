@@ -15,12 +15,30 @@ def _loss(site):
     return loss if loss.name[:1].isupper() else apply_loss(site.ev, loss, site.args, {}, site.node)
 
 
-# How each crossentropy relates labels to predictions (Keras 3's checks).
+# How each loss relates labels to predictions (Keras 3's checks): the crossentropies want
+# the same shape ("same") or integer labels of the predictions' shape without its class axis
+# ("sparse"); the others compute elementwise and broadcast ("elementwise").
 _LOSS_LABELS = {
-    "CategoricalCrossentropy": "same", "categorical_crossentropy": "same",
-    "BinaryCrossentropy": "same", "binary_crossentropy": "same",
-    "SparseCategoricalCrossentropy": "sparse", "sparse_categorical_crossentropy": "sparse",
+    **dict.fromkeys(("CategoricalCrossentropy", "CategoricalFocalCrossentropy",
+                     "BinaryCrossentropy", "BinaryFocalCrossentropy"), "same"),
+    "SparseCategoricalCrossentropy": "sparse",
+    **dict.fromkeys(("MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
+                     "MeanSquaredLogarithmicError", "Huber", "LogCosh", "Hinge", "SquaredHinge",
+                     "CategoricalHinge", "CosineSimilarity", "KLDivergence", "Poisson"),
+                    "elementwise"),
 }
+# Short names that keras.losses.get accepts, by the class whose computation they name.
+_ALIASES = {"mse": "MeanSquaredError", "mae": "MeanAbsoluteError",
+            "mape": "MeanAbsolutePercentageError", "msle": "MeanSquaredLogarithmicError",
+            "kld": "KLDivergence", "kl_divergence": "KLDivergence", "logcosh": "LogCosh",
+            "log_cosh": "LogCosh"}
+
+
+def canonical_loss(name: str) -> str:
+    """The loss class a loss's name (class, function or string) stands for."""
+    if name in _ALIASES:
+        return _ALIASES[name]
+    return name if name[:1].isupper() else "".join(part.capitalize() for part in name.split("_"))
 
 
 def _same_rank(labels, predictions):
@@ -32,21 +50,54 @@ def _same_rank(labels, predictions):
     return labels, predictions
 
 
+def _differ(a, b) -> bool:
+    return isinstance(a, int) and isinstance(b, int) and a != b
+
+
 def _label_problem(kind: str, labels, predictions):
     """Why Keras rejects these label/prediction shapes, or None."""
-    def differ(a, b):
-        return isinstance(a, int) and isinstance(b, int) and a != b
-
     if kind == "sparse":
         if len(labels) == len(predictions) and labels and labels[-1] == 1:
             labels = labels[:-1]
-        if len(labels) != len(predictions) - 1 or any(map(differ, labels, predictions[:-1])):
+        if len(labels) != len(predictions) - 1 or any(map(_differ, labels, predictions[:-1])):
             return (f"integer labels of shape {format_shape(labels)} need predictions of shape "
                     f"(*labels, classes), but the predictions are {format_shape(predictions)}")
-    elif len(labels) != len(predictions) or any(map(differ, labels, predictions)):
+    elif kind == "elementwise":
+        pairs = zip(reversed(labels), reversed(predictions))
+        if any(_differ(a, b) and 1 not in (a, b) for a, b in pairs):
+            return (f"labels of shape {format_shape(labels)} and predictions of shape "
+                    f"{format_shape(predictions)} do not broadcast")
+    elif len(labels) != len(predictions) or any(map(_differ, labels, predictions)):
         return (f"labels of shape {format_shape(labels)} must have the predictions' shape "
                 f"{format_shape(predictions)}")
     return None
+
+
+def _fix(name: str, kind: str, labels, predictions) -> str:
+    """What to change so that labels and predictions fit, in the terms of the loss."""
+    width, classes = labels[-1] if labels else None, predictions[-1] if predictions else None
+    if kind == "sparse":
+        if len(labels) == len(predictions) and isinstance(width, int) and width == classes:
+            return ("the labels look one-hot: use categorical_crossentropy, or pass the class "
+                    "indices (np.argmax(y, axis=-1))")
+        return ("make the model end in one score per class (e.g. Flatten before the "
+                "classifier) or use CategoricalCrossentropy with one-hot labels")
+    if name.startswith("Binary") and len(labels) < len(predictions):
+        return (f"binary crossentropy takes one 0/1 label per output unit: end the model in "
+                f"Dense(1, activation='sigmoid'), or keep the {classes} outputs and use "
+                f"sparse_categorical_crossentropy")
+    if kind == "elementwise" or name.startswith("Binary"):
+        if isinstance(width, int) and len(labels) == len(predictions):
+            return (f"the labels have {width} values per sample, the model {classes}: make "
+                    f"the last layer output {width}, or give labels of the model's width")
+        return "give labels of the predictions' shape, or change the model's last layer"
+    if len(labels) < len(predictions) or width == 1:
+        return ("one-hot encode the labels (keras.utils.to_categorical(y, num_classes)) or "
+                "use sparse_categorical_crossentropy with the class indices")
+    if len(labels) == len(predictions) and isinstance(width, int):
+        return (f"the labels have {width} classes, the model {classes}: make the last layer "
+                f"Dense({width}), or one-hot encode with num_classes={classes}")
+    return "give one-hot labels of the predictions' shape, or change the model's last layer"
 
 
 def apply_loss(ev, loss: Loss, args, kwargs, node):
@@ -55,19 +106,19 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
     y_pred = args[1] if len(args) > 1 else kwargs.get("y_pred", UNKNOWN)
     if not (isinstance(y_true, Tensor) and isinstance(y_pred, Tensor)):
         return Tensor(None)
-    kind = _LOSS_LABELS.get(loss.name)
+    name = canonical_loss(loss.name)
+    kind = _LOSS_LABELS.get(name)
     # Keras aligns ranks at a trailing 1: an unknown trailing size leaves that undecided.
     decidable = all(s and s[-1] is not UNKNOWN for s in (y_true.shape, y_pred.shape))
     if kind and decidable:
         labels, predictions = tuple(y_true.shape), tuple(y_pred.shape)
-        if loss.name[:1].isupper():  # a Loss object first aligns the ranks, as Keras does
+        # a Loss object first aligns the ranks, as Keras does; so do the elementwise functions
+        if loss.name[:1].isupper() or kind == "elementwise":
             labels, predictions = _same_rank(labels, predictions)
         problem = _label_problem(kind, labels, predictions)
         if problem:
-            hint = ("one-hot encode the labels or use SparseCategoricalCrossentropy" if kind == "same"
-                    else "make the model end in one score per class (e.g. Flatten before the "
-                         "classifier) or use CategoricalCrossentropy with one-hot labels")
-            ev.fact("output-label-mismatch", node, f"{loss.name}: {problem}: {hint}")
+            ev.fact("output-label-mismatch", node,
+                    f"{loss.name}: {problem}: {_fix(name, kind, labels, predictions)}")
             return UNKNOWN
     check_logits(ev, loss.name, loss.config.get("from_logits", False), y_pred, node)
     per_sample = None if y_pred.shape is None else tuple(y_pred.shape[:-1])
@@ -94,7 +145,8 @@ def _final_activation(tensor):
 
 def check_logits(ev, loss_name, from_logits, predictions, node) -> None:
     """A crossentropy's ``from_logits`` against the activation the predictions come from."""
-    if loss_name not in _LOSS_LABELS or from_logits not in (True, False):
+    if _LOSS_LABELS.get(canonical_loss(loss_name)) not in ("same", "sparse") or \
+            from_logits not in (True, False):
         return
     activation = _final_activation(predictions)
     if activation is UNKNOWN:
@@ -112,5 +164,5 @@ def check_logits(ev, loss_name, from_logits, predictions, node) -> None:
 def loss_of(loss):
     """A compile(loss=...) argument as a Loss, if it is one shapecheck knows."""
     if isinstance(loss, str):  # compile wraps it like the Loss class of that name
-        return Loss("".join(part.capitalize() for part in loss.split("_")), {})
+        return Loss(canonical_loss(loss), {})
     return loss if isinstance(loss, Loss) else None

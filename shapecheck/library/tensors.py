@@ -111,7 +111,7 @@ _KERAS_NAMES = {
     "adjust_contrast": "keras.layers.RandomContrast", "random_saturation": "keras.layers.RandomSaturation",
     "adjust_saturation": "keras.layers.RandomSaturation", "random_hue": "keras.layers.RandomHue",
     "adjust_hue": "keras.layers.RandomHue", "adjust_gamma": "keras.layers.Lambda",
-    "per_image_standardization": "keras.layers.Lambda",
+    "per_image_standardization": "keras.layers.Lambda", "column_stack": "concatenate",
 }
 
 

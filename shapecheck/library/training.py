@@ -74,22 +74,32 @@ _STEPS = {"fit": "train_step", "train_on_batch": "train_step", "evaluate": "test
           "test_on_batch": "test_step"}
 
 
-@method("model", "fit", "evaluate", "train_on_batch", "test_on_batch")
-def _fit(site):
-    """``model.fit(x, y)``: Keras runs the model on the first batch of x in a traced graph,
-    then applies the compiled loss to that batch of y; a class that overrides
-    ``train_step`` (``test_step`` for evaluate) gets the batch there instead."""
-    ev, model, node = site.ev, site.obj, site.node
-    if site.name == "fit":
-        checkpoints(ev, model, site.kwargs.get("callbacks"))
-    whole = site.name.endswith("_on_batch")
-    split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
-    batch = first_batch(site.arg(0, "x"), site.arg(1, "y", None),
-                        None if whole else site.arg(2, "batch_size", 32), split)
-    x, y = (_unknown_like(site.arg(0, "x")), None) if batch is None else batch  # (still a call)
-    step = _STEPS[site.name]
+def cardinality_problem(*data) -> str | None:
+    """Keras's "Data cardinality is ambiguous": the arrays of x, y (and of a list or dict of
+    inputs) that do not all have the same number of rows, in Keras's words; None when they
+    do or when a row count is not known."""
+    sizes = [[t.shape[0] for t in tensor_leaves(part) if t.shape and isinstance(t.shape[0], int)]
+             for part in data]
+    if len({n for part in sizes for n in part}) < 2:
+        return None
+    said = ", ".join(f"'{name}' sizes: {', '.join(map(str, part))}"
+                     for name, part in zip("xy", sizes) if part)
+    return (f"Keras raises \"Data cardinality is ambiguous\" ({said}): give x and y the same "
+            f"number of samples (check the split or the slice that made one of them)")
+
+
+def _step(site, model, x, y, batch_size, split, training: bool):
+    """One traced step of fit / evaluate on the first batch of (x, y): the class's own
+    ``train_step`` / ``test_step``, else the model on x and the compiled loss on y."""
+    ev, node = site.ev, site.node
+    problem = cardinality_problem(x, y)
+    if problem:
+        ev.fact("data-cardinality", node, problem)
+        return
+    batch = first_batch(x, y, batch_size, split)
+    x, y = (_unknown_like(x), None) if batch is None else batch  # (still a call)
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
-    own = cls.method(step) if cls is not None else None
+    own = cls.method("train_step" if training else "test_step") if cls is not None else None
     ev.graph_mode += 1
     outer = ev.training
     try:
@@ -99,8 +109,8 @@ def _fit(site):
             ev.call_function(own.bound(model), [x if y is None else (x, y)], {})
             if isinstance(model, Instance):  # what it runs is inside it: built, not called
                 ev.build_calls.update(id(record) for record in ev.calls[before:])
-            return None if site.name == "fit" else UNKNOWN
-        ev.training = site.name in ("fit", "train_on_batch")  # what Keras passes the layers
+            return
+        ev.training = training  # what Keras passes the layers
         output = ev.apply(model, [x], {}, node)
     finally:
         ev.graph_mode -= 1
@@ -108,6 +118,27 @@ def _fit(site):
     loss = ev.compiled.get(id(model))
     if loss is not None and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
         apply_loss(ev, loss, [y, output], {}, node)
+
+
+@method("model", "fit", "evaluate", "train_on_batch", "test_on_batch")
+def _fit(site):
+    """``model.fit(x, y)``: Keras runs the model on the first batch of x in a traced graph,
+    then applies the compiled loss to that batch of y; a class that overrides
+    ``train_step`` (``test_step`` for evaluate) gets the batch there instead. After the
+    first epoch, fit evaluates ``validation_data=(x, y)`` the same way."""
+    ev, model = site.ev, site.obj
+    if site.name == "fit":
+        checkpoints(ev, model, site.kwargs.get("callbacks"))
+    whole = site.name.endswith("_on_batch")
+    split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
+    batch_size = None if whole else site.arg(2, "batch_size", 32)
+    before = ev.raised
+    _step(site, model, site.arg(0, "x"), site.arg(1, "y", None), batch_size, split,
+          _STEPS[site.name] == "train_step")
+    validation = site.kwargs.get("validation_data") if site.name == "fit" else None
+    if isinstance(validation, (tuple, list)) and len(validation) in (2, 3) and ev.raised == before:
+        size = site.kwargs.get("validation_batch_size") or batch_size
+        _step(site, model, validation[0], validation[1], size, 0.0, False)
     return None if site.name == "fit" else UNKNOWN
 
 

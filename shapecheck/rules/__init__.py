@@ -9,6 +9,7 @@ from shapecheck.rules.model_code import (
     UnusedLayer,
 )
 from shapecheck.rules.shape_errors import (
+    DataCardinality,
     IncompatibleInput,
     KerasTensorInTfFunction,
     NonPositiveDimension,
@@ -18,7 +19,7 @@ from shapecheck.rules.shape_errors import (
 from shapecheck.rules.verify import VerifyMismatch
 
 ALL_RULES = sorted(
-    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch,
+    [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch, DataCardinality,
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
      ActivationLossMismatch,
      UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, VerifyMismatch],

@@ -100,6 +100,36 @@ class OutputLabelMismatch(FactRule):
     ]
 
 
+class DataCardinality(FactRule):
+    """``fit`` or ``evaluate`` gets inputs and labels with different numbers of samples.
+
+    Why: Keras pairs row ``i`` of x with row ``i`` of y; when the counts differ it raises
+    "Data cardinality is ambiguous" before training starts, or only after the first epoch
+    when it is ``validation_data`` that differs. The cause is usually a split or a slice
+    applied to one array and not the other (``X[:800]`` with the whole ``y``), or labels
+    made from another file.
+
+    Instead: make x and y the same length: split them together
+    (``train_test_split(X, y)``), or slice both the same way.
+    """
+
+    code = "SHP105"
+    claims_raise = True
+    name = "data-cardinality"
+    fact_kind = "data-cardinality"
+    VALID = [_PRELUDE + "import numpy as np\nmodel = tf.keras.Sequential([tf.keras.Input((4,)), "
+             "layers.Dense(1)])\nmodel.compile(loss='mse')\n"
+             "model.fit(np.zeros((10, 4)), np.zeros((10, 1)))\n"]
+    INVALID = [
+        _PRELUDE + "import numpy as np\nmodel = tf.keras.Sequential([tf.keras.Input((4,)), "
+        "layers.Dense(1)])\nmodel.compile(loss='mse')\n"
+        "model.fit(np.zeros((10, 4)), np.zeros((8, 1)))\n",
+        _PRELUDE + "import numpy as np\nmodel = tf.keras.Sequential([tf.keras.Input((4,)), "
+        "layers.Dense(1)])\nmodel.compile(loss='mse')\nx, y = np.zeros((10, 4)), np.zeros((10, 1))\n"
+        "model.fit(x, y, validation_data=(x[:5], y[:4]))\n",
+    ]
+
+
 class KerasTensorInTfFunction(FactRule):
     """A TensorFlow, NumPy or legacy ``keras.backend`` function gets a KerasTensor.
 

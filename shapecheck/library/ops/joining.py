@@ -100,6 +100,17 @@ op("numpy.vstack", "keras.ops.vstack", "keras.ops.numpy.vstack")(_stack_along(Tr
 op("numpy.hstack", "keras.ops.hstack", "keras.ops.numpy.hstack")(_stack_along(False))
 
 
+@op("numpy.column_stack")
+def _column_stack(site):
+    """``np.column_stack``: 1-D arrays become columns, then all are joined on axis 1."""
+    values = _get(site, 0, "tup")
+    if not isinstance(values, (list, tuple)) or not values:
+        raise Unknowable
+    tensors = [_input(v) for v in values]
+    shapes = [(*t.shape, 1) if len(t.shape) == 1 else t.shape for t in tensors]
+    return Tensor(concat_shape(shapes, 1, "column_stack"), tensors[0].dtype)
+
+
 @op("keras.ops.stack", "keras.ops.numpy.stack", "tensorflow.stack", "keras.backend.stack",
     "numpy.stack")
 def _stack(site):

@@ -6,7 +6,7 @@ from shapecheck import dims
 from shapecheck.library.ops._common import _get, _is_int
 from shapecheck.library.ops.reductions import label_extreme, reduce_shape
 from shapecheck.library.ops.reshaping import reshape_shape, squeeze_shape, transpose_shape
-from shapecheck.library.registry import method
+from shapecheck.library.registry import attribute, method
 from shapecheck.library.tensors import (
     Unknowable,
 )
@@ -50,3 +50,16 @@ def _extreme(site):
     """``y.max()`` of class labels is the last class, ``y.min()`` 0."""
     known = label_extreme(site.obj, site.name, _method_axes(site), site.kwargs.get("keepdims", False))
     return known if known is not None else _reduced(site)
+
+
+@attribute("tensor", "T")
+def _transposed(site):
+    """``x.T`` of a NumPy array: its axes reversed (a TensorFlow tensor has no ``T``)."""
+    return _numpy_method(lambda shape, site: tuple(reversed(shape)))(site)
+
+
+@attribute("tensor", "size")
+def _size(site):
+    """``x.size`` of a NumPy array: how many values it holds."""
+    x = site.obj
+    return dims.product(x.shape) if x.numpy and x.shape is not None else UNKNOWN

@@ -1,0 +1,104 @@
+"""scikit-learn as model code uses it on data: ``train_test_split`` (rows split, other axes
+kept), the scalers (same shape), ``LabelEncoder`` (one integer per label), the one-hot
+encoders (one column per category: how many the data holds is unknown) and ``PCA``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from shapecheck.library.registry import function, method
+from shapecheck.values import UNKNOWN, Tensor
+
+_SAME_SHAPE = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "Normalizer",
+               "PowerTransformer", "QuantileTransformer", "SimpleImputer")
+_ENCODERS = {"LabelEncoder": "labels", "OneHotEncoder": "one-hot", "LabelBinarizer": "binarized",
+             "PCA": "components"}
+
+
+@dataclass(eq=False)
+class Estimator:
+    """A scikit-learn transformer: ``kind`` says what its ``transform`` makes of an array."""
+
+    kind: str
+    config: dict = field(default_factory=dict)
+
+
+def _rows(count, test_size, train_size):
+    """(train rows, test rows) as sklearn's ``_validate_shuffle_split`` counts them."""
+    if test_size is None and train_size is None:
+        test_size = 0.25
+    if not isinstance(count, int) or any(
+            v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)))
+            for v in (test_size, train_size)):
+        return UNKNOWN, UNKNOWN
+    test = math.ceil(test_size * count) if isinstance(test_size, float) else test_size
+    train = math.floor(train_size * count) if isinstance(train_size, float) else train_size
+    if train is None:
+        train = count - test
+    elif test is None:
+        test = count - train
+    return train, test
+
+
+@function("sklearn.model_selection.train_test_split")
+def _train_test_split(site):
+    """``a_train, a_test, b_train, b_test, ... = train_test_split(a, b, ...)``."""
+    arrays = site.args
+    if not arrays or not all(isinstance(a, Tensor) for a in arrays):
+        return UNKNOWN
+    split = []
+    for a in arrays:
+        if a.shape is None or not a.shape:
+            split += [Tensor(None, a.dtype, numpy=True), Tensor(None, a.dtype, numpy=True)]
+            continue
+        parts = _rows(a.shape[0], site.kwargs.get("test_size"), site.kwargs.get("train_size"))
+        split += [Tensor((rows, *a.shape[1:]), a.dtype, numpy=True, classes=a.classes)
+                  for rows in parts]
+    return split
+
+
+@function(*(f"sklearn.preprocessing.{name}" for name in _SAME_SHAPE),
+          "sklearn.impute.SimpleImputer")
+def _scaler(site):
+    return Estimator("same")
+
+
+@function("sklearn.preprocessing.LabelEncoder", "sklearn.preprocessing.OneHotEncoder",
+          "sklearn.preprocessing.LabelBinarizer", "sklearn.decomposition.PCA")
+def _encoder(site):
+    return Estimator(_ENCODERS[site.name.rsplit(".", 1)[-1]], dict(site.kwargs, _args=site.args))
+
+
+def transformed(estimator: Estimator, x):
+    """What ``estimator.transform(x)`` gives."""
+    if not isinstance(x, Tensor) or x.shape is None:
+        return Tensor(None, numpy=True) if estimator.kind != "labels" else Tensor(None, "int64", numpy=True)
+    rows = x.shape[0] if x.shape else UNKNOWN
+    if estimator.kind == "same":
+        return Tensor(x.shape, "float64", numpy=True)
+    if estimator.kind == "labels":  # a class index per label
+        return Tensor((rows,), "int64", numpy=True) if len(x.shape) == 1 else Tensor(None, numpy=True)
+    if estimator.kind == "components":
+        count = estimator.config.get("n_components", (estimator.config["_args"] or [None])[0])
+        return Tensor((rows, count if isinstance(count, int) and not isinstance(count, bool)
+                       else UNKNOWN), "float64", numpy=True)
+    return Tensor((rows, UNKNOWN), "float64", numpy=True)  # one column per category seen
+
+
+@method("estimator", "fit_transform", "transform")
+def _transform(site):
+    return transformed(site.obj, site.arg(0, "X"))
+
+
+@method("estimator", "fit")
+def _fit(site):
+    return site.obj
+
+
+@method("estimator", "inverse_transform")
+def _inverse(site):
+    x = site.arg(0, "X")
+    if site.obj.kind == "same" and isinstance(x, Tensor):
+        return Tensor(x.shape, "float64", numpy=True)
+    return UNKNOWN
