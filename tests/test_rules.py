@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import re
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +55,29 @@ y = tf.keras.layers.Conv2D(4, 3)(x){comment}
 def test_noqa_comments_suppress_findings_on_their_line(comment, reported):
     report = check_source(NOQA_SOURCE.format(comment=comment), "noqa.py")
     assert ("SHP101" in [d.code for d in report.diagnostics]) == reported
+
+
+# A message says what to change: after its "problem: " part comes a clause that asks for
+# a change (an imperative from this list, or a "did you mean" of the right spelling).
+CHANGE = re.compile(
+    r"\b(use|add|give|make|pass|write|reshape|drop|remove|change|call|put|leave|flatten|import|"
+    r"set|keep|replace|check|build|end|encode|crop|pad|bring|choose|project|transpose|fix|"
+    r"split|squeeze|join|decorate|one-hot encode|did you mean)\b", re.I)
+
+
+def _findings_of_the_examples():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixture_paths import FIXTURES, program_source
+
+    sources = [(path, program_source(path)) for path in FIXTURES if "/bugs/" in path]
+    sources += [(rule.code, source) for rule in ALL_RULES for source in rule.INVALID]
+    return {(d.code, d.message): where for where, source in sources
+            for d in check_source(source, "example.py").diagnostics}
+
+
+def test_every_finding_says_what_to_change():
+    findings = _findings_of_the_examples()
+    assert len(findings) > 50
+    silent = [f"{where}: {code} {message}" for (code, message), where in findings.items()
+              if ": " not in message or not CHANGE.search(message.split(": ", 1)[1])]
+    assert not silent, "\n".join(silent)

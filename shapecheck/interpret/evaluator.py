@@ -67,6 +67,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         # (a Sequential's build, predict()), which rejects what eager kernels accept.
         self.graph_mode = 0
         self.training = None  # the training flag Keras passes down the running layer call
+        self.cause: str | None = None  # why the data being run is likely wrong (said in findings)
         self.saved: dict[str, Any] = {}  # file path -> the model save() (or a description) wrote there
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
         self.data_format = "channels_last"  # keras.config.image_data_format()
@@ -102,6 +103,8 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
             else:
                 node = self.here(node)
         self._raised += 1
+        if self.cause:
+            message = f"{message} (the likely cause: {self.cause})"
         # TensorFlow would stop here: later layer calls of this run are not recorded.
         self._stopped = bool(self.stack)
         fact = Fact(kind, node, message, via)

@@ -304,8 +304,7 @@ class LayerCalls:
             return Tensor(shape, x.dtype, symbolic=x.symbolic)
         self.fact("incompatible-input", node,
                   f"{model.cls_name} model expects input of shape {format_shape(expected)} "
-                  f"but gets {format_shape(x.shape)} ({problem}): reshape the data or change "
-                  f"the model's Input")
+                  f"but gets {format_shape(x.shape)} ({problem}): {_input_fix(shape, expected)}")
         return UNKNOWN
 
     def _apply_builtin(self, layer: BuiltinLayer, inputs, record):
@@ -413,3 +412,13 @@ def _describe(layer) -> str:
 
 def _call_text(node: cst.Call) -> str:
     return cst.Module(body=[]).code_for_node(node.func)
+
+
+def _input_fix(shape: tuple, expected: tuple) -> str:
+    """What to change when data of ``shape`` meets a model built for ``expected``."""
+    known = all(isinstance(d, int) for d in (*shape[1:], *expected[1:]))
+    if known and len(shape) > 1 and dims.product(shape[1:]) == dims.product(expected[1:]):
+        return (f"the values per sample match: reshape the data to "
+                f"{format_shape((-1, *expected[1:]))}")
+    return "reshape the data or change the model's Input"
+

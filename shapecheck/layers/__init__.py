@@ -148,7 +148,8 @@ class LayerSpec:
             old = legacy.standing_for(self.name, name, kwargs, known)
             note = f" ({old})" if old else ""
             yield None, "missing-argument", (
-                f"{self.name} needs the argument '{name}', which has no default{note}")
+                f"{self.name} needs the argument '{name}', which has no default{note}: pass "
+                f"{name}=...")
 
     def legacy_warnings(self, args: list, config: dict, spelled: str | None = None):
         """(keyword or None, message) for each old spelling Keras 3 runs with another

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
 from shapecheck.values import UNKNOWN
@@ -36,8 +38,39 @@ def require_rank(layer: str, shape, rank: int, what: str) -> None:
         raise ShapeError(
             "incompatible-input",
             f"{layer} expects a {rank}-D input {what}, but gets shape "
-            f"{format_shape(shape)} (rank {len(shape)})",
+            f"{format_shape(shape)} (rank {len(shape)}): {rank_fix(layer, tuple(shape), rank)}",
         )
+
+
+def _known(dims) -> bool:
+    return all(isinstance(d, int) and not isinstance(d, bool) for d in dims)
+
+
+def rank_fix(layer: str, shape: tuple, rank: int) -> str:
+    """The likely cause of an input of the wrong rank, and the change, in the user's terms."""
+    got, sample = len(shape), shape[1:]
+    if got == rank + 1 and got > 2 and shape[0] is None and _known(shape[1:2]):
+        return (f"one axis too many: if {shape[1]} is the batch size, leave it out of "
+                f"input_shape / Input(shape=...), which give one sample: shape="
+                f"{format_shape(shape[2:])}; else flatten or pool the extra axis first")
+    if got == rank - 1 and rank >= 4 and _known(sample):
+        return (f"the images have no channel axis: add one to the data (x[..., np.newaxis]) "
+                f"and to the input shape ({format_shape((*sample, 1))[1:-1]})")
+    if got == 2 and rank == 3:
+        n = sample[0] if _known(sample) else "n"
+        return (f"{layer} takes (steps, features) per sample: reshape the data to "
+                f"(samples, {n}, 1) and use input_shape=({n}, 1), or put Reshape(({n}, 1)) "
+                f"before it")
+    if got == 2 and rank == 4 and _known(sample):
+        side = math.isqrt(sample[0])
+        square = f" (Reshape(({side}, {side}, 1)) for {sample[0]} = {side}x{side})" \
+            if side * side == sample[0] else ""
+        return (f"each sample is a flat vector: reshape it to (height, width, channels) "
+                f"with a Reshape layer{square}, or use Dense layers")
+    if got > rank:
+        return ("flatten or pool the extra axes first (Flatten, GlobalAveragePooling, "
+                "Reshape), or use the layer for inputs of this rank")
+    return f"give it inputs of rank {rank} (reshape the data, or add the missing axes)"
 
 
 def require_min_rank(layer: str, shape, rank: int) -> None:

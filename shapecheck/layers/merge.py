@@ -27,7 +27,8 @@ def _broadcast(name, shapes, left, right):
             raise ShapeError(
                 "incompatible-input",
                 f"{name} gets inputs of incompatible shapes {_shapes_text(shapes)}: "
-                f"elementwise merges need equal sizes (or 1) on every axis")
+                f"elementwise merges need equal sizes (or 1) on every axis: bring one input to "
+                f"the other's shape first (a Dense or 1x1 convolution of that width)")
         else:
             merged.append(a if isinstance(a, int) else b)
     return tuple(merged)
@@ -73,7 +74,9 @@ def _concatenate_output(config, shapes):
             raise ShapeError(
                 "incompatible-input",
                 f"Concatenate(axis={config['axis']}) needs equal sizes on every other axis, but "
-                f"axis {i} differs: {_shapes_text(shapes)}")
+                f"axis {i} differs: {_shapes_text(shapes)}: crop or pad one input to the other's "
+                f"size (Cropping / ZeroPadding layers), or choose an input size that every "
+                f"downsampling divides")
     total = 0
     for s in shapes:
         total = dims.add(total, s[axis])
@@ -95,7 +98,8 @@ def _dot_output(config, shapes):
         raise ShapeError(
             "incompatible-input",
             f"Dot(axes={config['axes']!r}) multiplies axis {a} of {format_shape(left)} with axis "
-            f"{b} of {format_shape(right)}: their sizes {left[a]} and {right[b]} must be equal")
+            f"{b} of {format_shape(right)}: their sizes {left[a]} and {right[b]} must be equal: "
+            f"choose axes of equal size, or project one input to the other's width first")
     out = (*left[:a], *left[a + 1:], *(d for i, d in enumerate(right) if i not in (0, b)))
     return out if len(out) > 1 else (*out, 1)
 

@@ -355,7 +355,9 @@ def matmul_shape(left, right, numpy_rules=True, what="matmul") -> tuple:
     if isinstance(a[-1], int) and isinstance(b[-2], int) and a[-1] != b[-2]:
         raise ShapeError("incompatible-input",
                          f"{what} of {format_shape(tuple(left))} and {format_shape(tuple(right))}: "
-                         f"the inner dimensions {a[-1]} and {b[-2]} must be equal")
+                         f"the inner dimensions {a[-1]} and {b[-2]} must be equal: transpose an "
+                         f"operand, or make the weight's first axis the input's last "
+                         f"(shape=(input_shape[-1], units))")
     shape = [*broadcast_shapes(tuple(a[:-2]), tuple(b[:-2])), a[-2], b[-1]]
     if vector_left:
         del shape[-2]

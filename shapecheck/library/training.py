@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+from shapecheck.dims import format_shape
 from shapecheck.library.data import traced_element, with_batch_axis
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
-from shapecheck.objects import Dataset, Instance
+from shapecheck.objects import Dataset, FunctionalModel, Instance, Sequential
 from shapecheck.values import UNKNOWN, Tensor, tensor_leaves
 
 
@@ -142,6 +143,21 @@ def _fit(site):
     return None if site.name == "fit" else UNKNOWN
 
 
+def one_sample(shape, expected) -> bool:
+    """Whether data of ``shape`` is one sample of a model whose input is ``expected``."""
+    return bool(shape) and all(isinstance(d, int) for d in shape) and expected is not None \
+        and tuple(shape) == tuple(expected[1:])
+
+
+def declared_input(model):
+    """The input shape a Sequential or one-input functional model was built for, else None."""
+    if isinstance(model, Sequential):
+        return model.input_shape
+    if isinstance(model, FunctionalModel) and len(model.inputs) == 1:
+        return getattr(model.inputs[0], "shape", None)
+    return None
+
+
 @method("model", "predict", "predict_on_batch")
 def _predict(site):
     """``model.predict(x)``: the data as tensors, batch by batch; the first call sees one batch."""
@@ -158,13 +174,16 @@ def _predict(site):
     tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
                for t in tensors]
     ev.graph_mode += 1  # predict runs a traced graph
-    outer, ev.training = ev.training, False
+    outer, ev.training, cause = ev.training, False, ev.cause
+    if len(tensors) == 1 and one_sample(tensors[0].shape, declared_input(model)):
+        ev.cause = (f"{site.name} takes a batch, and gets one sample of shape "
+                    f"{format_shape(tensors[0].shape)}: pass x[None] (or x[i:i + 1])")
     try:
         output = ev.apply(model, [tensors if isinstance(x, (list, tuple)) else tensors[0]], {},
                           site.node)
     finally:
         ev.graph_mode -= 1
-        ev.training = outer
+        ev.training, ev.cause = outer, cause
     if batched and isinstance(output, Tensor) and output.shape:
         return Tensor((count, *output.shape[1:]), output.dtype)
     return output

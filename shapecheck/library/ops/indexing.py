@@ -96,7 +96,8 @@ def _take_along_axis(site):
     shape = list(x.shape) if axis is not None else [dims.product(x.shape)]
     if len(shape) != len(indices.shape):
         raise ShapeError(_SHAPE_ERROR, f"take_along_axis of {format_shape(x.shape)} with indices "
-                                       f"{format_shape(indices.shape)}: the ranks must be equal")
+                                       f"{format_shape(indices.shape)}: the ranks must be equal "
+                                       f"(keepdims=True keeps an argmax's axis)")
     at = 0 if axis is None else _axis(axis, len(shape), "take_along_axis")
     shape[at] = indices.shape[at]
     return Tensor(broadcast_shapes(tuple(shape), indices.shape), x.dtype)

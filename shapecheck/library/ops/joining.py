@@ -45,7 +45,8 @@ def concat_shape(shapes: list, axis, what: str):
             if _differ(column[0], other):
                 raise ShapeError(_SHAPE_ERROR, f"{what} of shapes {_shapes([Tensor(s) for s in known])} "
                                                f"along axis {axis}: sizes on axis {i} differ "
-                                               f"({column[0]} and {other}); only axis {at} may differ")
+                                               f"({column[0]} and {other}); only axis {at} may differ: "
+                                               f"make them equal, or join along axis {i}")
         out.append(_merge(column))
     return tuple(out)
 
@@ -138,7 +139,8 @@ def _split_sizes(size, spec, sizes_given: bool, what: str) -> list:
             raise Unknowable(UNKNOWN)
         if _is_int(size) and size % spec:
             raise ShapeError(_SHAPE_ERROR, f"{what} of an axis of size {size} into {spec} equal "
-                                           f"pieces: {spec} does not divide {size}")
+                                           f"pieces: {spec} does not divide {size}: split into a "
+                                           f"number of pieces that divides it, or pass the sizes")
         return [dims.exact_div(size, spec)] * spec
     spec = list(spec)
     if sizes_given:

@@ -100,7 +100,8 @@ def einsum_shape(subscripts: str, shapes: list, rule: str) -> tuple:
                 raise ShapeError(_SHAPE_ERROR, f"einsum '{subscripts}' of "
                                                f"{_shapes([Tensor(s) for s in shapes])}: label "
                                                f"'{label}' has sizes {size} and {other}, which "
-                                               f"must be equal")
+                                               f"must be equal: fix the subscripts or "
+                                               f"the operand that has the other size")
             try:
                 size = _broadcast_dim(size, other)
             except ValueError:

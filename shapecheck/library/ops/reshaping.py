@@ -37,7 +37,8 @@ def reshape_shape(shape, target, what="reshape"):
         raise Unknowable
     if target.count(-1) > 1 or any(_is_int(d) and d < -1 for d in target):
         raise ShapeError("reshape-size-mismatch", f"cannot reshape into {format_shape(target)}: "
-                                                  f"at most one size may be -1, the others 0 or more")
+                                                  f"at most one size may be -1, the others 0 or more: "
+                                                  f"write the other sizes out")
     if shape is None:
         return tuple(UNKNOWN if d == -1 else d for d in target)
     known = dims.product(d for d in target if d != -1)
@@ -46,7 +47,9 @@ def reshape_shape(shape, target, what="reshape"):
         if (total % known if known else total) if -1 in target else total != known:
             raise ShapeError("reshape-size-mismatch",
                              f"cannot {what} {format_shape(tuple(shape))} ({total} values) into "
-                             f"{format_shape(target)}: the sizes must match")
+                             f"{format_shape(target)}: the sizes must match: "
+                             + (f"make the sizes beside -1 (their product {known}) divide {total}"
+                                if -1 in target else f"make the target hold {total} values"))
         fill = total // known if known else 0
     elif total is None:
         fill = None
@@ -180,7 +183,8 @@ def squeeze_shape(shape, axis, symbolic: bool, what="squeeze"):
         # Keras's own inference rejects a None axis too (it cannot tell it is 1).
         if _differ(shape[a], 1) or (symbolic and shape[a] is None):
             raise ShapeError(_SHAPE_ERROR, f"{what} of axis {a} of {format_shape(tuple(shape))}: "
-                                           f"its size is {dims.dim_to_json(shape[a])}, not 1")
+                                           f"its size is {dims.dim_to_json(shape[a])}, not 1: squeeze "
+                                           f"an axis of size 1 only (or reshape)")
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
