@@ -23,6 +23,7 @@ from shapecheck.interpret.control import (
 )
 from shapecheck.interpret.expressions import same
 from shapecheck.library.command_line import Namespace
+from shapecheck.library.pandas import Frame
 from shapecheck.objects import LAYER_LIKE, Instance, UserClass
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
 
@@ -348,6 +349,8 @@ class Statements:
             if record and not (self.traced or self.building) and isinstance(value, Tensor) \
                     and value.shape is not None and not value.python:
                 self.tensors.append((target, value.shape))
+            elif record and not (self.traced or self.building) and isinstance(value, Frame):
+                self.tensors.append((target, value.shape))  # a table has a shape too
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             values = value if isinstance(value, (tuple, list)) and len(value) == len(elements) else None

@@ -42,9 +42,9 @@ def _pooling(kind: str, rank: int):
                 f"shrinks input {format_shape(shape)} to {format_shape(out)}: "
                 f"use padding='same', a smaller pool, or fewer poolings before it",
             )
-            if kind == "Average" and not any(isinstance(d, int) and d < 0 for d in out):
-                # TensorFlow's average-pooling kernel gives an empty axis (the max-pooling
-                # one aborts); only Keras's symbolic shape inference raises.
+            if not any(isinstance(d, int) and d < 0 for d in out):
+                # TensorFlow's eager pooling kernels give an empty axis (max pooling aborts
+                # on some CPU builds only); Keras's symbolic shape inference always raises.
                 error.eager_output = result
             raise error
         return result

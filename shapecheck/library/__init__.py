@@ -13,6 +13,7 @@ from shapecheck.library import signatures
 from shapecheck.library.command_line import ArgumentParser
 from shapecheck.library.image_folders import ImageGenerator
 from shapecheck.library.layers import base_attribute
+from shapecheck.library.pandas import Frame, Indexer
 from shapecheck.library.registry import (
     ATTRIBUTES,
     FUNCTIONS,
@@ -71,7 +72,8 @@ def call(ev, name: str, args, kwargs, node):
 # Receivers of one kind each, by the type of the object.
 _KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (str, "str"), (Dataset, "dataset"),
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
-          (ArgumentParser, "argparser"), (Estimator, "estimator"), (Super, "super"),
+          (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"),
+          (Indexer, "indexer"), (Super, "super"),
           ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
 
 
@@ -143,4 +145,4 @@ def is_known(name: str) -> bool:
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
     backbones, command_line, creation, data, display, image_files, image_folders, keras_api, layers, losses,
-    models, ops, python, saving, sklearn, tensors, testing, training)
+    models, ops, pandas, python, saving, sklearn, tensors, testing, training)

@@ -50,6 +50,18 @@ def _same_rank(labels, predictions):
     return labels, predictions
 
 
+def _decidable(kind, labels, predictions) -> bool:
+    """Whether the shapes are known where Keras's checks look: it aligns ranks one apart at
+    a trailing 1, and a sparse loss drops a trailing 1 of labels of the predictions' rank."""
+    if not labels or not predictions:
+        return False
+    if len(labels) == len(predictions) + 1 or kind == "sparse" and len(labels) == len(predictions):
+        return labels[-1] is not UNKNOWN
+    if len(predictions) == len(labels) + 1:
+        return predictions[-1] is not UNKNOWN
+    return True
+
+
 def _differ(a, b) -> bool:
     return isinstance(a, int) and isinstance(b, int) and a != b
 
@@ -108,8 +120,7 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
         return Tensor(None)
     name = canonical_loss(loss.name)
     kind = _LOSS_LABELS.get(name)
-    # Keras aligns ranks at a trailing 1: an unknown trailing size leaves that undecided.
-    decidable = all(s and s[-1] is not UNKNOWN for s in (y_true.shape, y_pred.shape))
+    decidable = _decidable(kind, y_true.shape, y_pred.shape)
     if kind and decidable:
         labels, predictions = tuple(y_true.shape), tuple(y_pred.shape)
         # a Loss object first aligns the ranks, as Keras does; so do the elementwise functions

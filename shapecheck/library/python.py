@@ -50,7 +50,12 @@ def _len(site):
         return value.shape[0] if value.shape else UNKNOWN
     if isinstance(value, range):
         return range_length(value)
-    return len(value) if isinstance(value, (list, tuple, dict, str)) else UNKNOWN
+    if isinstance(value, (list, tuple, dict, str)):
+        return len(value)
+    from shapecheck import library  # (the package imports this module)
+
+    return library.call_method(site.ev, value, "__len__", [], {}, site.node) if library.kinds_of(value) \
+        else UNKNOWN
 
 
 @function("builtins.range")

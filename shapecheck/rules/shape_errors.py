@@ -43,14 +43,15 @@ class NonPositiveDimension(FactRule):
     name = "non-positive-dimension"
     fact_kind = "non-positive-dimension"
     VALID = [_PRELUDE + "x = tf.zeros((8, 5, 5, 1))\ny = layers.Conv2D(4, 5)(x)\n",
-             _PRELUDE + "x = tf.zeros((8, 1, 1, 1))\ny = layers.AveragePooling2D(2)(x)\n"]
+             _PRELUDE + "x = tf.zeros((8, 1, 1, 1))\ny = layers.AveragePooling2D(2)(x)\n",
+             _PRELUDE + "x = tf.zeros((8, 1, 1, 1))\ny = layers.MaxPooling2D(2)(x)\n"]
     INVALID = [
         _PRELUDE + "x = tf.zeros((8, 4, 4, 1))\ny = layers.Conv2D(4, 5)(x)\n",
-        # Keras raises at 0 (on concrete data, average pooling returns an empty axis
-        # instead and raises only below 0).
+        # Keras raises at 0 (on concrete data, pooling returns an empty axis instead and
+        # raises only below 0).
         _PRELUDE + "x = tf.keras.Input((3, 3, 1))\ny = layers.MaxPooling2D(2)(x)\n"
         "z = layers.MaxPooling2D(2)(y)\n",
-        _PRELUDE + "x = tf.zeros((8, 1, 1, 1))\ny = layers.MaxPooling2D(2)(x)\n",
+        _PRELUDE + "x = tf.zeros((8, 1, 1, 1))\ny = layers.MaxPooling2D(3, strides=1)(x)\n",
         _PRELUDE + "x = tf.zeros((8, 1, 1, 1))\ny = layers.AveragePooling2D(3, strides=1)(x)\n",
     ]
 
