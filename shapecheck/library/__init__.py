@@ -11,6 +11,7 @@ from __future__ import annotations
 from shapecheck.layers import ShapeError
 from shapecheck.library import signatures
 from shapecheck.library.command_line import ArgumentParser
+from shapecheck.library.creation import RandomGenerator
 from shapecheck.library.image_folders import ImageGenerator
 from shapecheck.library.layers import base_attribute
 from shapecheck.library.pandas import Frame, Indexer
@@ -72,7 +73,7 @@ def call(ev, name: str, args, kwargs, node):
 # Receivers of one kind each, by the type of the object.
 _KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (str, "str"), (Dataset, "dataset"),
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
-          (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"),
+          (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"), (RandomGenerator, "rng"),
           (Indexer, "indexer"), (Super, "super"),
           ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
 

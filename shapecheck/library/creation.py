@@ -3,7 +3,9 @@ NumPy's), eye, ranges (arange, linspace and its kin), meshgrid, and ``keras.Vari
 
 from __future__ import annotations
 
-from shapecheck.library.registry import function
+from dataclasses import dataclass
+
+from shapecheck.library.registry import FUNCTIONS, Site, function, method
 from shapecheck.library.tensors import _dim, _nested_shape, as_tensor, dtype_of, shape_arg, tensor
 from shapecheck.values import UNKNOWN, Tensor
 
@@ -133,3 +135,19 @@ def _keras_variable(site):
         return tensor(shape_arg(shape), dtype)
     return Tensor(initial.shape, dtype) if isinstance(initial, Tensor) else Tensor(None, dtype)
 
+
+@dataclass(eq=False)
+class RandomGenerator:
+    """``np.random.default_rng(seed)``: its methods draw as the ``np.random`` functions do."""
+
+
+function("numpy.random.default_rng", "numpy.random.Generator")(lambda site: RandomGenerator())
+# Each Generator method and the np.random function that takes the same arguments.
+_DRAWS = {"integers": "randint", "random": "random", "normal": "normal", "uniform": "uniform",
+          "choice": "choice", "permutation": "permutation", "standard_normal": "random"}
+
+
+@method("rng", *_DRAWS)
+def _draw(site):
+    name = f"numpy.random.{_DRAWS[site.name]}"
+    return FUNCTIONS[name](Site(site.ev, name, site.args, site.kwargs, site.node))

@@ -45,12 +45,13 @@ def _rows(count, test_size, train_size):
 def _train_test_split(site):
     """``a_train, a_test, b_train, b_test, ... = train_test_split(a, b, ...)``."""
     arrays = site.args
-    if not arrays or not all(isinstance(a, Tensor) for a in arrays):
+    if not arrays:
         return UNKNOWN
     split = []
     for a in arrays:
-        if a.shape is None or not a.shape:
-            split += [Tensor(None, a.dtype, numpy=True), Tensor(None, a.dtype, numpy=True)]
+        if not isinstance(a, Tensor) or a.shape is None or not a.shape:
+            dtype = a.dtype if isinstance(a, Tensor) else None
+            split += [Tensor(None, dtype, numpy=True), Tensor(None, dtype, numpy=True)]
             continue
         parts = _rows(a.shape[0], site.kwargs.get("test_size"), site.kwargs.get("train_size"))
         split += [Tensor((rows, *a.shape[1:]), a.dtype, numpy=True, classes=a.classes)

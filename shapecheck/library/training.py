@@ -97,12 +97,15 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if problem:
         ev.fact("data-cardinality", node, problem)
         return
-    batch = first_batch(x, y, batch_size, split)
+    batch, data = first_batch(x, y, batch_size, split), x
     x, y = (_unknown_like(x), None) if batch is None else batch  # (still a call)
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method("train_step" if training else "test_step") if cls is not None else None
     ev.graph_mode += 1
-    outer = ev.training
+    outer, cause = ev.training, ev.cause
+    if isinstance(data, Dataset) and not data.batched:
+        ev.cause = ("the data set is not batched, so Keras takes each element's first axis "
+                    "for the batch: add .batch(batch_size) to it")
     try:
         if own is not None:  # the class's own train_step / test_step gets the batch
             ev.applied.add(id(model))  # Keras runs no call() of its own
@@ -115,7 +118,7 @@ def _step(site, model, x, y, batch_size, split, training: bool):
         output = ev.apply(model, [x], {}, node)
     finally:
         ev.graph_mode -= 1
-        ev.training = outer
+        ev.training, ev.cause = outer, cause
     loss = ev.compiled.get(id(model))
     if loss is not None and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
         apply_loss(ev, loss, [y, output], {}, node)
@@ -137,9 +140,11 @@ def _fit(site):
     _step(site, model, site.arg(0, "x"), site.arg(1, "y", None), batch_size, split,
           _STEPS[site.name] == "train_step")
     validation = site.kwargs.get("validation_data") if site.name == "fit" else None
-    if isinstance(validation, (tuple, list)) and len(validation) in (2, 3) and ev.raised == before:
+    if ev.raised == before and (isinstance(validation, Dataset) or isinstance(
+            validation, (tuple, list)) and len(validation) in (2, 3)):
         size = site.kwargs.get("validation_batch_size") or batch_size
-        _step(site, model, validation[0], validation[1], size, 0.0, False)
+        x, y = (validation, None) if isinstance(validation, Dataset) else validation[:2]
+        _step(site, model, x, y, size, 0.0, False)
     return None if site.name == "fit" else UNKNOWN
 
 
