@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUGGY = "fixtures/notebooks/02_residual_add.ipynb"
 FIXED = "fixtures/notebooks/02_residual_add_fixed.ipynb"
 ADD_FINDING = ("SHP101 [error] Add gets inputs of incompatible shapes (None, 64), (None, 32): "
-               "elementwise merges need equal sizes (or 1) on every axis")
+               "elementwise merges need equal sizes (or 1) on every axis: bring one input to the "
+               "other's shape first (a Dense or 1x1 convolution of that width)")
 IMPORTS = "import keras\nfrom keras import layers"
 
 

@@ -12,6 +12,7 @@ from shapecheck.layers import ShapeError, legacy
 from shapecheck.library import tensors
 from shapecheck.library.command_line import Namespace
 from shapecheck.library.layers import base_attribute
+from shapecheck.library.pandas import Frame, frame_binary
 from shapecheck.library.python import BUILTINS, any_item
 from shapecheck.names import canonical
 from shapecheck.objects import (
@@ -318,6 +319,8 @@ class Expressions:
                             self.eval(node.right, frame), node)
 
     def _binary(self, op_name: str, left, right, node):
+        if isinstance(left, Frame) or isinstance(right, Frame):
+            return frame_binary(left, right)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             return self._tensor_operator(op_name, left, right, node)
         if isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES):

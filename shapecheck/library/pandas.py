@@ -83,6 +83,21 @@ def _dummies(site):
     return Frame(data.rows if isinstance(data, Frame) else UNKNOWN)  # a column per category
 
 
+def frame_binary(left, right):
+    """``df / 255.0``, ``df["a"] > 0``, ``df - df.mean()``: a table (or column) of the same
+    shape; a comparison's is boolean (a mask of rows)."""
+    frames = [v for v in (left, right) if isinstance(v, Frame)]
+    if len(frames) == 2 and (frames[0].columns is None) != (frames[1].columns is None):
+        return Frame(frames[0].rows, UNKNOWN)  # a table and a column: pandas aligns them
+    return replace(frames[0])
+
+
+def as_data(value):
+    """A table or column as the NumPy array Keras and scikit-learn take from it; other
+    values as they are."""
+    return to_array(value) if isinstance(value, Frame) else value
+
+
 def to_array(frame: Frame) -> Tensor:
     """The NumPy array of a table ((rows, columns)) or of a column ((rows,))."""
     if frame.columns is None:

@@ -5,8 +5,9 @@ encoders (one column per category: how many the data holds is unknown) and ``PCA
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from shapecheck.library.pandas import Frame, as_data
 from shapecheck.library.registry import function, method
 from shapecheck.values import UNKNOWN, Tensor
 
@@ -49,6 +50,10 @@ def _train_test_split(site):
         return UNKNOWN
     split = []
     for a in arrays:
+        if isinstance(a, Frame):  # tables stay tables
+            split += [replace(a, rows=rows) for rows in _rows(
+                a.rows, site.kwargs.get("test_size"), site.kwargs.get("train_size"))]
+            continue
         if not isinstance(a, Tensor) or a.shape is None or not a.shape:
             dtype = a.dtype if isinstance(a, Tensor) else None
             split += [Tensor(None, dtype, numpy=True), Tensor(None, dtype, numpy=True)]
@@ -73,6 +78,7 @@ def _encoder(site):
 
 def transformed(estimator: Estimator, x):
     """What ``estimator.transform(x)`` gives."""
+    x = as_data(x)
     if not isinstance(x, Tensor) or x.shape is None:
         return Tensor(None, numpy=True) if estimator.kind != "labels" else Tensor(None, "int64", numpy=True)
     rows = x.shape[0] if x.shape else UNKNOWN
@@ -99,7 +105,7 @@ def _fit(site):
 
 @method("estimator", "inverse_transform")
 def _inverse(site):
-    x = site.arg(0, "X")
+    x = as_data(site.arg(0, "X"))
     if site.obj.kind == "same" and isinstance(x, Tensor):
         return Tensor(x.shape, "float64", numpy=True)
     return UNKNOWN

@@ -10,6 +10,7 @@ import libcst as cst
 from shapecheck import dims
 from shapecheck.dims import format_shape
 from shapecheck.layers import ShapeError
+from shapecheck.library.pandas import Frame, to_array
 from shapecheck.library.registry import function, method
 from shapecheck.objects import Instance, Picture
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
@@ -209,6 +210,8 @@ def array(value):
     image."""
     if isinstance(value, Picture):
         return Tensor(*value.array())
+    if isinstance(value, Frame):
+        return to_array(value)
     if isinstance(value, (list, tuple)) and 0 < len(value) <= _KEPT_VALUES and all(
             isinstance(v, int) and not isinstance(v, bool) for v in value):
         return Tensor((len(value),), contents=tuple(value))  # a few integers: their values too
@@ -226,6 +229,8 @@ def as_tensor(value):
     """An operand as a Tensor (a number or nested list becomes a constant one), else None."""
     if isinstance(value, Tensor):
         return value
+    if isinstance(value, Frame):
+        return to_array(value)
     shape = _nested_shape(value) if not isinstance(value, str) else None
     return Tensor(shape) if shape is not None else None
 

@@ -7,6 +7,7 @@ import math
 from shapecheck.dims import format_shape
 from shapecheck.library.data import traced_element, with_batch_axis
 from shapecheck.library.losses import apply_loss, check_logits, loss_of
+from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
 from shapecheck.objects import Dataset, FunctionalModel, Instance, Sequential
@@ -137,14 +138,14 @@ def _fit(site):
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch_size = None if whole else site.arg(2, "batch_size", 32)
     before = ev.raised
-    _step(site, model, site.arg(0, "x"), site.arg(1, "y", None), batch_size, split,
-          _STEPS[site.name] == "train_step")
+    _step(site, model, as_data(site.arg(0, "x")), as_data(site.arg(1, "y", None)), batch_size,
+          split, _STEPS[site.name] == "train_step")
     validation = site.kwargs.get("validation_data") if site.name == "fit" else None
     if ev.raised == before and (isinstance(validation, Dataset) or isinstance(
             validation, (tuple, list)) and len(validation) in (2, 3)):
         size = site.kwargs.get("validation_batch_size") or batch_size
         x, y = (validation, None) if isinstance(validation, Dataset) else validation[:2]
-        _step(site, model, x, y, size, 0.0, False)
+        _step(site, model, as_data(x), as_data(y), size, 0.0, False)
     return None if site.name == "fit" else UNKNOWN
 
 
@@ -167,7 +168,7 @@ def declared_input(model):
 def _predict(site):
     """``model.predict(x)``: the data as tensors, batch by batch; the first call sees one batch."""
     ev, model = site.ev, site.obj
-    x = site.arg(0, "x")
+    x = as_data(site.arg(0, "x"))
     batch_size = site.kwargs.get("batch_size", 32) if site.name == "predict" else None
     if isinstance(x, Dataset):
         x = x.element[0] if isinstance(x.element, tuple) else x.element

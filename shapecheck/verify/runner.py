@@ -91,9 +91,21 @@ def error_json(exc, filename):
 
 
 def run_file(recorder, keras, path):
-    """Execute one program and return its FileRecord."""
+    """Execute one program and return its FileRecord. Keras's global settings a program
+    changes (the image data format, the float type) are put back after it, so that the
+    next program starts as it would alone."""
     keras.backend.clear_session()  # Keras's automatic names restart
     keras.config.disable_traceback_filtering()  # plain errors (reset by clear_session)
+    settings = keras.config.image_data_format(), keras.config.floatx(), keras.config.epsilon()
+    try:
+        return _run(recorder, path)
+    finally:
+        keras.config.set_image_data_format(settings[0])
+        keras.config.set_floatx(settings[1])
+        keras.config.set_epsilon(settings[2])
+
+
+def _run(recorder, path):
     filename = os.path.abspath(path)
     recorder.start(filename)
     error = None
