@@ -62,6 +62,15 @@ def _decidable(kind, labels, predictions) -> bool:
     return True
 
 
+def aligned(y_true: Tensor, y_pred: Tensor):
+    """Labels and predictions as Keras's loss wrapper hands them to a loss function."""
+    if y_true.shape is None or y_pred.shape is None or not _decidable(None, y_true.shape, y_pred.shape):
+        return y_true, y_pred
+    labels, predictions = _same_rank(tuple(y_true.shape), tuple(y_pred.shape))
+    return (Tensor(labels, y_true.dtype) if labels != tuple(y_true.shape) else y_true,
+            Tensor(predictions, y_pred.dtype) if predictions != tuple(y_pred.shape) else y_pred)
+
+
 def _differ(a, b) -> bool:
     return isinstance(a, int) and isinstance(b, int) and a != b
 

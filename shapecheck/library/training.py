@@ -6,11 +6,11 @@ import math
 
 from shapecheck.dims import format_shape
 from shapecheck.library.data import traced_element, with_batch_axis
-from shapecheck.library.losses import apply_loss, check_logits, loss_of
+from shapecheck.library.losses import aligned, apply_loss, check_logits, loss_of
 from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
-from shapecheck.objects import Dataset, FunctionalModel, Instance, Sequential
+from shapecheck.objects import Dataset, FunctionalModel, Instance, Loss, Sequential, UserFunction
 from shapecheck.values import UNKNOWN, Tensor, tensor_leaves
 
 
@@ -19,8 +19,11 @@ def _compile(site):
     """``model.compile(loss=...)``: remember the loss; check it against the model's output
     if the model already ran."""
     ev, model = site.ev, site.obj
-    loss = loss_of(site.arg(1, "loss", None))
+    given = site.arg(1, "loss", None)
+    loss = loss_of(given)
     if loss is None:
+        if isinstance(given, UserFunction) or isinstance(given, Instance) and given.cls.method("call"):
+            ev.compiled[id(model)] = given  # a loss of the file: fit runs it on each batch
         return None
     ev.compiled[id(model)] = loss
     records = [r for r in ev.calls if r.layer is model]
@@ -121,8 +124,20 @@ def _step(site, model, x, y, batch_size, split, training: bool):
         ev.graph_mode -= 1
         ev.training, ev.cause = outer, cause
     loss = ev.compiled.get(id(model))
-    if loss is not None and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
+    if loss is None or not (isinstance(y, Tensor) and y.shape and isinstance(output, Tensor)):
+        return
+    if isinstance(loss, Loss):
         apply_loss(ev, loss, [y, output], {}, node)
+        return
+    ev.graph_mode += 1  # the file's own loss, traced in the training step
+    try:
+        if isinstance(loss, UserFunction):  # Keras wraps a function as its own losses:
+            y, output = aligned(y, output)  # ranks one apart meet at a trailing 1 first
+            ev.call_function(loss, [y, output], {})
+        else:
+            ev.call_function(loss.cls.method("call").bound(loss), [y, output], {})
+    finally:
+        ev.graph_mode -= 1
 
 
 @method("model", "fit", "evaluate", "train_on_batch", "test_on_batch")
