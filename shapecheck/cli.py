@@ -1,19 +1,26 @@
 """The ``shapecheck`` command line (click).
 
 ``shapecheck [OPTIONS] PATH...`` runs the ``check`` command: the first argument
-that is not a subcommand name (``check``, ``summary``, ``rules``) is a path.
+that is not a subcommand name (``check``, ``summary``, ``rules``, ``explain``) is a path.
+Rule selection and exclusions come from ``[tool.shapecheck]`` (``shapecheck.config``),
+with the command line's options on top.
 Exit status: 0 clean, 1 diagnostics at or above ``--fail-on``, 2 usage error or
 a file that could not be checked. Nothing here imports TensorFlow, Keras or NumPy.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
+import os
 from importlib import metadata
 
 import click
 
 from shapecheck import report
+from shapecheck.config import ConfigError, Configurations, apply, selectors
+from shapecheck.exclusion import Exclusions
 from shapecheck.files import check_paths
 from shapecheck.results import FileReport
 
@@ -28,13 +35,26 @@ def _version() -> str:
         return "0+unknown"
 
 
+class BadConfiguration(click.ClickException):
+    """A configuration that cannot be used: exit status 2, the reason on stderr."""
+
+    exit_code = EXIT_FAILURE
+
+
 class DefaultCommandGroup(click.Group):
-    """A group that runs ``check`` when the first argument names no subcommand."""
+    """A group that runs ``check`` when the first argument names no subcommand; a first
+    argument that is no file and looks like a mistyped subcommand is a usage error."""
 
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         group_options = {"--help", "--version"}
+        if args and args[0] not in self.commands and args[0] not in group_options \
+                and not os.path.exists(args[0]):
+            close = difflib.get_close_matches(args[0], list(self.commands), n=1, cutoff=0.75)
+            if close:
+                raise click.UsageError(f"no such command or file {args[0]!r}; did you mean "
+                                       f"`shapecheck {close[0]}`?", ctx)
         if not args or (args[0] not in self.commands and args[0] not in group_options):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
@@ -49,34 +69,78 @@ def main() -> None:
     shapecheck [OPTIONS] [PATH]...   check files and folders (same as `check`)
     shapecheck summary PATH...       print a model.summary()-like table per model
     shapecheck rules                 list the rules
+    shapecheck explain CODE          what a rule flags, why, and what to write instead
 
-    Options of check (see `shapecheck check --help`): --format, --fail-on, and
-    --verify, which RUNS each file under TensorFlow to confirm the results: use it
-    only on code you trust.
+    Options of check (see `shapecheck check --help`): --select, --ignore, --format,
+    --fail-on, --config, and --verify, which RUNS each file under TensorFlow to confirm the
+    results: use it only on code you trust. [tool.shapecheck] in pyproject.toml configures
+    the same (see the README).
     """
+
+
+def _codes(ctx, param, values) -> tuple | None:
+    """A rule-selection option (repeatable, comma-separated) as checked selectors."""
+    if not values:
+        return None
+    try:
+        return selectors([v for value in values for v in value.split(",")],
+                         f"--{param.name.replace('_', '-')}")
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[1]) from exc
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Report only these rules (codes or prefixes, comma-separated: SHP1,SHP201).")
+@click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
+              help="Report these rules too.")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
+              help="Do not report these rules.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read [tool.shapecheck] from this file instead of the nearest pyproject.toml.")
 @click.option("--format", "output_format", type=click.Choice(sorted(report.REPORTERS)),
               default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(list(SEVERITY_RANK)), default="warning",
-              show_default=True, help="Lowest diagnostic severity that makes the exit status 1.")
+@click.option("--fail-on", type=click.Choice(list(SEVERITY_RANK)), default=None,
+              help="Lowest severity that makes the exit status 1 [default: warning].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the findings (text format).")
+@click.option("--statistics", is_flag=True, help="Also print how many findings each rule made.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of the standard output.")
 @click.option("--verify", is_flag=True,
               help="Also RUN each file under TensorFlow (needs the 'verify' extra) and compare: "
                    "this executes the checked code, so use it only on code you trust.")
 @click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               metavar="SECONDS", help="Time limit for each file under --verify.")
-def check(paths: tuple[str, ...], output_format: str, fail_on: str, verify: bool,
+def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, output_format: str,
+          fail_on, exit_zero: bool, quiet: bool, statistics: bool, output_file, verify: bool,
           verify_timeout: float) -> None:
     """Check files and folders (every *.py and *.ipynb inside); default: the current folder."""
-    reports = check_paths(paths or (".",))
+    try:
+        configurations = Configurations(config_file, select=select, extend_select=extend_select,
+                                        ignore=ignore, fail_on=fail_on)
+        reports = check_paths(paths or (".",), Exclusions(configurations).skipped)
+        reports = [apply(r, configurations.for_path(r.path)) for r in reports]
+    except ConfigError as exc:
+        raise BadConfiguration(str(exc)) from exc
     if verify:
         from shapecheck.verify import verify_reports
 
         verify_reports(reports, verify_timeout)
-    click.echo(report.REPORTERS[output_format](reports))
-    raise SystemExit(exit_status(reports, fail_on))
+    text = report.REPORTERS[output_format](reports)
+    if quiet and output_format == "text":
+        text = "\n".join(text.splitlines()[:-1])
+    if statistics:
+        text = "\n".join(part for part in (text, report.render_statistics(reports)) if part)
+    if output_file:
+        with open(output_file, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    elif text:
+        click.echo(text)
+    level = fail_on or configurations.for_path(".").fail_on or "warning"
+    raise SystemExit(EXIT_CLEAN if exit_zero and not any(r.error for r in reports)
+                     else exit_status(reports, level))
 
 
 def exit_status(reports: list[FileReport], fail_on: str) -> int:
@@ -109,3 +173,26 @@ def rules() -> None:
         click.echo(report.render_rules([]))
         return
     click.echo(report.render_rules(registry.ALL_RULES))
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """What the rule CODE flags, why it is a bug, what to write instead, and examples."""
+    from shapecheck.rules import ALL_RULES
+
+    found = [rule for rule in ALL_RULES if rule.code == code.strip().upper()]
+    if not found:
+        raise click.BadParameter(f"no rule {code!r} (`shapecheck rules` lists them)",
+                                 param_hint="CODE")
+    rule = found[0]
+    parts = [f"{rule.code} {rule.name} [{rule.severity}]", inspect.getdoc(rule) or ""]
+    if rule.INVALID:
+        parts.append("Flagged:\n\n" + _indented(rule.INVALID[0]))
+    if rule.VALID:
+        parts.append("Not flagged:\n\n" + _indented(rule.VALID[0]))
+    click.echo("\n\n".join(parts))
+
+
+def _indented(source: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in source.rstrip().splitlines())

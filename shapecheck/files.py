@@ -33,27 +33,31 @@ class SourceError(Exception):
     """A file that cannot be turned into source text; the message says why."""
 
 
-def collect_files(paths: Iterable[str]) -> list[str]:
+def collect_files(paths: Iterable[str], skipped=None) -> list[str]:
     """The files to check: each file as given, each folder's ``*.py`` and ``*.ipynb``
     files, sorted.
 
-    Hidden folders (``.ipynb_checkpoints`` too) and ``SKIPPED_DIRS`` are not entered.
+    Hidden folders (``.ipynb_checkpoints`` too), ``SKIPPED_DIRS`` and what
+    ``skipped(path, is_folder)`` says (the configuration's exclusions) are not entered.
     A path that does not exist is kept, so that checking it reports the error.
     """
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
-            found.extend(sorted(_checked_files(path), key=lambda p: Path(p).parts))
+            found.extend(sorted(_checked_files(path, skipped), key=lambda p: Path(p).parts))
         else:
             found.append(os.path.normpath(path))
     return list(dict.fromkeys(found))
 
 
-def _checked_files(folder: str) -> Iterable[str]:
+def _checked_files(folder: str, skipped=None) -> Iterable[str]:
     for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS
+                   and not (skipped and skipped(os.path.join(root, d), True))]
         for name in names:
             path = os.path.join(root, name)
+            if skipped and skipped(path, False):
+                continue
             if (name.endswith(".py") or is_notebook(name)) and os.path.isfile(path):
                 yield os.path.normpath(path)  # (not a FIFO, a device or a broken link)
 
@@ -161,11 +165,11 @@ def _syntax_error(line, column, message: str, report: FileReport) -> str:
     return f"syntax error at {report.line_text(line)}, column {column or 1}: {message}"
 
 
-def check_paths(paths: Iterable[str]) -> list[FileReport]:
+def check_paths(paths: Iterable[str], skipped=None) -> list[FileReport]:
     """A report for every file that ``paths`` names, in ``collect_files`` order, then one
     for each other file of the project where a finding was reached (``place_findings``)."""
     project = Project()  # each module of the project runs once for all the files
-    return place_findings([check_path(path, project) for path in collect_files(paths)])
+    return place_findings([check_path(path, project) for path in collect_files(paths, skipped)])
 
 
 def place_findings(reports: list[FileReport]) -> list[FileReport]:

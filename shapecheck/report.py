@@ -239,6 +239,16 @@ def _layer_rows(report: FileReport, layers: list[LayerReport], prefix: str, dept
         yield from _layer_rows(report, layer.layers, prefix=f"{name}.", depth=depth + 1)
 
 
+def render_statistics(reports: list[FileReport]) -> str:
+    """How many findings each rule made, most first (ruff's ``--statistics``)."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in reports:
+        for d in r.diagnostics:
+            counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "\n".join(f"{n:5d}  {code}  {name}" for (code, name), n in rows)
+
+
 def render_rules(rules: Iterable[type]) -> str:
     """The rule table: code, name, severity and the docstring's first line."""
     rows = [(rule.code, rule.name, rule.severity,

@@ -109,8 +109,9 @@ def _fix(name: str, kind: str, labels, predictions) -> str:
                 f"sparse_categorical_crossentropy")
     if kind == "elementwise" or name.startswith("Binary"):
         if isinstance(width, int) and len(labels) == len(predictions):
-            return (f"the labels have {width} values per sample, the model {classes}: make "
-                    f"the last layer output {width}, or give labels of the model's width")
+            return (f"the labels have {width} value{'s' * (width != 1)} per sample, the model "
+                    f"{classes}: make the last layer output {width}, or give labels of the "
+                    f"model's width")
         return "give labels of the predictions' shape, or change the model's last layer"
     if len(labels) < len(predictions) or width == 1:
         return ("one-hot encode the labels (keras.utils.to_categorical(y, num_classes)) or "

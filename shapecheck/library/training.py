@@ -75,10 +75,6 @@ def _compute_loss(site):
     return Tensor((), "float32")
 
 
-_STEPS = {"fit": "train_step", "train_on_batch": "train_step", "evaluate": "test_step",
-          "test_on_batch": "test_step"}
-
-
 def cardinality_problem(*data) -> str | None:
     """Keras's "Data cardinality is ambiguous": the arrays of x, y (and of a list or dict of
     inputs) that do not all have the same number of rows, in Keras's words; None when they
@@ -154,7 +150,7 @@ def _fit(site):
     batch_size = None if whole else site.arg(2, "batch_size", 32)
     before = ev.raised
     _step(site, model, as_data(site.arg(0, "x")), as_data(site.arg(1, "y", None)), batch_size,
-          split, _STEPS[site.name] == "train_step")
+          split, site.name in ("fit", "train_on_batch"))
     validation = site.kwargs.get("validation_data") if site.name == "fit" else None
     if ev.raised == before and (isinstance(validation, Dataset) or isinstance(
             validation, (tuple, list)) and len(validation) in (2, 3)):
