@@ -70,6 +70,7 @@ def main() -> None:
     shapecheck summary PATH...       print a model.summary()-like table per model
     shapecheck rules                 list the rules
     shapecheck explain CODE          what a rule flags, why, and what to write instead
+    shapecheck lsp                   the language server (stdio), for editors
 
     Options of check (see `shapecheck check --help`): --select, --ignore, --format,
     --fail-on, --config, and --verify, which RUNS each file under TensorFlow to confirm the
@@ -196,3 +197,15 @@ def explain(code: str) -> None:
 
 def _indented(source: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in source.rstrip().splitlines())
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server on stdin / stdout (diagnostics, hover, inlay hints)."""
+    try:
+        from shapecheck.lsp import serve
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("pygls", "lsprotocol"):
+            raise
+        raise BadConfiguration("shapecheck lsp needs pygls: pip install 'keras-shapecheck[lsp]'") from exc
+    serve()

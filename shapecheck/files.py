@@ -104,6 +104,12 @@ def check_path(path: str, project: Project | None = None) -> FileReport:
         source, places = read_program(path)
     except SourceError as exc:
         return FileReport(path, error=str(exc))
+    return check_text(source, path, places, project)
+
+
+def check_text(source: str, path: str, places=None, project: Project | None = None) -> FileReport:
+    """Analyse ``source`` as the file ``path`` (an editor's unsaved text); never raises:
+    a syntax error or a crash is the report's ``error``."""
     failed = FileReport(path, places=places)
     try:
         report = with_deep_stack(check_source, source, path, project)
