@@ -21,7 +21,7 @@ import click
 from shapecheck import report
 from shapecheck.config import ConfigError, Configurations, apply, selectors
 from shapecheck.exclusion import Exclusions
-from shapecheck.files import check_paths
+from shapecheck.files import check_paths, check_text
 from shapecheck.results import FileReport
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -109,19 +109,25 @@ def _codes(ctx, param, values) -> tuple | None:
 @click.option("--statistics", is_flag=True, help="Also print how many findings each rule made.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of the standard output.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="With PATH '-': the name (and so the configuration) of the code read from stdin.")
 @click.option("--verify", is_flag=True,
               help="Also RUN each file under TensorFlow (needs the 'verify' extra) and compare: "
                    "this executes the checked code, so use it only on code you trust.")
 @click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               metavar="SECONDS", help="Time limit for each file under --verify.")
 def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, output_format: str,
-          fail_on, exit_zero: bool, quiet: bool, statistics: bool, output_file, verify: bool,
-          verify_timeout: float) -> None:
-    """Check files and folders (every *.py and *.ipynb inside); default: the current folder."""
+          fail_on, exit_zero: bool, quiet: bool, statistics: bool, output_file, stdin_filename,
+          verify: bool, verify_timeout: float) -> None:
+    """Check files and folders (every *.py and *.ipynb inside); default: the current folder.
+    PATH '-' reads one file's code from stdin."""
     try:
         configurations = Configurations(config_file, select=select, extend_select=extend_select,
                                         ignore=ignore, fail_on=fail_on)
-        reports = check_paths(paths or (".",), Exclusions(configurations).skipped)
+        if paths == ("-",):
+            reports = [check_text(click.get_text_stream("stdin").read(), stdin_filename or "-")]
+        else:
+            reports = check_paths(paths or (".",), Exclusions(configurations).skipped)
         reports = [apply(r, configurations.for_path(r.path)) for r in reports]
     except ConfigError as exc:
         raise BadConfiguration(str(exc)) from exc

@@ -48,7 +48,18 @@ class Analysis:
         return self.assembly.tensors()
 
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_CODES = r"(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?"
+_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
+
+
+# ``# shapecheck: noqa`` on a line of its own: the whole file (or, with codes, those rules).
+_FILE_NOQA = re.compile(r"^\s*#\s*shapecheck:\s*noqa" + _CODES + r"\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _codes(match) -> set[str] | None:
+    """The codes a noqa comment names (None: every code)."""
+    codes = match.group("codes")
+    return None if codes is None else set(re.split(r"[\s,]+", codes.upper()))
 
 
 def _suppressed(diagnostic, lines) -> bool:
@@ -57,8 +68,18 @@ def _suppressed(diagnostic, lines) -> bool:
     match = _NOQA.search(line)
     if match is None:
         return False
-    codes = match.group("codes")
-    return codes is None or diagnostic.code in re.split(r"[\s,]+", codes.upper())
+    codes = _codes(match)
+    return codes is None or diagnostic.code in codes
+
+
+def _file_suppressed(source: str):
+    """Whether a finding's code is off for the whole file, by its ``# shapecheck: noqa``
+    comments."""
+    found = [_codes(match) for match in _FILE_NOQA.finditer(source)]
+    if any(codes is None for codes in found):
+        return lambda code: True
+    off = set().union(*found) if found else set()
+    return lambda code: code in off
 
 
 def check_source(source: str, path: str, project: Project | None = None) -> FileReport:
@@ -70,8 +91,9 @@ def check_source(source: str, path: str, project: Project | None = None) -> File
     lines = {None: source.splitlines()}
     for module in analysis.evaluator.project.modules.values():
         lines[module.path] = module.lines
+    off = _file_suppressed(source)
     diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)
-                   if not _suppressed(d, lines[d.file])]
+                   if not _suppressed(d, lines[d.file]) and not (d.file is None and off(d.code))]
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     gaps = [(construct, analysis.line(node)) for construct, node in analysis.evaluator.gaps
             if node in analysis.names.positions]

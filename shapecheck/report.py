@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from shapecheck.dims import format_json_shape, format_shape
 from shapecheck.results import FileReport, LayerReport, ModelReport
@@ -92,6 +93,9 @@ def render_sarif(reports: list[FileReport]) -> str:
         "id": rule.code, "name": rule.name,
         "shortDescription": {"text": (inspect.getdoc(rule) or "").partition("\n")[0]},
         "fullDescription": {"text": inspect.getdoc(rule) or ""},
+        "help": {"text": inspect.getdoc(rule) or "",
+                 "markdown": f"**{rule.code} {rule.name}**\n\n{inspect.getdoc(rule) or ''}\n\n"
+                             f"`shapecheck explain {rule.code}` prints it with examples."},
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
     } for rule in ALL_RULES]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -99,25 +103,42 @@ def render_sarif(reports: list[FileReport]) -> str:
         "ruleId": d.code, "ruleIndex": index.get(d.code, -1), "level": _SARIF_LEVEL[d.severity],
         "message": {"text": r.message(d)},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": r.path.replace("\\", "/")},
+            "artifactLocation": _sarif_artifact(r.path),
             "region": _sarif_region(r, d)}}],
         **_sarif_cell(r, d),
     } for r in reports for d in r.diagnostics]
     notifications = [{"level": "error", "message": {"text": f"{r.path}: {r.error}"},
-                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}]}
+                      "locations": [{"physicalLocation": {"artifactLocation": _sarif_artifact(r.path)}}]}
                      for r in reports if r.error is not None]
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "shapecheck", "rules": rules,
+            "tool": {"driver": {"name": "shapecheck", "version": _version(), "rules": rules,
                                 "informationUri": "https://pypi.org/project/keras-shapecheck/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
             "results": results,
             "invocations": [{"executionSuccessful": not notifications,
                              "toolExecutionNotifications": notifications}],
         }],
     }
     return json.dumps(document, indent=2)
+
+
+def _version() -> str:
+    from shapecheck.cli import _version as version
+
+    return version()
+
+
+def _sarif_artifact(path: str) -> dict:
+    """A file as SARIF names it: relative to the working folder (``%SRCROOT%``) when inside
+    it, else its absolute ``file:`` URI."""
+    absolute = Path(path).absolute()
+    try:
+        return {"uri": absolute.relative_to(Path.cwd()).as_posix(), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        return {"uri": absolute.as_uri()}
 
 
 def _file_lines(report: FileReport, d) -> tuple[int, int] | None:

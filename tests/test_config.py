@@ -143,3 +143,27 @@ def test_explain_prints_a_rule(project):
 def test_a_mistyped_command_is_not_read_as_a_file(project):
     status, output = run("sumary", "model.py")
     assert status == 2 and "did you mean `shapecheck summary`" in output
+
+
+def test_a_file_comment_turns_findings_off_for_the_whole_file(project):
+    (project / "model.py").write_text("# shapecheck: noqa: SHP101\n" + BUGGY, encoding="utf-8")
+    assert codes("model.py") == (1, ["SHP204"])
+    (project / "model.py").write_text("# shapecheck: noqa\n" + BUGGY, encoding="utf-8")
+    assert codes("model.py") == (0, [])
+
+
+def test_stdin_is_checked_under_its_given_name(project):
+    (project / "pyproject.toml").write_text('[tool.shapecheck]\nignore = ["SHP204"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["-", "--stdin-filename", "model.py"], input=BUGGY)
+    assert result.exit_code == 1
+    assert result.output.startswith("model.py:3:5: SHP101") and "SHP204" not in result.output
+
+
+def test_sarif_names_the_version_the_rules_help_and_relative_files(project):
+    status, output = run("--format", "sarif", "model.py")
+    sarif = json.loads(output)["runs"][0]
+    driver = sarif["tool"]["driver"]
+    assert driver["version"] and all(rule["help"]["markdown"] for rule in driver["rules"])
+    location = sarif["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "model.py", "uriBaseId": "%SRCROOT%"}
+    assert sarif["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.as_uri() + "/"
