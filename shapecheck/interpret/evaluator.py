@@ -149,7 +149,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         if isinstance(value, Dataset):
             return value.element
         if isinstance(value, range) and range_length(value) > MAX_UNROLL \
-                or isinstance(value, (list, tuple)) and len(value) > MAX_UNROLL:
+                or isinstance(value, (list, tuple, str)) and len(value) > MAX_UNROLL:
             return value[0]
         if isinstance(value, Iterated) and value.items is None:
             return value.first

@@ -26,6 +26,7 @@ from shapecheck.objects import (
 from shapecheck.project import ModuleValue
 from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
 
+SUMMARISED_ITEMS = 100_000  # the longest comprehension summarised by its first and last items
 _PLAIN = frozenset({tuple, list, dict, int, float, str, bool, type(None)})  # attributes as Python's
 _BINARY = {
     cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
@@ -266,9 +267,13 @@ class Expressions:
             if clause is None:
                 results.append(element(scope) if element else self.eval(node.elt, scope))
                 return True
-            items = self.iterate(self.eval(clause.iter, scope))
+            iterable = self.eval(clause.iter, scope)
+            items = self.iterate(iterable)
             if items is None:
-                return False
+                summary = None if element or clause is not node.for_in else \
+                    self._summarised(node, clause, iterable, scope)
+                results.extend(summary or ())
+                return summary is not None
             for item in items:
                 self.assign(clause.target, item, scope)
                 tests = [truth(self.eval(cond.test, scope)) for cond in clause.ifs]
@@ -279,6 +284,25 @@ class Expressions:
             return True
 
         return results if run(node.for_in) else UNKNOWN
+
+    def _summarised(self, node, clause, iterable, scope):
+        """A comprehension too long to unroll (one ``for``, no ``if``, over a known number of
+        items) as that many copies of its element, when its first and last items give arrays
+        of one shape (or numbers): which values they hold stays unknown. Else None."""
+        count = self.passes(iterable)
+        if clause.ifs or clause.inner_for_in is not None or count is None or count > SUMMARISED_ITEMS:
+            return None
+        ends = [self.first(iterable)]
+        if isinstance(iterable, (range, list, tuple, str)) and count:
+            ends.append(iterable[-1])
+        samples = []
+        for item in ends:
+            inner = dict(scope)
+            self.assign(clause.target, item, inner)
+            samples.append(_as_array_item(self.eval(node.elt, inner)))
+        if any(s is None for s in samples) or len({(s.shape, s.dtype) for s in samples}) != 1:
+            return None
+        return [samples[0]] * count
 
     def eval_Ellipsis(self, node, frame):
         return Ellipsis
@@ -407,3 +431,14 @@ class Expressions:
             return a if same(a, b) else UNKNOWN
         return self.eval(node.body if test else node.orelse, frame)
 
+
+def _as_array_item(value) -> Tensor | None:
+    """An item of a summarised comprehension as an array element: a tensor of known shape,
+    a number as a scalar of its type (its value not kept), else None."""
+    if isinstance(value, Tensor) and value.shape is not None and UNKNOWN not in value.shape:
+        return Tensor(tuple(value.shape), value.dtype, numpy=value.numpy)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return Tensor((), "int64" if isinstance(value, int) else "float64", numpy=True)
+    return None
