@@ -5,8 +5,8 @@
   ``[tool.shapecheck]``; a file that does not parse keeps its last diagnostics.
 - **Hover** on a tensor's name where it is assigned, on a layer's line or a model's line:
   its shape and parameter count (a model: its input and output shapes and total).
-- **Inlay hints** after each tensor assignment: its shape (``initializationOptions``
-  ``{"inlayHints": false}`` turns them off).
+- **Inlay hints** after each tensor assignment (its shape) and each layer of a model (its
+  output shape); ``initializationOptions`` ``{"inlayHints": false}`` turns them off.
 
 pygls is imported only by this command (the ``lsp`` extra).
 """
@@ -125,14 +125,20 @@ def hover_text(report: FileReport, line: int, word: str) -> str | None:
 
 
 def inlay_hints(report: FileReport, lines: list[str], first: int, last: int) -> list[types.InlayHint]:
-    """A hint with each tensor's shape at the end of its assignment's line (0-based lines
-    ``first`` to ``last``)."""
+    """A hint at the end of each line (0-based lines ``first`` to ``last``) that assigns a
+    tensor (its shape) or makes a model's layer (its output shape, where no tensor says it)."""
     by_line: dict[int, list[str]] = {}
     for tensor in report.tensors:
         if first <= tensor.line - 1 <= last:
             text = f"{tensor.name}: {format_shape(tensor.shape)}"
             if text not in by_line.setdefault(tensor.line, []):
                 by_line[tensor.line].append(text)
+    layers = [layer for model in report.models for layer in _layers(model.layers)]
+    for layer in layers:
+        if first <= layer.line - 1 <= last and layer.line not in {t.line for t in report.tensors}:
+            text = f"{layer.cls} → {format_shape(layer.output_shape)}"
+            if text not in by_line.setdefault(layer.line, []):
+                by_line[layer.line].append(text)
     return [types.InlayHint(position=types.Position(line - 1, len(lines[line - 1]) if line <= len(lines)
                                                     else 0),
                             label="# " + ", ".join(texts), padding_left=True)

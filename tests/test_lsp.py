@@ -80,3 +80,18 @@ async def test_inlay_hints_give_each_tensors_shape(client: LanguageClient, tmp_p
         range=types.Range(types.Position(0, 0), types.Position(3, 0))))
     assert [(h.position.line, h.label) for h in hints] == [
         (1, "# x: (8, 28, 28, 1)"), (2, "# y: (8, 26, 26, 4)")]
+
+
+@pytest.mark.asyncio
+async def test_inlay_hints_give_each_layers_output(client: LanguageClient, tmp_path):
+    uri = (tmp_path / "layers.py").as_uri()
+    source = ("import keras\nfrom keras import layers\nmodel = keras.Sequential([\n"
+              "    keras.Input((28, 28, 1)),\n    layers.Conv2D(8, 3),\n    layers.Flatten(),\n"
+              "    layers.Dense(10),\n])\n")
+    _open(client, uri, source)
+    await _diagnostics(client, uri)
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(types.Position(0, 0), types.Position(8, 0))))
+    assert [(h.position.line, h.label) for h in hints] == [
+        (4, "# Conv2D → (None, 26, 26, 8)"), (5, "# Flatten → (None, 5408)"), (6, "# Dense → (None, 10)")]
