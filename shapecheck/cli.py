@@ -14,6 +14,7 @@ import difflib
 import importlib
 import inspect
 import os
+import sys
 from importlib import metadata
 
 import click
@@ -107,6 +108,9 @@ def _codes(ctx, param, values) -> tuple | None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the findings (text format).")
 @click.option("--statistics", is_flag=True, help="Also print how many findings each rule made.")
+@click.option("--show-source/--no-show-source", default=None,
+              help="Show each finding's line and a caret under it (text format) "
+                   "[default: on a terminal].")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of the standard output.")
 @click.option("--stdin-filename", metavar="PATH",
@@ -117,15 +121,15 @@ def _codes(ctx, param, values) -> tuple | None:
 @click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               metavar="SECONDS", help="Time limit for each file under --verify.")
 def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, output_format: str,
-          fail_on, exit_zero: bool, quiet: bool, statistics: bool, output_file, stdin_filename,
-          verify: bool, verify_timeout: float) -> None:
+          fail_on, exit_zero: bool, quiet: bool, statistics: bool, show_source, output_file,
+          stdin_filename, verify: bool, verify_timeout: float) -> None:
     """Check files and folders (every *.py and *.ipynb inside); default: the current folder.
     PATH '-' reads one file's code from stdin."""
     try:
         configurations = Configurations(config_file, select=select, extend_select=extend_select,
                                         ignore=ignore, fail_on=fail_on)
         if paths == ("-",):
-            reports = [check_text(click.get_text_stream("stdin").read(), stdin_filename or "-")]
+            reports = [check_text(sys.stdin.read(), stdin_filename or "-")]
         else:
             reports = check_paths(paths or (".",), Exclusions(configurations).skipped)
         reports = [apply(r, configurations.for_path(r.path)) for r in reports]
@@ -135,7 +139,11 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, ou
         from shapecheck.verify import verify_reports
 
         verify_reports(reports, verify_timeout)
-    text = report.REPORTERS[output_format](reports)
+    if output_format == "text":
+        terminal = output_file is None and sys.stdout.isatty()
+        text = report.render_text(reports, show_source=terminal if show_source is None else show_source)
+    else:
+        text = report.REPORTERS[output_format](reports)
     if quiet and output_format == "text":
         text = "\n".join(text.splitlines()[:-1])
     if statistics:

@@ -122,7 +122,7 @@ def check_text(source: str, path: str, places=None, project: Project | None = No
     except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the run
         failed.error = f"internal error: {type(exc).__name__}: {exc}"
     else:
-        report.places = places
+        report.places, report.lines = places, tuple(source.splitlines())
         return report
     return failed
 

@@ -17,18 +17,31 @@ from shapecheck.results import FileReport, LayerReport, ModelReport
 CONTRACT_VERSION = 1
 
 
-def render_text(reports: list[FileReport]) -> str:
+def render_text(reports: list[FileReport], show_source: bool = False) -> str:
     """ruff-like lines ``path:line:col: CODE [severity] message`` (in a notebook
-    ``path:cell N:line:col: ...``), then a summary."""
+    ``path:cell N:line:col: ...``), each with its source line and a caret under what it
+    flags when ``show_source``, then a summary."""
     entries = [((r.path, 0, 0, ""), f"{r.path}: error: {r.error}")
                for r in reports if r.error is not None]
     entries += [((r.path, d.line, d.column, d.code),
-                 f"{r.path}:{r.where(d.line)}:{d.column}: {d.code} [{d.severity}] {r.message(d)}")
+                 f"{r.path}:{r.where(d.line)}:{d.column}: {d.code} [{d.severity}] {r.message(d)}"
+                 + (_source(r, d) if show_source else ""))
                 for r in reports for d in r.diagnostics]
     entries += [((r.path, 0, 1, ""), f"{r.path}: {_verify_line(r)}")
                 for r in reports if r.verify is not None]
     lines = [line for _, line in sorted(entries, key=lambda entry: entry[0])]
     return "\n".join(lines + [_summary_line(reports)])
+
+
+def _source(report: FileReport, d) -> str:
+    """The finding's line, indented, and carets under the part it flags (to the line's end
+    when the finding goes on to later lines)."""
+    if not 0 < d.line <= len(report.lines):
+        return ""
+    text = report.lines[d.line - 1].expandtabs(1)
+    end = d.end_column if d.end_line == d.line and d.end_column > d.column else len(text) + 1
+    width = max(1, min(end, len(text) + 1) - d.column)
+    return f"\n    | {text}\n    | {' ' * (d.column - 1)}{'^' * width}"
 
 
 def _json_shape(shape) -> str:

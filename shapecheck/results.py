@@ -131,6 +131,8 @@ class FileReport:
     gaps: list[tuple[str, int]] = field(default_factory=list)
     # a notebook: the notebooks.Place of each line of its program
     places: tuple | None = None
+    # the analysed program's lines (for --show-source; not in JSON)
+    lines: tuple = ()
 
     def place(self, line: int):
         """The notebook's ``Place`` of a program line; None in a file of Python."""

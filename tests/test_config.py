@@ -167,3 +167,11 @@ def test_sarif_names_the_version_the_rules_help_and_relative_files(project):
     location = sarif["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": "model.py", "uriBaseId": "%SRCROOT%"}
     assert sarif["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.as_uri() + "/"
+
+
+def test_show_source_puts_a_caret_under_the_finding(project):
+    status, output = run("model.py", "--show-source", "--select", "SHP101")
+    assert output.splitlines()[1:3] == ["    | y = tf.keras.layers.Conv2D(4, 3)(x)",
+                                        "    |     " + "^" * 31]
+    status, output = run("model.py", "--select", "SHP101")  # not a terminal: off by default
+    assert "    |" not in output
