@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 import inspect
 import os
 import sys
@@ -136,6 +137,9 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, ou
     except ConfigError as exc:
         raise BadConfiguration(str(exc)) from exc
     if verify:
+        if importlib.util.find_spec("tensorflow") is None:
+            raise BadConfiguration("--verify runs the code under TensorFlow, which is not installed "
+                                   "here: pip install 'keras-shapecheck[verify]'")
         from shapecheck.verify import verify_reports
 
         verify_reports(reports, verify_timeout)

@@ -175,3 +175,13 @@ def test_show_source_puts_a_caret_under_the_finding(project):
                                         "    |     " + "^" * 31]
     status, output = run("model.py", "--select", "SHP101")  # not a terminal: off by default
     assert "    |" not in output
+
+
+def test_verify_without_tensorflow_says_what_to_install(project, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "tensorflow" else real(name, *args))
+    status, output = run("--verify", "model.py")
+    assert status == 2 and "pip install 'keras-shapecheck[verify]'" in output
