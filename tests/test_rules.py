@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import runpy
 import sys
 from pathlib import Path
 
@@ -81,3 +82,18 @@ def test_every_finding_says_what_to_change():
     silent = [f"{where}: {code} {message}" for (code, message), where in findings.items()
               if ": " not in message or not CHANGE.search(message.split(": ", 1)[1])]
     assert not silent, "\n".join(silent)
+
+
+RULE_DOCS = runpy.run_path(str(Path(__file__).resolve().parents[1] / "tools" / "rule_docs.py"))
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_each_rule_page_is_what_the_catalog_writes(rule):
+    page = RULE_DOCS["DOCS"] / f"{rule.code}.md"
+    assert page.read_text(encoding="utf-8") == RULE_DOCS["page"](rule), "run python tools/rule_docs.py"
+
+
+def test_the_readme_rule_table_is_what_the_catalog_writes():
+    readme = (RULE_DOCS["ROOT"] / "README.md").read_text(encoding="utf-8")
+    assert RULE_DOCS["readme_with_table"](readme) == readme, "run python tools/rule_docs.py"
+    assert sorted(p.stem for p in RULE_DOCS["DOCS"].glob("*.md")) == [r.code for r in ALL_RULES]
