@@ -1,0 +1,33 @@
+"""shapecheck as a flake8 plugin: ``flake8 --select SHP`` reports shapecheck's findings
+beside flake8's own (the ``flake8.extension`` entry point ``SHP``).
+
+flake8 hands the plugin each file's lines; shapecheck analyses them as ``shapecheck check``
+does, with the file's ``[tool.shapecheck]`` configuration. A file shapecheck cannot check
+(a syntax error) gives nothing here: flake8 reports the syntax error itself.
+"""
+
+from __future__ import annotations
+
+from shapecheck.cli import _version
+from shapecheck.config import ConfigError, Configurations, apply
+from shapecheck.files import check_text
+
+
+class ShapecheckPlugin:
+    """flake8's tree plugin interface: ``run()`` yields (line, column, message, type)."""
+
+    name = "shapecheck"
+    version = _version()
+
+    def __init__(self, tree, filename: str, lines: list[str]):
+        self.filename, self.lines = filename, lines
+
+    def run(self):
+        report = check_text("".join(self.lines), self.filename)
+        try:
+            report = apply(report, Configurations().for_path(self.filename))
+        except ConfigError:
+            pass  # (``shapecheck check`` reports a bad configuration; flake8 keeps its own)
+        for d in report.diagnostics:
+            if d.file is None:
+                yield d.line, d.column - 1, f"{d.code} {d.message}", type(self)
