@@ -317,7 +317,7 @@ class Expressions:
                 and isinstance(owner, (list, tuple, range)):
             return any_item(owner)  # an integer index of unknown value
         if index is UNKNOWN or not isinstance(owner, (list, tuple, dict, str, range)):
-            if index is not UNKNOWN and library.kinds_of(owner):  # a table's df["a"], df.iloc[...]
+            if index is not UNKNOWN and library.has_method(owner, "__getitem__"):  # df["a"], df.iloc[...]
                 return library.call_method(self, owner, "__getitem__", [index], {}, node)
             return UNKNOWN
         try:

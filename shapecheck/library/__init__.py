@@ -107,6 +107,11 @@ def get_attribute(ev, obj, name: str, node):
     return BoundMethod(obj, name) if kinds else MISSING
 
 
+def has_method(obj, name: str) -> bool:
+    """Whether a handler models ``obj.name(...)`` (``__getitem__``: ``obj[index]``)."""
+    return any((kind, name) in METHODS for kind in kinds_of(obj))
+
+
 def call_method(ev, obj, name: str, args, kwargs, node):
     """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
     kinds = kinds_of(obj)

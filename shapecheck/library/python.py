@@ -54,8 +54,8 @@ def _len(site):
         return len(value)
     from shapecheck import library  # (the package imports this module)
 
-    return library.call_method(site.ev, value, "__len__", [], {}, site.node) if library.kinds_of(value) \
-        else UNKNOWN
+    return library.call_method(site.ev, value, "__len__", [], {}, site.node) \
+        if library.has_method(value, "__len__") else UNKNOWN
 
 
 @function("builtins.range")
