@@ -62,7 +62,9 @@ def _concatenate_output(config, shapes):
     if not isinstance(axis, int) or len({len(s) for s in shapes}) != 1:
         if len({len(s) for s in shapes}) != 1:
             raise ShapeError("incompatible-input",
-                             f"Concatenate gets inputs of different ranks: {_shapes_text(shapes)}")
+                             f"Concatenate gets inputs of different ranks: {_shapes_text(shapes)}: "
+                             f"give them one rank first (a Reshape, or keepdims=True where a "
+                             f"reduction dropped an axis)")
         return None
     rank = len(shapes[0])
     axis %= rank

@@ -94,9 +94,26 @@ def _label_problem(kind: str, labels, predictions):
     return None
 
 
+def _shape_fix(labels, predictions) -> str | None:
+    """The change where labels and predictions differ in their middle axes: the model keeps
+    axes the labels do not have, or its output is of another size than the labels."""
+    if len(predictions) > len(labels) >= 2 and not _differ(labels[-1], predictions[-1]):
+        extra = format_shape(tuple(predictions[1:-1]))
+        return (f"the model's output keeps the axes {extra} the labels do not have: add Flatten "
+                f"or global pooling before the last layer")
+    if len(labels) == len(predictions) > 2 and not _differ(labels[-1], predictions[-1]):
+        return (f"the labels are {format_shape(tuple(labels[1:]))} per sample and the predictions "
+                f"{format_shape(tuple(predictions[1:]))}: make the model output the labels' size "
+                f"(padding='same', or a matching crop or resize of the labels)")
+    return None
+
+
 def _fix(name: str, kind: str, labels, predictions) -> str:
     """What to change so that labels and predictions fit, in the terms of the loss."""
     width, classes = labels[-1] if labels else None, predictions[-1] if predictions else None
+    shape_fix = _shape_fix(labels, predictions) if kind != "sparse" else None
+    if shape_fix:
+        return shape_fix
     if kind == "sparse":
         if len(labels) == len(predictions) and isinstance(width, int) and width == classes:
             return ("the labels look one-hot: use categorical_crossentropy, or pass the class "

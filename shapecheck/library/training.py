@@ -161,9 +161,11 @@ def _fit(site):
 
 
 def one_sample(shape, expected) -> bool:
-    """Whether data of ``shape`` is one sample of a model whose input is ``expected``."""
+    """Whether data of ``shape`` is one sample of a model whose input is ``expected`` (whose
+    None sizes take any size)."""
     return bool(shape) and all(isinstance(d, int) for d in shape) and expected is not None \
-        and tuple(shape) == tuple(expected[1:])
+        and len(shape) == len(expected) - 1 \
+        and all(e is None or d == e for d, e in zip(shape, expected[1:]))
 
 
 def declared_input(model):
@@ -188,13 +190,14 @@ def _predict(site):
         x, tensors = Tensor(None), [Tensor(None)]  # data it cannot follow: the model still runs
     count = tensors[0].shape[0] if tensors[0].shape else UNKNOWN
     batched = isinstance(batch_size, int) and isinstance(count, int) and count > batch_size
+    given = tensors[0].shape
     tensors = [Tensor((batch_size, *t.shape[1:]) if batched and t.shape else t.shape, t.dtype)
                for t in tensors]
     ev.graph_mode += 1  # predict runs a traced graph
     outer, ev.training, cause = ev.training, False, ev.cause
-    if len(tensors) == 1 and one_sample(tensors[0].shape, declared_input(model)):
+    if len(tensors) == 1 and one_sample(given, declared_input(model)):
         ev.cause = (f"{site.name} takes a batch, and gets one sample of shape "
-                    f"{format_shape(tensors[0].shape)}: pass x[None] (or x[i:i + 1])")
+                    f"{format_shape(given)}: pass x[None] (or x[i:i + 1])")
     try:
         output = ev.apply(model, [tensors if isinstance(x, (list, tuple)) else tensors[0]], {},
                           site.node)
