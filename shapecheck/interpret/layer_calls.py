@@ -356,6 +356,15 @@ class LayerCalls:
                           f"{old} features but now gets shape {format_shape(shape)}: "
                           + fix.format(old=old))
                 return UNKNOWN
+        if layer.built and layer.config.get("stateful") is True and _batch_changed(layer.build_shape, shape):
+            old = layer.build_shape[0]
+            self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
+                      f"{layer.cls_name} '{layer.name}' is stateful: its states were made for batches "
+                      f"of {old}, and it gets a batch of {shape[0]} (Keras raises \"the batch size of "
+                      f"the input sequences must be the same as the batch size of the initial "
+                      f"state\"): pass batch_size={old} to fit / predict (with a number of samples "
+                      f"it divides), or make the layer stateless")
+            return UNKNOWN
         if not layer.built:
             layer.built, layer.build_shape = True, shape
         if isinstance(output, list):  # several outputs (an RNN's return_state)
@@ -422,3 +431,8 @@ def _input_fix(shape: tuple, expected: tuple) -> str:
                 f"{format_shape((-1, *expected[1:]))}")
     return "reshape the data or change the model's Input"
 
+
+def _batch_changed(built, shape) -> bool:
+    """Whether a layer built on ``built`` now gets another known batch size."""
+    return bool(built) and bool(shape) and isinstance(built[0], int) and isinstance(shape[0], int) \
+        and built[0] != shape[0]
