@@ -16,11 +16,10 @@ import importlib.util
 import inspect
 import os
 import sys
-from importlib import metadata
 
 import click
 
-from shapecheck import report
+from shapecheck import report, version
 from shapecheck.config import ConfigError, Configurations, apply, selectors
 from shapecheck.exclusion import Exclusions
 from shapecheck.files import check_paths, check_text
@@ -28,13 +27,6 @@ from shapecheck.results import FileReport
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_FAILURE = 0, 1, 2
-
-
-def _version() -> str:
-    try:
-        return metadata.version("keras-shapecheck")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 class BadConfiguration(click.ClickException):
@@ -63,7 +55,7 @@ class DefaultCommandGroup(click.Group):
 
 
 @click.group(cls=DefaultCommandGroup)
-@click.version_option(_version(), prog_name="shapecheck")
+@click.version_option(version(), prog_name="shapecheck")
 def main() -> None:
     """Static shape checker for Keras code.
 

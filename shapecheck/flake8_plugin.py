@@ -8,7 +8,7 @@ does, with the file's ``[tool.shapecheck]`` configuration. A file shapecheck can
 
 from __future__ import annotations
 
-from shapecheck.cli import _version
+import shapecheck
 from shapecheck.config import ConfigError, Configurations, apply
 from shapecheck.files import check_text
 
@@ -17,7 +17,7 @@ class ShapecheckPlugin:
     """flake8's tree plugin interface: ``run()`` yields (line, column, message, type)."""
 
     name = "shapecheck"
-    version = _version()
+    version = shapecheck.version()
 
     def __init__(self, tree, filename: str, lines: list[str]):
         self.filename, self.lines = filename, lines

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from shapecheck import version
 from shapecheck.config import ConfigError, Configurations, apply
 from shapecheck.dims import format_shape
 from shapecheck.files import check_text
@@ -40,9 +41,7 @@ class ShapeServer(LanguageServer):
     """The server: the last report of each open document, and its pending re-analysis."""
 
     def __init__(self):
-        from shapecheck.cli import _version
-
-        super().__init__("shapecheck", _version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__("shapecheck", version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.reports: dict[str, FileReport] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.inlay_hints = True

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from shapecheck import version
 from shapecheck.dims import format_json_shape, format_shape
 from shapecheck.results import FileReport, LayerReport, ModelReport
 
@@ -127,7 +128,7 @@ def render_sarif(reports: list[FileReport]) -> str:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "shapecheck", "version": _version(), "rules": rules,
+            "tool": {"driver": {"name": "shapecheck", "version": version(), "rules": rules,
                                 "informationUri": "https://pypi.org/project/keras-shapecheck/"}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
             "results": results,
@@ -136,12 +137,6 @@ def render_sarif(reports: list[FileReport]) -> str:
         }],
     }
     return json.dumps(document, indent=2)
-
-
-def _version() -> str:
-    from shapecheck.cli import _version as version
-
-    return version()
 
 
 def _sarif_artifact(path: str) -> dict:
