@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from shapecheck.dims import format_shape
+from shapecheck.layers import ShapeError
+from shapecheck.library.ops._common import _differ
 from shapecheck.library.registry import family
+from shapecheck.library.tensors import broadcast_shapes
 from shapecheck.objects import BuiltinLayer, Loss
 from shapecheck.values import UNKNOWN, ApiRef, Tensor
 
@@ -71,10 +74,6 @@ def aligned(y_true: Tensor, y_pred: Tensor):
             Tensor(predictions, y_pred.dtype) if predictions != tuple(y_pred.shape) else y_pred)
 
 
-def _differ(a, b) -> bool:
-    return isinstance(a, int) and isinstance(b, int) and a != b
-
-
 def _label_problem(kind: str, labels, predictions):
     """Why Keras rejects these label/prediction shapes, or None."""
     if kind == "sparse":
@@ -84,8 +83,9 @@ def _label_problem(kind: str, labels, predictions):
             return (f"integer labels of shape {format_shape(labels)} need predictions of shape "
                     f"(*labels, classes), but the predictions are {format_shape(predictions)}")
     elif kind == "elementwise":
-        pairs = zip(reversed(labels), reversed(predictions))
-        if any(_differ(a, b) and 1 not in (a, b) for a, b in pairs):
+        try:
+            broadcast_shapes(labels, predictions)
+        except ShapeError:
             return (f"labels of shape {format_shape(labels)} and predictions of shape "
                     f"{format_shape(predictions)} do not broadcast")
     elif len(labels) != len(predictions) or any(map(_differ, labels, predictions)):
