@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -270,10 +271,7 @@ def _layer_rows(report: FileReport, layers: list[LayerReport], prefix: str, dept
 
 def render_statistics(reports: list[FileReport]) -> str:
     """How many findings each rule made, most first (ruff's ``--statistics``)."""
-    counts: dict[tuple[str, str], int] = {}
-    for r in reports:
-        for d in r.diagnostics:
-            counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    counts = Counter((d.code, d.name) for r in reports for d in r.diagnostics)
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return "\n".join(f"{n:5d}  {code}  {name}" for (code, name), n in rows)
 

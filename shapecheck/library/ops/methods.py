@@ -52,10 +52,8 @@ def _extreme(site):
     return known if known is not None else _reduced(site)
 
 
-@attribute("tensor", "T")
-def _transposed(site):
-    """``x.T`` of a NumPy array: its axes reversed (a TensorFlow tensor has no ``T``)."""
-    return _numpy_method(lambda shape, site: tuple(reversed(shape)))(site)
+# ``x.T`` of a NumPy array: its axes reversed (a TensorFlow tensor has no ``T``).
+attribute("tensor", "T")(_numpy_method(lambda shape, site: tuple(reversed(shape))))
 
 
 @attribute("tensor", "size")
