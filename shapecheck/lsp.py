@@ -14,7 +14,6 @@ pygls is imported only by this command (the ``lsp`` extra).
 from __future__ import annotations
 
 import asyncio
-import threading
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -45,18 +44,16 @@ class ShapeServer(LanguageServer):
         self.reports: dict[str, FileReport] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.inlay_hints = True
-        self.lock = threading.Lock()  # one analysis at a time (the evaluator is not reentrant)
 
     def analyse(self, uri: str) -> None:
         """Check the document's current text and publish its diagnostics."""
         document = self.workspace.get_text_document(uri)
         path = uri_path(uri)
-        with self.lock:
-            report = check_text(document.source, path)
-            try:
-                report = apply(report, Configurations().for_path(path))
-            except ConfigError as exc:
-                self.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(exc)))
+        report = check_text(document.source, path)  # (handlers run one at a time, on the loop)
+        try:
+            report = apply(report, Configurations().for_path(path))
+        except ConfigError as exc:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(exc)))
         if report.error is not None and uri in self.reports:
             return  # (mid-edit text that does not parse: keep what was found before)
         self.reports[uri] = report
