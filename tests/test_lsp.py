@@ -70,28 +70,26 @@ async def test_hover_shows_shapes_and_parameters(client: LanguageClient, tmp_pat
     assert "output `(None, 10)`" in model.contents.value and "54,170 parameters" in model.contents.value
 
 
-@pytest.mark.asyncio
-async def test_inlay_hints_give_each_tensors_shape(client: LanguageClient, tmp_path):
-    uri = (tmp_path / "hints.py").as_uri()
-    _open(client, uri, FIXED)
+async def _hints(client: LanguageClient, uri: str, text: str):
+    """(line, label) of the inlay hints of ``text`` opened as ``uri``, over all its lines."""
+    _open(client, uri, text)
     await _diagnostics(client, uri)
     hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
         text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(types.Position(0, 0), types.Position(3, 0))))
-    assert [(h.position.line, h.label) for h in hints] == [
+        range=types.Range(types.Position(0, 0), types.Position(text.count("\n"), 0))))
+    return [(h.position.line, h.label) for h in hints]
+
+
+@pytest.mark.asyncio
+async def test_inlay_hints_give_each_tensors_shape(client: LanguageClient, tmp_path):
+    assert await _hints(client, (tmp_path / "hints.py").as_uri(), FIXED) == [
         (1, "# x: (8, 28, 28, 1)"), (2, "# y: (8, 26, 26, 4)")]
 
 
 @pytest.mark.asyncio
 async def test_inlay_hints_give_each_layers_output(client: LanguageClient, tmp_path):
-    uri = (tmp_path / "layers.py").as_uri()
     source = ("import keras\nfrom keras import layers\nmodel = keras.Sequential([\n"
               "    keras.Input((28, 28, 1)),\n    layers.Conv2D(8, 3),\n    layers.Flatten(),\n"
               "    layers.Dense(10),\n])\n")
-    _open(client, uri, source)
-    await _diagnostics(client, uri)
-    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=types.Range(types.Position(0, 0), types.Position(8, 0))))
-    assert [(h.position.line, h.label) for h in hints] == [
+    assert await _hints(client, (tmp_path / "layers.py").as_uri(), source) == [
         (4, "# Conv2D → (None, 26, 26, 8)"), (5, "# Flatten → (None, 5408)"), (6, "# Dense → (None, 10)")]
