@@ -346,11 +346,10 @@ class Statements:
         """Bind ``value`` to ``target``; ``record`` notes tensors assigned by a statement."""
         if isinstance(target, cst.Name):
             frame[target.value] = value
-            if record and not (self.traced or self.building) and isinstance(value, Tensor) \
-                    and value.shape is not None and not value.python:
+            shaped = isinstance(value, Tensor) and value.shape is not None and not value.python \
+                or isinstance(value, Frame)  # (a table has a shape too)
+            if record and shaped and not (self.traced or self.building):
                 self.tensors.append((target, value.shape))
-            elif record and not (self.traced or self.building) and isinstance(value, Frame):
-                self.tensors.append((target, value.shape))  # a table has a shape too
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             values = value if isinstance(value, (tuple, list)) and len(value) == len(elements) else None
