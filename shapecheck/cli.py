@@ -92,6 +92,12 @@ def _codes(ctx, param, values) -> tuple | None:
               help="Report these rules too.")
 @click.option("--ignore", multiple=True, callback=_codes, metavar="CODES",
               help="Do not report these rules.")
+@click.option("--report-unused-noqa", is_flag=True,
+              help="Report `# noqa: SHP...` codes that suppress nothing (rule SHP001).")
+@click.option("--baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Do not report the findings recorded in FILE (see --write-baseline).")
+@click.option("--write-baseline", is_flag=True,
+              help="Record every finding in the --baseline FILE, and exit 0.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Read [tool.shapecheck] from this file instead of the nearest pyproject.toml.")
 @click.option("--format", "output_format", type=click.Choice(sorted(report.REPORTERS)),
@@ -113,11 +119,16 @@ def _codes(ctx, param, values) -> tuple | None:
                    "this executes the checked code, so use it only on code you trust.")
 @click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               metavar="SECONDS", help="Time limit for each file under --verify.")
-def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, output_format: str,
+def check(paths: tuple[str, ...], select, extend_select, ignore, report_unused_noqa, baseline,
+          write_baseline, config_file, output_format: str,
           fail_on, exit_zero: bool, quiet: bool, statistics: bool, show_source, output_file,
           stdin_filename, verify: bool, verify_timeout: float) -> None:
     """Check files and folders (every *.py and *.ipynb inside); default: the current folder.
     PATH '-' reads one file's code from stdin."""
+    if write_baseline and not baseline:
+        raise click.UsageError("--write-baseline needs --baseline FILE: the file to write")
+    if report_unused_noqa:
+        extend_select = (*(extend_select or ()), "SHP001")
     try:
         configurations = Configurations(config_file, select=select, extend_select=extend_select,
                                         ignore=ignore, fail_on=fail_on)
@@ -128,6 +139,11 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, ou
         reports = [apply(r, configurations.for_path(r.path)) for r in reports]
     except ConfigError as exc:
         raise BadConfiguration(str(exc)) from exc
+    if not reports:
+        click.echo(f"warning: no Python files or notebooks found under {', '.join(paths or ('.',))}",
+                   err=True)
+    if baseline:
+        reports = _with_baseline(reports, baseline, write_baseline, quiet)
     if verify:
         if importlib.util.find_spec("tensorflow") is None:
             raise BadConfiguration("--verify runs the code under TensorFlow, which is not installed "
@@ -135,9 +151,11 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, ou
         from shapecheck.verify import verify_reports
 
         verify_reports(reports, verify_timeout)
+    terminal = output_file is None and sys.stdout.isatty()
+    color = output_file is None and output_format == "text" and _color(terminal)
     if output_format == "text":
-        terminal = output_file is None and sys.stdout.isatty()
-        text = report.render_text(reports, show_source=terminal if show_source is None else show_source)
+        text = report.render_text(reports, show_source=terminal if show_source is None else show_source,
+                                  color=color)
     else:
         text = report.REPORTERS[output_format](reports)
     if quiet and output_format == "text":
@@ -148,10 +166,37 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, config_file, ou
         with open(output_file, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
     elif text:
-        click.echo(text)
+        click.echo(text, color=color)
     level = fail_on or configurations.for_path(".").fail_on or "warning"
     raise SystemExit(EXIT_CLEAN if exit_zero and not any(r.error for r in reports)
                      else exit_status(reports, level))
+
+
+def _with_baseline(reports: list[FileReport], file: str, write: bool, quiet: bool) -> list[FileReport]:
+    """``--write-baseline``: record the findings and exit 0; else drop those recorded."""
+    from shapecheck.baseline import BaselineError, without_baseline
+    from shapecheck.baseline import write as write_file
+
+    try:
+        if write:
+            count = write_file(file, reports)
+            click.echo(f"Recorded {count} finding{'' if count == 1 else 's'} in {file}.", err=True)
+            raise SystemExit(EXIT_FAILURE if any(r.error for r in reports) else EXIT_CLEAN)
+        reports, dropped = without_baseline(reports, file)
+    except BaselineError as exc:
+        raise BadConfiguration(str(exc)) from exc
+    if dropped and not quiet:
+        click.echo(f"{dropped} finding{'' if dropped == 1 else 's'} of the baseline {file} "
+                   f"not shown.", err=True)
+    return reports
+
+
+def _color(terminal: bool) -> bool:
+    """Colours on a terminal; ``FORCE_COLOR`` forces them, ``NO_COLOR`` turns them off
+    (each when set and not empty: no-color.org, force-color.org)."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return terminal and not os.environ.get("NO_COLOR")
 
 
 def exit_status(reports: list[FileReport], fail_on: str) -> int:

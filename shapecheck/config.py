@@ -2,7 +2,7 @@
 line's rule selection, applied to the findings of each file.
 
     [tool.shapecheck]
-    select = ["SHP1", "SHP2"]          # codes or prefixes; default: every rule
+    select = ["SHP1", "SHP2"]          # codes or prefixes ("ALL"); default: the rules on by default
     extend-select = []
     ignore = ["SHP204"]
     per-file-ignores = { "tests/*" = ["SHP203"] }
@@ -52,7 +52,7 @@ class Settings:
 
     def enabled(self, code: str, path: str) -> bool:
         """Whether findings of ``code`` in ``path`` are reported."""
-        chosen = (self.select or ("SHP",)) + self.extend_select
+        chosen = (self.select or _default_select()) + self.extend_select
         if not _matches(code, chosen) or _matches(code, self.ignore):
             return False
         where = self.relative(path)
@@ -82,6 +82,12 @@ class Settings:
             if key in options:
                 options[key] = getattr(self, key) + options[key]
         return replace(self, **options)
+
+
+def _default_select() -> tuple:
+    from shapecheck.rules import DEFAULT_SELECT
+
+    return DEFAULT_SELECT
 
 
 def _matches(code: str, selectors) -> bool:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from shapecheck.assemble import Assembly
 from shapecheck.interpret import Evaluator
 from shapecheck.parse import parse
 from shapecheck.project import Project
 from shapecheck.results import FileReport, ModelReport, TensorReport
+from shapecheck.rules.suppression import FILE_NOQA, NOQA, UnusedNoqa, noqa_codes
 
 
 class Analysis:
@@ -48,34 +47,20 @@ class Analysis:
         return self.assembly.tensors()
 
 
-_CODES = r"(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?"
-_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
-
-
-# ``# shapecheck: noqa`` on a line of its own: the whole file (or, with codes, those rules).
-_FILE_NOQA = re.compile(r"^\s*#\s*shapecheck:\s*noqa" + _CODES + r"\s*$", re.IGNORECASE | re.MULTILINE)
-
-
-def _codes(match) -> set[str] | None:
-    """The codes a noqa comment names (None: every code)."""
-    codes = match.group("codes")
-    return None if codes is None else set(re.split(r"[\s,]+", codes.upper()))
-
-
 def _suppressed(diagnostic, lines) -> bool:
     """A ``# noqa`` (all codes) or ``# noqa: SHP201, SHP204`` comment on the finding's line."""
     line = lines[diagnostic.line - 1] if diagnostic.line <= len(lines) else ""
-    match = _NOQA.search(line)
+    match = NOQA.search(line)
     if match is None:
         return False
-    codes = _codes(match)
+    codes = noqa_codes(match)
     return codes is None or diagnostic.code in codes
 
 
 def _file_suppressed(source: str):
     """Whether a finding's code is off for the whole file, by its ``# shapecheck: noqa``
     comments."""
-    found = [_codes(match) for match in _FILE_NOQA.finditer(source)]
+    found = [noqa_codes(match) for match in FILE_NOQA.finditer(source)]
     if any(codes is None for codes in found):
         return lambda code: True
     off = set().union(*found) if found else set()
@@ -92,7 +77,9 @@ def check_source(source: str, path: str, project: Project | None = None) -> File
     for module in analysis.evaluator.project.modules.values():
         lines[module.path] = module.lines
     off = _file_suppressed(source)
-    diagnostics = [d for rule in ALL_RULES for d in rule().check(analysis)
+    found = [d for rule in ALL_RULES for d in rule().check(analysis)]
+    found += UnusedNoqa.unused(lines[None], found)
+    diagnostics = [d for d in found
                    if not _suppressed(d, lines[d.file]) and not (d.file is None and off(d.code))]
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     gaps = [(construct, analysis.line(node)) for construct, node in analysis.evaluator.gaps

@@ -9,7 +9,7 @@ does, with the file's ``[tool.shapecheck]`` configuration. A file shapecheck can
 from __future__ import annotations
 
 import shapecheck
-from shapecheck.config import ConfigError, Configurations, apply
+from shapecheck.config import ConfigError, Configurations, Settings, apply
 from shapecheck.files import check_text
 
 
@@ -25,9 +25,10 @@ class ShapecheckPlugin:
     def run(self):
         report = check_text("".join(self.lines), self.filename)
         try:
-            report = apply(report, Configurations().for_path(self.filename))
-        except ConfigError:
-            pass  # (``shapecheck check`` reports a bad configuration; flake8 keeps its own)
+            settings = Configurations().for_path(self.filename)
+        except ConfigError:  # ``shapecheck check`` reports a bad configuration; flake8 keeps its own
+            settings = Settings()
+        report = apply(report, settings)
         for d in report.diagnostics:
             if d.file is None:
                 yield d.line, d.column - 1, f"{d.code} {d.message}", type(self)

@@ -19,23 +19,34 @@ from shapecheck.results import FileReport, LayerReport, ModelReport
 CONTRACT_VERSION = 1
 
 
-def render_text(reports: list[FileReport], show_source: bool = False) -> str:
+def render_text(reports: list[FileReport], show_source: bool = False, color: bool = False) -> str:
     """ruff-like lines ``path:line:col: CODE [severity] message`` (in a notebook
     ``path:cell N:line:col: ...``), each with its source line and a caret under what it
-    flags when ``show_source``, then a summary."""
-    entries = [((r.path, 0, 0, ""), f"{r.path}: error: {r.error}")
+    flags when ``show_source``, then a summary; ANSI colours when ``color``."""
+    paint = _paint if color else (lambda text, *_: text)
+    entries = [((r.path, 0, 0, ""), f"{paint(r.path, 'path')}: {paint('error', 'error')}: {r.error}")
                for r in reports if r.error is not None]
     entries += [((r.path, d.line, d.column, d.code),
-                 f"{r.path}:{r.where(d.line)}:{d.column}: {d.code} [{d.severity}] {r.message(d)}"
-                 + (_source(r, d) if show_source else ""))
+                 f"{paint(r.path, 'path')}:{r.where(d.line)}:{d.column}: {paint(d.code, d.severity)} "
+                 f"[{d.severity}] {r.message(d)}" + (_source(r, d, paint) if show_source else ""))
                 for r in reports for d in r.diagnostics]
-    entries += [((r.path, 0, 1, ""), f"{r.path}: {_verify_line(r)}")
+    entries += [((r.path, 0, 1, ""), f"{paint(r.path, 'path')}: {_verify_line(r)}")
                 for r in reports if r.verify is not None]
     lines = [line for _, line in sorted(entries, key=lambda entry: entry[0])]
-    return "\n".join(lines + [_summary_line(reports)])
+    return "\n".join(lines + [paint(_summary_line(reports), "summary")])
 
 
-def _source(report: FileReport, d) -> str:
+_STYLES = {"path": {"bold": True}, "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"},
+           "info": {"fg": "cyan"}, "caret": {"fg": "red"}, "summary": {"bold": True}}
+
+
+def _paint(text: str, style: str) -> str:
+    import click
+
+    return click.style(text, **_STYLES[style])
+
+
+def _source(report: FileReport, d, paint) -> str:
     """The finding's line, indented, and carets under the part it flags (to the line's end
     when the finding goes on to later lines)."""
     if not 0 < d.line <= len(report.lines):
@@ -43,7 +54,7 @@ def _source(report: FileReport, d) -> str:
     text = report.lines[d.line - 1].expandtabs(1)
     end = d.end_column if d.end_line == d.line and d.end_column > d.column else len(text) + 1
     width = max(1, min(end, len(text) + 1) - d.column)
-    return f"\n    | {text}\n    | {' ' * (d.column - 1)}{'^' * width}"
+    return f"\n    | {text}\n    | {' ' * (d.column - 1)}{paint('^' * width, 'caret')}"
 
 
 def _json_shape(shape) -> str:

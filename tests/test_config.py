@@ -185,3 +185,58 @@ def test_verify_without_tensorflow_says_what_to_install(project, monkeypatch):
                         lambda name, *args: None if name == "tensorflow" else real(name, *args))
     status, output = run("--verify", "model.py")
     assert status == 2 and "pip install 'keras-shapecheck[verify]'" in output
+
+
+def test_unused_noqa_is_reported_only_when_asked(project):
+    (project / "model.py").write_text(BUGGY.replace("(x)\n", "(x)  # noqa: SHP101\n", 1)
+                                      .replace("(10)])", "(10)])  # noqa: SHP101, E501"), encoding="utf-8")
+    assert codes("model.py") == (1, ["SHP204"])
+    status, found = codes("model.py", "--report-unused-noqa")
+    assert found == ["SHP001", "SHP204"]
+    status, output = run("model.py", "--report-unused-noqa", "--select", "SHP001")
+    assert output.startswith("model.py:6:59: SHP001 [warning] unused noqa: nothing of SHP101")
+    assert codes("model.py", "--select", "ALL")[1] == ["SHP001", "SHP204"]
+
+
+def _baseline_run(*args):
+    result = CliRunner().invoke(main, ["--format", "json", "--baseline", "base.json", *args])
+    found = sorted((f["path"], d["code"], d["line"]) for f in json.loads(result.stdout)["files"]
+                   for d in f["diagnostics"]) if result.stdout.startswith("{") else None
+    return result.exit_code, found, result.stderr
+
+
+def test_a_baseline_hides_the_findings_it_recorded_wherever_their_line_moves(project):
+    status, found, said = _baseline_run("model.py", "--write-baseline")
+    assert status == 0 and said == "Recorded 2 findings in base.json.\n"
+    assert _baseline_run("model.py") == (0, [], "2 findings of the baseline base.json not shown.\n")
+    # Two lines above move the old findings; a new copy of the bad line is a new finding.
+    lines = BUGGY.splitlines(keepends=True)
+    (project / "model.py").write_text("import os\n\n" + "".join(lines[:3] + lines[2:]), encoding="utf-8")
+    status, found, said = _baseline_run("model.py")
+    assert status == 1 and found == [("model.py", "SHP101", 6)]
+
+
+@pytest.mark.parametrize("content, said", [
+    (None, "cannot read the baseline"), ("[1, 2]", "not a baseline shapecheck wrote")])
+def test_a_bad_baseline_is_an_error_naming_it(project, content, said):
+    if content is not None:
+        (project / "base.json").write_text(content, encoding="utf-8")
+    status, found, error = _baseline_run("model.py")
+    assert status == 2 and "base.json" in error and said in error
+    result = CliRunner().invoke(main, ["model.py", "--write-baseline"])
+    assert result.exit_code == 2 and "--write-baseline needs --baseline FILE" in result.stderr
+
+
+def test_colours_follow_force_color_and_no_color(project, monkeypatch):
+    assert "\x1b[" not in run("model.py")[1]  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    output = CliRunner().invoke(main, ["model.py"]).stdout
+    assert "\x1b[1mmodel.py\x1b[0m:3:5: \x1b[31m\x1b[1mSHP101\x1b[0m" in output
+    assert "\x1b[" not in CliRunner().invoke(main, ["model.py", "--format", "json"]).stdout
+
+
+def test_a_folder_without_python_says_so_on_stderr(project):
+    (project / "empty").mkdir()
+    result = CliRunner().invoke(main, ["empty"])
+    assert result.exit_code == 0 and "All checks passed (0 files checked" in result.stdout
+    assert result.stderr == "warning: no Python files or notebooks found under empty\n"

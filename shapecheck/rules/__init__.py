@@ -16,15 +16,19 @@ from shapecheck.rules.shape_errors import (
     OutputLabelMismatch,
     ReshapeSizeMismatch,
 )
+from shapecheck.rules.suppression import UnusedNoqa
 from shapecheck.rules.verify import VerifyMismatch
 
 ALL_RULES = sorted(
     [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch, DataCardinality,
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
      ActivationLossMismatch,
-     UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, VerifyMismatch],
+     UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, VerifyMismatch, UnusedNoqa],
     key=lambda rule: rule.code,
 )
+
+# What an empty ``select`` selects: the rules on by default.
+DEFAULT_SELECT = tuple(rule.code for rule in ALL_RULES if rule.default_enabled)
 
 # Codes whose error findings say TensorFlow raises at that line (--verify and the tests check it).
 RAISING_CODES = frozenset(rule.code for rule in ALL_RULES if rule.claims_raise)

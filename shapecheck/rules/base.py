@@ -28,6 +28,7 @@ class Rule:
     needs_tensorflow: ClassVar[bool] = False  # reported by --verify only
     # The finding says TensorFlow raises there (the others flag code that runs).
     claims_raise: ClassVar[bool] = False
+    default_enabled: ClassVar[bool] = True  # False: reported only when selected
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
 
