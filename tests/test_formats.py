@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema
 from click.testing import CliRunner
 
 from shapecheck.cli import main
@@ -31,6 +33,28 @@ def test_sarif_has_the_rule_table_and_one_located_result_per_finding(tmp_path):
     region = finding["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (3, 5)
     assert sarif_run["invocations"][0]["executionSuccessful"] is True
+
+
+# The OASIS SARIF 2.1.0 schema (the rtm.5 text of the standard, as schemastore and
+# Microsoft's SARIF SDK publish it).
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text())
+
+
+def test_sarif_is_valid_against_the_official_schema(tmp_path):
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": BUGGY}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "broken.py").write_text("def (:\n")
+    (tmp_path / "m.py").write_text(BUGGY)
+    result = CliRunner().invoke(main, ["--format", "sarif", str(tmp_path)])
+    document = json.loads(result.stdout)
+    validator = jsonschema.Draft4Validator(SARIF_SCHEMA)
+    assert [error.message for error in validator.iter_errors(document)] == []
+    # ... and the schema is no formality: a result without its message is rejected.
+    del document["runs"][0]["results"][0]["message"]
+    assert not validator.is_valid(document)
+    assert len(document["runs"][0]["results"]) == 2
+    assert document["runs"][0]["invocations"][0]["executionSuccessful"] is False
 
 
 def test_github_annotations_escape_paths_and_messages(tmp_path):
