@@ -3,9 +3,9 @@
 ``None`` is Keras's own ``None``: a dimension that varies at run time (the batch
 of ``keras.Input``), a fact that can make an error. ``UNKNOWN`` is what
 shapecheck does not know (a size read from a file), which never makes one.
-Symbolic expressions stay readable (``floor((H - 5) / 1) + 1``) and can be
-evaluated once the symbols are bound, which is how tests compare them with
-TensorFlow. Arithmetic on plain ints folds to ints; as in Keras, anything with
+Symbolic expressions are kept in a canonical form (``shapecheck.symbolic``: a LeNet's
+``(H - 12) // 4``) and can be evaluated once the symbols are bound, which is how tests
+compare them with TensorFlow. Arithmetic on plain ints folds to ints; as in Keras, anything with
 ``None`` is ``None``; otherwise anything with ``UNKNOWN`` is ``UNKNOWN``.
 """
 
@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Union
 
+from shapecheck.symbolic import canonical
 from shapecheck.values import UNKNOWN, Unknown
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
@@ -52,11 +53,12 @@ class BinOp(Expr):
 
     def __str__(self) -> str:
         left, right = _text(self.left), _text(self.right)
-        if _precedence(self.left) < self.precedence:
+        # A floor division is bracketed as a factor (``16 * ((H - 12) // 4)``).
+        if _precedence(self.left) < self.precedence or isinstance(self.left, FloorDiv):
             left = f"({left})"
         # Right operands of - and / need brackets at equal precedence too.
         strict = self.op in "-/"
-        if _precedence(self.right) < self.precedence or (
+        if _precedence(self.right) < self.precedence or isinstance(self.right, FloorDiv) or (
             strict and _precedence(self.right) == self.precedence
         ):
             right = f"({right})"
@@ -76,6 +78,24 @@ class Floor(Expr):
 
     def evaluate(self, env):
         return math.floor(evaluate(self.arg, env))
+
+
+@dataclass(frozen=True)
+class FloorDiv(Expr):
+    """``numerator // divisor``, a positive integer divisor (the canonical floor)."""
+
+    numerator: Dim
+    divisor: int
+    precedence = 2
+
+    def __str__(self) -> str:
+        numerator = _text(self.numerator)
+        if _precedence(self.numerator) < 3:
+            numerator = f"({numerator})"
+        return f"{numerator} // {self.divisor}"
+
+    def evaluate(self, env):
+        return math.floor(evaluate(self.numerator, env) / self.divisor)
 
 
 Dim = Union[int, None, Expr, Unknown]  # noqa: UP007 (a runtime alias, Python 3.10 compatible)
@@ -134,16 +154,7 @@ def _binop(op: str, a: Dim, b: Dim) -> Dim:
         return UNKNOWN
     if isinstance(a, int) and isinstance(b, int):
         return {"+": a + b, "-": a - b, "*": a * b}[op]
-    if op in "+-" and b == 0:
-        return a
-    if op in "+-" and isinstance(b, int) and isinstance(a, BinOp) and a.op in "+-" \
-            and isinstance(a.right, int):
-        # (x + 1) - 2  ->  x - 1
-        total = (a.right if a.op == "+" else -a.right) + (b if op == "+" else -b)
-        return a.left if total == 0 else BinOp("+" if total > 0 else "-", a.left, abs(total))
-    if op == "*" and (a == 1 or b == 1):
-        return b if a == 1 else a
-    return BinOp(op, a, b)
+    return canonical(BinOp(op, a, b))
 
 
 def add(a: Dim, b: Dim) -> Dim:
@@ -183,7 +194,7 @@ def floor_div_plus_one(numerator: Dim, stride: int) -> Dim:
         return numerator
     if isinstance(numerator, int):
         return numerator // stride + 1
-    return BinOp("+", Floor(BinOp("/", numerator, stride)), 1)
+    return canonical(BinOp("+", Floor(BinOp("/", numerator, stride)), 1))
 
 
 def exact_div(numerator: Dim, divisor: int) -> Dim:
@@ -192,7 +203,7 @@ def exact_div(numerator: Dim, divisor: int) -> Dim:
         return numerator
     if isinstance(numerator, int):
         return numerator // divisor
-    return Floor(BinOp("/", numerator, divisor))
+    return canonical(Floor(BinOp("/", numerator, divisor)))
 
 
 def is_non_positive(d: Dim) -> bool:
