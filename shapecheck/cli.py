@@ -98,6 +98,9 @@ def _codes(ctx, param, values) -> tuple | None:
               help="Do not report the findings recorded in FILE (see --write-baseline).")
 @click.option("--write-baseline", is_flag=True,
               help="Record every finding in the --baseline FILE, and exit 0.")
+@click.option("--fix", is_flag=True, help="Apply the fixes of the findings that have one to the files.")
+@click.option("--diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of applying them (exit 1 if any).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Read [tool.shapecheck] from this file instead of the nearest pyproject.toml.")
 @click.option("--format", "output_format", type=click.Choice(sorted(report.REPORTERS)),
@@ -120,7 +123,7 @@ def _codes(ctx, param, values) -> tuple | None:
 @click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               metavar="SECONDS", help="Time limit for each file under --verify.")
 def check(paths: tuple[str, ...], select, extend_select, ignore, report_unused_noqa, baseline,
-          write_baseline, config_file, output_format: str,
+          write_baseline, fix, diff, config_file, output_format: str,
           fail_on, exit_zero: bool, quiet: bool, statistics: bool, show_source, output_file,
           stdin_filename, verify: bool, verify_timeout: float) -> None:
     """Check files and folders (every *.py and *.ipynb inside); default: the current folder.
@@ -130,10 +133,12 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, report_unused_n
     if report_unused_noqa:
         extend_select = (*(extend_select or ()), "SHP001")
     try:
+        stdin = None
         configurations = Configurations(config_file, select=select, extend_select=extend_select,
                                         ignore=ignore, fail_on=fail_on)
         if paths == ("-",):
-            reports = [check_text(sys.stdin.read(), stdin_filename or "-")]
+            stdin = sys.stdin.read()
+            reports = [check_text(stdin, stdin_filename or "-")]
         else:
             reports = check_paths(paths or (".",), Exclusions(configurations).skipped)
         reports = [apply(r, configurations.for_path(r.path)) for r in reports]
@@ -144,6 +149,10 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, report_unused_n
                    err=True)
     if baseline:
         reports = _with_baseline(reports, baseline, write_baseline, quiet)
+    if diff:
+        _print_diff(reports, stdin)
+    if fix:
+        reports = _apply_fixes(reports, stdin, configurations, quiet)
     if verify:
         if importlib.util.find_spec("tensorflow") is None:
             raise BadConfiguration("--verify runs the code under TensorFlow, which is not installed "
@@ -189,6 +198,50 @@ def _with_baseline(reports: list[FileReport], file: str, write: bool, quiet: boo
         click.echo(f"{dropped} finding{'' if dropped == 1 else 's'} of the baseline {file} "
                    f"not shown.", err=True)
     return reports
+
+
+def _print_diff(reports: list[FileReport], stdin: str | None) -> None:
+    """``--diff``: the fixes as a unified diff; exit 1 when there is one, else 0."""
+    from shapecheck.fixes import apply_fixes, fixes_of, unified_diff
+
+    changed = 0
+    for r in reports:
+        if fixes_of(r):
+            before = _source_of(r, stdin)
+            after, count = apply_fixes(before, fixes_of(r))
+            click.echo(unified_diff(r.path, before, after), nl=False)
+            changed += count
+    click.echo(f"Would fix {changed} finding{'' if changed == 1 else 's'}.", err=True)
+    raise SystemExit(EXIT_DIAGNOSTICS if changed else EXIT_CLEAN)
+
+
+def _apply_fixes(reports: list[FileReport], stdin: str | None, configurations,
+                 quiet: bool) -> list[FileReport]:
+    """``--fix``: write the fixes to the files and check them again; code read from stdin
+    is printed fixed instead (and nothing else)."""
+    from shapecheck.files import check_path
+    from shapecheck.fixes import apply_fixes, fixes_of, write_source
+
+    if stdin is not None:
+        click.echo(apply_fixes(stdin, fixes_of(reports[0]))[0], nl=False)
+        raise SystemExit(EXIT_CLEAN)
+    fixed, result = 0, []
+    for r in reports:
+        if fixes_of(r):
+            after, count = apply_fixes(_source_of(r, stdin), fixes_of(r))
+            write_source(r.path, after)
+            fixed += count
+            r = apply(check_path(r.path), configurations.for_path(r.path))
+        result.append(r)
+    if not quiet:
+        click.echo(f"Fixed {fixed} finding{'' if fixed == 1 else 's'}.", err=True)
+    return result
+
+
+def _source_of(report: FileReport, stdin: str | None) -> str:
+    from shapecheck.files import read_source
+
+    return stdin if stdin is not None else read_source(report.path)
 
 
 def _color(terminal: bool) -> bool:

@@ -5,6 +5,7 @@
   ``[tool.shapecheck]``; a file that does not parse keeps its last diagnostics.
 - **Hover** on a tensor's name where it is assigned, on a layer's line or a model's line:
   its shape and parameter count (a model: its input and output shapes and total).
+- **Code actions**: a quick fix for each finding that ``--fix`` fixes, where it is.
 - **Inlay hints** after each tensor assignment (its shape) and each layer of a model (its
   output shape); ``initializationOptions`` ``{"inlayHints": false}`` turns them off.
 
@@ -90,6 +91,24 @@ def diagnostics(report: FileReport) -> list[types.Diagnostic]:
                              message=d.message, severity=_SEVERITY.get(d.severity),
                              code=d.code, source="shapecheck")
             for d in report.diagnostics if d.file is None]
+
+
+def code_actions(report: FileReport, uri: str, within: types.Range) -> list[types.CodeAction]:
+    """A quick fix for each finding with a fix whose range meets ``within``."""
+    def meets(r: types.Range) -> bool:
+        return (r.start.line, r.start.character) <= (within.end.line, within.end.character) \
+            and (within.start.line, within.start.character) <= (r.end.line, r.end.character)
+
+    actions = []
+    for d, shown in zip([d for d in report.diagnostics if d.file is None], diagnostics(report)):
+        if d.fix is None or not meets(shown.range) or report.places is not None:
+            continue
+        edits = [types.TextEdit(_range(e.line, e.column, e.end_line, e.end_column), e.text)
+                 for e in d.fix.edits]
+        actions.append(types.CodeAction(title=f"{d.fix.title} ({d.code})", kind=types.CodeActionKind.QuickFix,
+                                        diagnostics=[shown], is_preferred=True,
+                                        edit=types.WorkspaceEdit(changes={uri: edits})))
+    return actions
 
 
 def _params(count) -> str:
@@ -181,6 +200,12 @@ def make_server() -> ShapeServer:
         if text is None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls: ShapeServer, params: types.CodeActionParams):
+        report = ls.reports.get(params.text_document.uri)
+        return [] if report is None else code_actions(report, params.text_document.uri, params.range)
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
     def inlay_hint(ls: ShapeServer, params: types.InlayHintParams):

@@ -132,6 +132,7 @@ def render_sarif(reports: list[FileReport]) -> str:
             "artifactLocation": _sarif_artifact(r.path),
             "region": _sarif_region(r, d)}}],
         **_sarif_cell(r, d),
+        **_sarif_fix(r, d),
     } for r in reports for d in r.diagnostics]
     notifications = [{"level": "error", "message": {"text": f"{r.path}: {r.error}"},
                       "locations": [{"physicalLocation": {"artifactLocation": _sarif_artifact(r.path)}}]}
@@ -176,6 +177,17 @@ def _sarif_region(report: FileReport, d) -> dict:
         return {"startLine": d.line, "startColumn": d.column,
                 "endLine": d.end_line, "endColumn": d.end_column}
     return {"startLine": lines[0], "endLine": lines[1]}
+
+
+def _sarif_fix(report: FileReport, d) -> dict:
+    """A finding's fix as SARIF ``fixes`` (in a file of Python: a notebook's are not applied)."""
+    if d.fix is None or report.places is not None or d.file is not None:
+        return {}
+    replacements = [{"deletedRegion": {"startLine": e.line, "startColumn": e.column,
+                                       "endLine": e.end_line, "endColumn": e.end_column},
+                     "insertedContent": {"text": e.text}} for e in d.fix.edits]
+    return {"fixes": [{"description": {"text": d.fix.title}, "artifactChanges": [
+        {"artifactLocation": _sarif_artifact(report.path), "replacements": replacements}]}]}
 
 
 def _sarif_cell(report: FileReport, d) -> dict:
@@ -288,12 +300,15 @@ def render_statistics(reports: list[FileReport]) -> str:
 
 
 def render_rules(rules: Iterable[type]) -> str:
-    """The rule table: code, name, severity and the docstring's first line."""
-    rows = [(rule.code, rule.name, rule.severity,
+    """The rule table: code, name, severity, "fix" when ``--fix`` fixes some of its findings
+    (a column only when a rule has a fix), and the docstring's first line."""
+    rows = [(rule.code, rule.name, rule.severity, "fix" if getattr(rule, "fix", None) else "",
              (inspect.getdoc(rule) or "").partition("\n")[0])
             for rule in sorted(rules, key=lambda rule: rule.code)]
     if not rows:
         return "No rules registered."
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    return "\n".join("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[3]])
+    if not any(row[3] for row in rows):
+        rows = [(*row[:3], row[4]) for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[-1]])
                      .rstrip() for row in rows)

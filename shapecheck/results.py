@@ -95,6 +95,33 @@ class TensorReport:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, column) to (end_line, end_column), 1-based, by ``text``."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+    def to_json(self, position=_line) -> dict:
+        return {**position(self.line), "column": self.column,
+                "end_line": position(self.end_line)["line"], "end_column": self.end_column,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What ``--fix`` changes for a finding: a title and the edits of the checked file."""
+
+    title: str
+    edits: tuple[Edit, ...]
+
+    def to_json(self, position=_line) -> dict:
+        return {"title": self.title, "edits": [e.to_json(position) for e in self.edits]}
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -107,12 +134,16 @@ class Diagnostic:
     # In code of another file of the project (its path), reached from the checked file:
     file: str | None = None
     via: tuple[str, int] | None = None  # (checked file, line) of the call that reached it
+    fix: Fix | None = None
 
     def to_json(self, position=_line, message=None) -> dict:
-        return {"code": self.code, "name": self.name, "severity": self.severity,
-                **position(self.line), "column": self.column,
-                "end_line": position(self.end_line)["line"], "end_column": self.end_column,
-                "message": self.message if message is None else message}
+        document = {"code": self.code, "name": self.name, "severity": self.severity,
+                    **position(self.line), "column": self.column,
+                    "end_line": position(self.end_line)["line"], "end_column": self.end_column,
+                    "message": self.message if message is None else message}
+        if self.fix is not None:  # the contract grows by keys only
+            document["fix"] = self.fix.to_json(position)
+        return document
 
 
 @dataclass

@@ -82,7 +82,7 @@ def test_keras_rejects_each_old_keyword(old, keras):
 def test_each_old_keyword_is_an_error_naming_what_to_write(old, keras):
     layer, value = SAMPLES[old]
     spec = SPECS[layer]
-    found = [(keyword, kind, message) for keyword, kind, message
+    found = [(keyword, kind, message) for keyword, kind, message, _
              in problems(spec, {**needed(spec, keras), old: value}) if keyword == old]
     assert [kind for _, kind, _ in found] == ["unknown-argument"]
     message = found[0][2]
@@ -111,11 +111,11 @@ def test_each_old_keyword_is_an_error_naming_what_to_write(old, keras):
      "filter_length=3 is Keras 1: write kernel_size=3"),
 ])
 def test_old_keyword_messages(layer, kwargs, message):
-    assert any(message in text for _, _, text in problems(SPECS[layer], kwargs))
+    assert any(message in text for _, _, text, _ in problems(SPECS[layer], kwargs))
 
 
 def test_a_missing_argument_names_its_old_spelling():
-    (_, kind, message), = [p for p in problems(SPECS["Dense"], {"output_dim": 10})
+    (_, kind, message, _), = [p for p in problems(SPECS["Dense"], {"output_dim": 10})
                            if p[1] == "missing-argument"]
     assert "'units'" in message and "output_dim is its Keras 1 name" in message
 
@@ -181,7 +181,7 @@ def test_keras3_reads_keras1_positional_kernel_as_strides(keras):
 def test_keras1_fourth_positional_argument_raises(layer, args, keras):
     with pytest.raises((AttributeError, ValueError)):
         getattr(keras.layers, layer)(*args)
-    (keyword, kind, message), = problems_of(layer, args)
+    (keyword, kind, message, fix), = problems_of(layer, args)
     assert kind == "unknown-argument" and message.startswith("Keras 3 reads")
 
 

@@ -93,3 +93,28 @@ async def test_inlay_hints_give_each_layers_output(client: LanguageClient, tmp_p
               "    layers.Dense(10),\n])\n")
     assert await _hints(client, (tmp_path / "layers.py").as_uri(), source) == [
         (4, "# Conv2D → (None, 26, 26, 8)"), (5, "# Flatten → (None, 5408)"), (6, "# Dense → (None, 10)")]
+
+
+TYPO = """import keras
+from keras import layers
+conv = layers.Conv2D(8, 3, padding="samee")
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_finding_with_a_fix_has_a_quick_fix(client: LanguageClient, tmp_path):
+    uri = (tmp_path / "typo.py").as_uri()
+    _open(client, uri, TYPO)
+    (found,) = await _diagnostics(client, uri)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=found.range,
+        context=types.CodeActionContext(diagnostics=[found])))
+    (action,) = actions
+    assert action.title == "Write padding=\"same\" (SHP206)" and action.kind == types.CodeActionKind.QuickFix
+    (edit,) = action.edit.changes[uri]
+    assert (edit.range.start.line, edit.range.start.character, edit.range.end.character) == (2, 35, 42)
+    assert edit.new_text == '"same"'
+    elsewhere = types.Range(types.Position(0, 0), types.Position(0, 3))
+    assert not await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=elsewhere,
+        context=types.CodeActionContext(diagnostics=[])))

@@ -97,3 +97,10 @@ def test_the_readme_rule_table_is_what_the_catalog_writes():
     readme = (RULE_DOCS["ROOT"] / "README.md").read_text(encoding="utf-8")
     assert RULE_DOCS["readme_with_table"](readme) == readme, "run python tools/rule_docs.py"
     assert sorted(p.stem for p in RULE_DOCS["DOCS"].glob("*.md")) == [r.code for r in ALL_RULES]
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_a_rule_says_it_has_a_fix_exactly_when_its_examples_get_one(rule):
+    fixes = [d.fix for source in rule.INVALID for d in check_source(source, "example.py").diagnostics
+             if d.code == rule.code and d.fix is not None]
+    assert bool(fixes) == bool(rule.fix)

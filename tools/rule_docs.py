@@ -43,6 +43,8 @@ def page(rule) -> str:
     parts += ["## Use instead", instead]
     if rule.VALID:
         parts.append(f"```python\n{rule.VALID[0].rstrip()}\n```")
+    if rule.fix:
+        parts += ["## Fix", f"`shapecheck --fix` (or `--diff`, or the editor's quick fix): {rule.fix}"]
     if rule.needs_tensorflow:
         parts.append("Reported by `shapecheck --verify` only (it runs the code under TensorFlow).")
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -50,9 +52,9 @@ def page(rule) -> str:
 
 def table() -> str:
     """The README's rule table, each code linking to its page."""
-    rows = ["| code | name | severity | what it flags |", "|---|---|---|---|"]
+    rows = ["| code | name | severity | fix | what it flags |", "|---|---|---|---|---|"]
     rows += [f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.name} | {rule.severity} | "
-             f"{_sections(rule)[0]} |" for rule in ALL_RULES]
+             f"{'yes' if rule.fix else ''} | {_sections(rule)[0]} |" for rule in ALL_RULES]
     return "\n".join(rows)
 
 

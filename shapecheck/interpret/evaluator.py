@@ -29,6 +29,7 @@ class Fact:
     node: Any
     message: str
     via: Any = None  # the call of this file that reached ``node``, code of another file
+    fix: Any = None  # (title, ((first node, last node, new text), ...)): what --fix writes
 
 
 class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regions):
@@ -93,7 +94,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         """How many findings this run has made so far (each one a place TensorFlow raises)."""
         return self._raised
 
-    def fact(self, kind: str, node, message: str) -> None:
+    def fact(self, kind: str, node, message: str, fix=None) -> None:
         if self._quiet:
             return
         via = None
@@ -107,7 +108,7 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
             message = f"{message} (the likely cause: {self.cause})"
         # TensorFlow would stop here: later layer calls of this run are not recorded.
         self._stopped = bool(self.stack)
-        fact = Fact(kind, node, message, via)
+        fact = Fact(kind, node, message, via, None if via else fix)
         if fact not in self.facts:
             self.facts.append(fact)
 

@@ -110,7 +110,9 @@ class LayerSpec:
                 or legacy.accepted(self.name, keyword))
 
     def argument_problems(self, args: list, kwargs: dict):
-        """(keyword or None, kind, message) for each argument Keras would reject.
+        """(keyword or None, kind, message, fix) for each argument Keras would reject; the
+        fix is None, ``("keyword", new name)``, ``("value", new value's code)`` or
+        ``("argument", "name=value")``.
 
         A Keras 1 or 2 spelling (``border_mode``, ``nb_filter``, ``output_dim``, ...) gets a
         message naming the Keras 3 argument and value to write (``legacy.KEYWORDS``)."""
@@ -119,37 +121,42 @@ class LayerSpec:
         if len(args) > len(names):
             yield None, "unknown-argument", (
                 f"{self.name} takes at most {len(names)} positional arguments "
-                f"({', '.join(names)}) but gets {len(args)}")
+                f"({', '.join(names)}) but gets {len(args)}"), None
         config = self.bind(args, kwargs)
         for keyword in kwargs:
             if self.takes(keyword):
                 continue
-            message = legacy.keyword_message(self.name, keyword, config, known)
-            if message is None:
+            old = legacy.keyword_message(self.name, keyword, config, known)
+            if old is None:
                 close = difflib.get_close_matches(keyword, [*names, *BASE_KWARGS], n=1)
                 hint = f": did you mean '{close[0]}'?" if close else ""
-                message = f"{self.name} has no argument '{keyword}'{hint}"
-            yield keyword, "unknown-argument", message
+                old = (f"{self.name} has no argument '{keyword}'{hint}",
+                       ("keyword", close[0]) if close and close[0] not in kwargs else None)
+            yield keyword, "unknown-argument", *old
         for keyword, allowed in self.choices:
             value = config.get(keyword)
             wrong_type = isinstance(value, (int, float)) and keyword == "padding"
             if wrong_type or isinstance(value, str) and value.lower() not in allowed:
-                message = legacy.positional_problem(self.name, args) or (
+                positional = legacy.positional_problem(self.name, args)
+                close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+                message = positional or (
                     f"{self.name}({keyword}={value!r}) is not accepted: use one of "
                     + ", ".join(repr(a) for a in allowed))
-                yield keyword, "unknown-argument", message
+                fix = ("value", repr(close[0])) if close and not positional and keyword in kwargs else None
+                yield keyword, "unknown-argument", message, fix
         activation = config.get("activation")
         if isinstance(activation, str) and activation not in ACTIVATIONS:
             close = difflib.get_close_matches(activation, sorted(ACTIVATIONS), n=1)
             hint = f": did you mean '{close[0]}'?" if close else ""
             yield "activation", "unknown-argument", (
-                f"'{activation}' is not a Keras activation{hint}")
+                f"'{activation}' is not a Keras activation{hint}"), (
+                ("value", repr(close[0])) if close and "activation" in kwargs else None)
         for name in [name for name, value in config.items() if value is REQUIRED]:
             old = legacy.standing_for(self.name, name, kwargs, known)
             note = f" ({old})" if old else ""
             yield None, "missing-argument", (
                 f"{self.name} needs the argument '{name}', which has no default{note}: pass "
-                f"{name}=...")
+                f"{name}=..."), None
 
     def legacy_warnings(self, args: list, config: dict, spelled: str | None = None):
         """(keyword or None, message) for each old spelling Keras 3 runs with another

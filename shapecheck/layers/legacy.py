@@ -234,8 +234,10 @@ def spelling(layer: str, keyword: str, takes) -> Spelling | None:
     return next((s for s in KEYWORDS.get(keyword, ()) if s.applies(layer, takes)), None)
 
 
-def keyword_message(layer: str, keyword: str, config: dict, takes) -> str | None:
-    """What to write instead of the old ``keyword``, or None when it is not an old spelling."""
+def keyword_message(layer: str, keyword: str, config: dict, takes):
+    """(What to write instead of the old ``keyword``, its fix), or None when it is not an old
+    spelling. The fix is ``("keyword", name)`` (the same value under the new name),
+    ``("argument", "name=value")``, or None (a message that involves other arguments)."""
     entry = spelling(layer, keyword, takes)
     if entry is None:
         return None
@@ -246,13 +248,14 @@ def keyword_message(layer: str, keyword: str, config: dict, takes) -> str | None
     if entry.write is not None:
         text = entry.write(value, config)
         if text is not None:
-            return f"{head} is {entry.era}: write {text}"
+            return f"{head} is {entry.era}: write {text}", None
     if target is None or (isinstance(value, str) and value in entry.drop):
-        return f"{head} is {entry.era}: {entry.advice}"
+        return f"{head} is {entry.era}: {entry.advice}", None
     if entry.write is None and shown is not None:
         new_value = dict(entry.values).get(value, value) if isinstance(value, str) else value
-        return f"{head} is {entry.era}: write {target}={render(new_value)}"
-    return f"{keyword}=... is {entry.era}: write {target}=... (the same value)"
+        written = f"{target}={render(new_value)}"
+        return f"{head} is {entry.era}: write {written}", ("argument", written)
+    return f"{keyword}=... is {entry.era}: write {target}=... (the same value)", ("keyword", target)
 
 
 def standing_for(layer: str, parameter: str, kwargs: dict, takes) -> str | None:

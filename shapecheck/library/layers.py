@@ -3,6 +3,8 @@ and the methods of layer objects."""
 
 from __future__ import annotations
 
+import libcst as cst
+
 from shapecheck.layers import BASE_KWARGS, lookup
 from shapecheck.library.models import keras_input
 from shapecheck.library.registry import argument_node, attribute, family, function, method
@@ -16,14 +18,31 @@ def keyword_node(call, keyword):
     return argument_node(call, keyword)
 
 
+def argument_fix(arg, fix):
+    """The fact's fix (``Fact.fix``) of an argument problem's ``fix`` (``LayerSpec.argument_problems``)
+    at the ``keyword=value`` node ``arg``; None without one."""
+    if fix is None or not isinstance(arg, cst.Arg) or arg.keyword is None:
+        return None
+    what, text = fix
+    if what == "keyword":
+        return f"Rename {arg.keyword.value}= to {text}=", ((arg.keyword, arg.keyword, text),)
+    if what == "value":
+        quote = getattr(arg.value, "quote", "'")  # a string keeps its quotes
+        if quote in ('"', "'") and text[0] == "'" and quote not in text[1:-1]:
+            text = quote + text[1:-1] + quote
+        return f"Write {arg.keyword.value}={text}", ((arg.value, arg.value, text),)
+    return f"Write {text}", ((arg.keyword, arg.value, text),)
+
+
 def make_layer(ev, name: str, args, kwargs, node, listed=True):
     """A new layer of the Keras class ``name``; argument problems become facts. ``listed``:
     one of the program's objects (not the Keras part of a subclass's instance)."""
     cls_name = name.rsplit(".", 1)[-1]
     spec = lookup(name)
     if spec is not None:
-        for keyword, kind, message in spec.argument_problems(args, kwargs):
-            ev.fact(kind, keyword_node(node, keyword), message)
+        for keyword, kind, message, fix in spec.argument_problems(args, kwargs):
+            where = keyword_node(node, keyword)
+            ev.fact(kind, where, message, argument_fix(where, fix))
     config = spec.bind(args, kwargs) if spec is not None else dict(kwargs)
     for key in BASE_KWARGS:
         config.setdefault(key, None)

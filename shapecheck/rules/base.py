@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import ClassVar
 
-from shapecheck.results import Diagnostic
+from shapecheck.results import Diagnostic, Edit, Fix
 
 # What the rules' VALID / INVALID examples of layer code start with.
 LAYER_IMPORTS = """import tensorflow as tf
@@ -29,17 +29,25 @@ class Rule:
     # The finding says TensorFlow raises there (the others flag code that runs).
     claims_raise: ClassVar[bool] = False
     default_enabled: ClassVar[bool] = True  # False: reported only when selected
+    fix: ClassVar[str | None] = None  # what ``--fix`` writes for (some of) its findings
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str]] = []
 
     def check(self, analysis) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
-    def diagnostic(self, analysis, node, message: str, severity: str | None = None) -> Diagnostic:
-        """A finding at ``node``; ``severity`` overrides the rule's default for a weaker form."""
+    def diagnostic(self, analysis, node, message: str, severity: str | None = None,
+                   fix=None) -> Diagnostic:
+        """A finding at ``node``; ``severity`` overrides the rule's default for a weaker form;
+        ``fix``: (title, ((first node, last node, new text), ...)), the text from the first
+        node's start to the last node's end replaced."""
         line, column, end_line, end_column = analysis.position(node)
+        if fix is not None:
+            title, spans = fix
+            fix = Fix(title, tuple(Edit(*analysis.position(first)[:2], *analysis.position(last)[2:], text)
+                                   for first, last, text in spans))
         return Diagnostic(self.code, self.name, severity or self.severity, line, column,
-                          end_line, end_column, message)
+                          end_line, end_column, message, fix=fix)
 
 
 class FactRule(Rule):
@@ -50,7 +58,7 @@ class FactRule(Rule):
     def check(self, analysis) -> Iterator[Diagnostic]:
         for fact in analysis.evaluator.facts:
             if fact.kind == self.fact_kind:
-                found = self.diagnostic(analysis, fact.node, fact.message)
+                found = self.diagnostic(analysis, fact.node, fact.message, fix=fact.fix)
                 if fact.via is not None:  # in another file's code, reached from this file
                     found = replace(found, file=analysis.elsewhere(fact.node).path,
                                     via=(analysis.path, analysis.line(fact.via)))

@@ -34,6 +34,9 @@ class UnknownLayerArgument(FactRule):
     code = "SHP206"
     claims_raise = True  # the errors; the warnings describe code that TensorFlow runs
     name = "unknown-layer-argument"
+    fix = ("Write the Keras 3 spelling: a mistyped keyword or value that has one close match "
+           "(`kernal_size=` becomes `kernel_size=`, `'samee'` becomes `'same'`), and a Keras 1/2 "
+           "keyword with one Keras 3 equivalent (`border_mode='same'` becomes `padding='same'`).")
     fact_kind = "unknown-argument"
     VALID = [
         LAYER_IMPORTS + "c = Conv2D(16, kernel_size=3, padding='same', activation='relu')\n",

@@ -23,6 +23,7 @@ class IgnoredLayerArgument(Rule):
 
     code = "SHP201"
     name = "ignored-layer-argument"
+    fix = "Pass the argument through: `filters=6` becomes `filters=filters`."
     VALID = [LAYER_IMPORTS + """
 class ConvLayer(Layer):
     def __init__(self, filters, padding='same'):
@@ -67,7 +68,8 @@ class Block(Layer):
                     yield self.diagnostic(
                         analysis, call,
                         f"{cls.name}.__init__ takes '{name}' but passes {name}={literal} to "
-                        f"{callee}: write {name}={name} so the argument takes effect")
+                        f"{callee}: write {name}={name} so the argument takes effect",
+                        fix=(f"Write {name}={name}", ((keyword.value, keyword.value, name),)))
                 else:
                     yield self.diagnostic(
                         analysis, param,
