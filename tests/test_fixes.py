@@ -4,9 +4,13 @@ the file untouched; and what the fixed code does under TensorFlow."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from shapecheck.cli import main
@@ -90,3 +94,21 @@ def test_overlapping_fixes_are_applied_once_and_line_ends_are_kept():
     source = "a = 1\r\nb = 2\r\n"
     first, second = Fix("one", (Edit(2, 5, 2, 6, "20"),)), Fix("two", (Edit(2, 1, 2, 6, "c = 3"),))
     assert apply_fixes(source, [first, second]) == ("a = 1\r\nb = 20\r\n", 1)
+
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed"
+TWINS = sorted(path.name.replace("_fixed", "") for path in SEED.glob("*_fixed.py"))
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_fix_turns_each_buggy_seed_program_into_its_fixed_twin(name, tmp_path):
+    """The twins are confirmed by TensorFlow in the agreement tests; the fixed program is
+    the twin, less its "# fixed: ..." comments."""
+    shutil.copy(SEED / name, tmp_path / name)
+    result = CliRunner().invoke(main, [str(tmp_path / name), "--fix", "--format", "json"])
+    twin = (SEED / name.replace(".py", "_fixed.py")).read_text(encoding="utf-8")
+    assert (tmp_path / name).read_text(encoding="utf-8") == re.sub(r"  # fixed: .*", "", twin)
+    (report,) = json.loads(result.stdout)["files"]
+    assert result.exit_code == 0 and report["diagnostics"] == []
+    if name == "12_lenet_mnist.py":
+        assert [model["params"] for model in report["models"]] == [61706]

@@ -7,6 +7,7 @@ import libcst as cst
 
 from shapecheck.objects import LAYER_LIKE, BuiltinLayer, Instance, Sequential
 from shapecheck.rules.base import LAYER_IMPORTS, FactRule, Rule
+from shapecheck.rules.rewrites import all_but_last, pass_the_tensor
 
 
 class IgnoredLayerArgument(Rule):
@@ -136,6 +137,7 @@ class CallWithoutInput(FactRule):
     claims_raise = True
     name = "call-without-input"
     fact_kind = "call-without-input"
+    fix = "Pass the tensor the statement assigns, when the function has it: `x = self.fe()` becomes `x = self.fe(x)`."
     VALID = [LAYER_IMPORTS + """
 from tensorflow.keras.models import Model, Sequential
 from tensorflow.keras.layers import Flatten
@@ -165,6 +167,16 @@ class Net(Model):
 
 y = Net()(tf.zeros((2, 4, 4, 1)))
 """]
+
+    def check(self, analysis):
+        for found in super().check(analysis):
+            fact = next(f for f in analysis.evaluator.facts if f.kind == self.fact_kind
+                        and analysis.position(f.node)[:2] == (found.line, found.column))
+            if found.file is None and found.fix is None:
+                fix = pass_the_tensor(analysis, fact.node)
+                if fix is not None:
+                    found = self.diagnostic(analysis, fact.node, found.message, fix=fix)
+            yield found
 
 
 class UnusedLayer(Rule):
@@ -268,6 +280,7 @@ class DuplicatedOutputLayer(Rule):
     code = "SHP204"
     name = "duplicated-output-layer"
     severity = "warning"
+    fix = "Make the loop that adds the other layer stop before it: `for units in widths[:-1]:`."
     VALID = ["""from tensorflow.keras import Sequential
 from tensorflow.keras.layers import Dense
 model = Sequential()
@@ -293,11 +306,13 @@ model.add(Dense(10, activation='softmax'))
             if units is None or units != _dense_units(before) or id(last) in reported:
                 continue
             reported.add(id(last))
+            fix = all_but_last(analysis, before.node, last.node) \
+                if analysis.elsewhere(before.node) is None and analysis.elsewhere(last.node) is None else None
             yield self.diagnostic(
                 analysis, last.node,
                 f"the final Dense({units}) directly follows another Dense({units}) "
                 f"(line {analysis.line(before.node)}): the model ends with two output "
-                f"layers; remove one, or make the loop stop before the output width")
+                f"layers; remove one, or make the loop stop before the output width", fix=fix)
 
 
 def _dense_units(layer):
