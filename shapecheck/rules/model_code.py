@@ -137,7 +137,8 @@ class CallWithoutInput(FactRule):
     claims_raise = True
     name = "call-without-input"
     fact_kind = "call-without-input"
-    fix = "Pass the tensor the statement assigns, when the function has it: `x = self.fe()` becomes `x = self.fe(x)`."
+    fix = ("Pass the tensor the statement assigns, when the function has it: `x = self.fe()` "
+           "becomes `x = self.fe(x)`.")
     VALID = [LAYER_IMPORTS + """
 from tensorflow.keras.models import Model, Sequential
 from tensorflow.keras.layers import Flatten
