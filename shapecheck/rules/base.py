@@ -58,8 +58,13 @@ class FactRule(Rule):
     def check(self, analysis) -> Iterator[Diagnostic]:
         for fact in analysis.evaluator.facts:
             if fact.kind == self.fact_kind:
-                found = self.diagnostic(analysis, fact.node, fact.message, fix=fact.fix)
+                fix = fact.fix or (self.fix_for(analysis, fact) if fact.via is None else None)
+                found = self.diagnostic(analysis, fact.node, fact.message, fix=fix)
                 if fact.via is not None:  # in another file's code, reached from this file
                     found = replace(found, file=analysis.elsewhere(fact.node).path,
                                     via=(analysis.path, analysis.line(fact.via)))
                 yield found
+
+    def fix_for(self, analysis, fact):
+        """The fix of a fact in the checked file that the evaluator gave none (``Fact.fix``)."""
+        return None

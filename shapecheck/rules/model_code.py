@@ -169,15 +169,8 @@ class Net(Model):
 y = Net()(tf.zeros((2, 4, 4, 1)))
 """]
 
-    def check(self, analysis):
-        for found in super().check(analysis):
-            fact = next(f for f in analysis.evaluator.facts if f.kind == self.fact_kind
-                        and analysis.position(f.node)[:2] == (found.line, found.column))
-            if found.file is None and found.fix is None:
-                fix = pass_the_tensor(analysis, fact.node)
-                if fix is not None:
-                    found = self.diagnostic(analysis, fact.node, found.message, fix=fix)
-            yield found
+    def fix_for(self, analysis, fact):
+        return pass_the_tensor(analysis, fact.node)
 
 
 class UnusedLayer(Rule):
