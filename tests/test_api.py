@@ -1,0 +1,37 @@
+"""The Python API: ``shapecheck.check_file`` and ``shapecheck.check_source``."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from contract import assert_valid_contract
+
+import shapecheck
+from shapecheck.cli import main
+
+BUGGY = """import keras
+from keras import layers
+model = keras.Sequential([keras.Input((28, 28)), layers.Conv2D(8, 3)])
+fixed = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3)])
+"""
+
+
+def test_check_file_gives_what_the_json_output_describes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text(BUGGY)
+    report = shapecheck.check_file(tmp_path / "m.py")
+    assert [(d.code, d.line) for d in report.diagnostics] == [("SHP101", 3)]
+    assert (report.models[0].output_shape, report.models[0].params) == ((None, 26, 26, 8), 80)
+    document = json.loads(CliRunner().invoke(main, ["--format", "json", str(tmp_path / "m.py")]).stdout)
+    assert report.to_json() == document["files"][0]
+    assert_valid_contract({"version": 1, "files": [report.to_json()]})
+
+
+def test_check_source_follows_the_configuration_and_never_raises(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.shapecheck]\nignore = ["SHP101"]\n')
+    assert shapecheck.check_source(BUGGY, "m.py").diagnostics == []
+    assert [d.code for d in shapecheck.check_source(BUGGY, "m.py", configure=False).diagnostics] == ["SHP101"]
+    broken = shapecheck.check_source("def (:\n", "broken.py")
+    assert broken.error.startswith("syntax error") and broken.models == []
