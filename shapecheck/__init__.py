@@ -12,7 +12,8 @@ The Python API (what ``shapecheck check`` runs, without the command line)::
 
 Both return a ``shapecheck.results.FileReport`` and never raise for a problem of the
 checked code (a syntax error is ``report.error``); the findings are those the
-``[tool.shapecheck]`` configuration of the file's folder selects (``configure=False``: all).
+``[tool.shapecheck]`` configuration of the file's folder selects (``configure=False``: the
+rules on by default).
 """
 
 from __future__ import annotations
@@ -45,6 +46,6 @@ def check_source(source: str, path: str = "<string>", *, configure: bool = True)
 
 
 def _configured(report, configure: bool):
-    from shapecheck.config import Configurations, apply
+    from shapecheck.config import Configurations, Settings, apply
 
-    return apply(report, Configurations().for_path(report.path)) if configure else report
+    return apply(report, Configurations().for_path(report.path) if configure else Settings())
