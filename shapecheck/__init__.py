@@ -18,13 +18,13 @@ rules on by default).
 
 from __future__ import annotations
 
-from importlib import metadata
-
 __all__ = ["check_file", "check_source", "version"]
 
 
 def version() -> str:
     """The installed distribution's version (``0+unknown`` when it is not installed)."""
+    from importlib import metadata
+
     try:
         return metadata.version("keras-shapecheck")
     except metadata.PackageNotFoundError:

@@ -19,7 +19,8 @@ import sys
 
 import click
 
-from shapecheck import report, version
+from shapecheck import report
+from shapecheck.cache import Cache
 from shapecheck.config import ConfigError, Configurations, apply, selectors
 from shapecheck.exclusion import Exclusions
 from shapecheck.files import check_paths, check_text
@@ -55,7 +56,7 @@ class DefaultCommandGroup(click.Group):
 
 
 @click.group(cls=DefaultCommandGroup)
-@click.version_option(version(), prog_name="shapecheck")
+@click.version_option(package_name="keras-shapecheck", prog_name="shapecheck")
 def main() -> None:
     """Static shape checker for Keras code.
 
@@ -101,6 +102,10 @@ def _codes(ctx, param, values) -> tuple | None:
 @click.option("--fix", is_flag=True, help="Apply the fixes of the findings that have one to the files.")
 @click.option("--diff", is_flag=True,
               help="Print the fixes as a unified diff instead of applying them (exit 1 if any).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Check files in N processes [default: the number of cores].")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the cache of results (.shapecheck_cache).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="Read [tool.shapecheck] from this file instead of the nearest pyproject.toml.")
 @click.option("--format", "output_format", type=click.Choice(sorted(report.REPORTERS)),
@@ -123,7 +128,7 @@ def _codes(ctx, param, values) -> tuple | None:
 @click.option("--verify-timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               metavar="SECONDS", help="Time limit for each file under --verify.")
 def check(paths: tuple[str, ...], select, extend_select, ignore, report_unused_noqa, baseline,
-          write_baseline, fix, diff, config_file, output_format: str,
+          write_baseline, fix, diff, jobs, no_cache, config_file, output_format: str,
           fail_on, exit_zero: bool, quiet: bool, statistics: bool, show_source, output_file,
           stdin_filename, verify: bool, verify_timeout: float) -> None:
     """Check files and folders (every *.py and *.ipynb inside); default: the current folder.
@@ -140,7 +145,9 @@ def check(paths: tuple[str, ...], select, extend_select, ignore, report_unused_n
             stdin = sys.stdin.read()
             reports = [check_text(stdin, stdin_filename or "-")]
         else:
-            reports = check_paths(paths or (".",), Exclusions(configurations).skipped)
+            cache = None if no_cache or os.environ.get("SHAPECHECK_NO_CACHE") else Cache()
+            reports = check_paths(paths or (".",), Exclusions(configurations).skipped,
+                                  jobs=jobs or os.cpu_count() or 1, cache=cache, progress=_progress())
         reports = [apply(r, configurations.for_path(r.path)) for r in reports]
     except ConfigError as exc:
         raise BadConfiguration(str(exc)) from exc
@@ -242,6 +249,22 @@ def _source_of(report: FileReport, stdin: str | None) -> str:
     from shapecheck.files import read_source
 
     return stdin if stdin is not None else read_source(report.path)
+
+
+def _progress():
+    """On a terminal, a line on stderr counting the files checked, once the run has taken
+    a second (cleared at the end); elsewhere nothing."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    start = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if time.monotonic() - start > 1:
+            end = "\r\033[K" if done == total else ""
+            click.echo(f"\rchecked {done}/{total} files{end}", nl=False, err=True)
+    return show
 
 
 def _color(terminal: bool) -> bool:

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 SEVERITIES = ("info", "warning", "error")
+# The rules off unless selected (their ``default_enabled``; kept here so that applying a
+# configuration imports no rule).
+DEFAULT_OFF = frozenset({"SHP001"})
 _LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 KEYS = (*_LISTS, "per-file-ignores", "respect-gitignore", "severity", "fail-on")
 
@@ -52,7 +55,9 @@ class Settings:
 
     def enabled(self, code: str, path: str) -> bool:
         """Whether findings of ``code`` in ``path`` are reported."""
-        chosen = (self.select or _default_select()) + self.extend_select
+        if not self.select and code in DEFAULT_OFF and not _matches(code, self.extend_select):
+            return False
+        chosen = (self.select or ("SHP",)) + self.extend_select
         if not _matches(code, chosen) or _matches(code, self.ignore):
             return False
         where = self.relative(path)
@@ -82,12 +87,6 @@ class Settings:
             if key in options:
                 options[key] = getattr(self, key) + options[key]
         return replace(self, **options)
-
-
-def _default_select() -> tuple:
-    from shapecheck.rules import DEFAULT_SELECT
-
-    return DEFAULT_SELECT
 
 
 def _matches(code: str, selectors) -> bool:

@@ -84,4 +84,5 @@ def check_source(source: str, path: str, project: Project | None = None) -> File
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     gaps = [(construct, analysis.line(node)) for construct, node in analysis.evaluator.gaps
             if node in analysis.names.positions]
-    return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics, gaps=gaps)
+    return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics, gaps=gaps,
+                      modules=analysis.evaluator.project.dependencies(path))

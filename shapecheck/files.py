@@ -18,12 +18,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-import libcst
-
-from shapecheck.engine import check_source
 from shapecheck.notebooks import NotebookError, is_notebook, read_notebook
-from shapecheck.project import Project
 from shapecheck.results import FileReport
+
+# libcst and the engine are imported when a file is analysed (a run the cache answers
+# needs neither).
 
 STACK_SIZE, RECURSION_LIMIT = 512 * 1024 ** 2, 40_000  # for the thread that checks a file
 SKIPPED_DIRS = frozenset({".venv", "venv", "__pycache__", "build", "dist", "node_modules"})
@@ -98,7 +97,20 @@ def read_program(path: str) -> tuple[str, tuple | None]:
     return program.source, program.places
 
 
-def check_path(path: str, project: Project | None = None) -> FileReport:
+def check_source(source: str, path: str, project=None) -> FileReport:
+    """``shapecheck.engine.check_source``, imported when first needed."""
+    from shapecheck.engine import check_source as analyse
+
+    return analyse(source, path, project)
+
+
+def _project():
+    from shapecheck.project import Project
+
+    return Project()
+
+
+def check_path(path: str, project=None) -> FileReport:
     """Read ``path`` and analyse it; never raises for a problem with the file."""
     try:
         source, places = read_program(path)
@@ -107,9 +119,11 @@ def check_path(path: str, project: Project | None = None) -> FileReport:
     return check_text(source, path, places, project)
 
 
-def check_text(source: str, path: str, places=None, project: Project | None = None) -> FileReport:
+def check_text(source: str, path: str, places=None, project=None) -> FileReport:
     """Analyse ``source`` as the file ``path`` (an editor's unsaved text); never raises:
     a syntax error or a crash is the report's ``error``."""
+    import libcst
+
     failed = FileReport(path, places=places)
     try:
         report = with_deep_stack(check_source, source, path, project)
@@ -152,8 +166,7 @@ def with_deep_stack(function, *args):
     return outcome["value"]
 
 
-def _describe_parser_error(source: str, path: str, exc: libcst.ParserSyntaxError,
-                           report: FileReport) -> str:
+def _describe_parser_error(source: str, path: str, exc, report: FileReport) -> str:
     """CPython's message and position when it agrees the code is invalid: they are
     more precise than libcst's ("'(' was never closed" rather than a token list)."""
     try:
@@ -171,11 +184,63 @@ def _syntax_error(line, column, message: str, report: FileReport) -> str:
     return f"syntax error at {report.line_text(line)}, column {column or 1}: {message}"
 
 
-def check_paths(paths: Iterable[str], skipped=None) -> list[FileReport]:
+def check_paths(paths: Iterable[str], skipped=None, jobs: int = 1, cache=None,
+                progress=None) -> list[FileReport]:
     """A report for every file that ``paths`` names, in ``collect_files`` order, then one
-    for each other file of the project where a finding was reached (``place_findings``)."""
-    project = Project()  # each module of the project runs once for all the files
-    return place_findings([check_path(path, project) for path in collect_files(paths, skipped)])
+    for each other file of the project where a finding was reached (``place_findings``).
+
+    ``cache`` (a ``shapecheck.cache.Cache``) answers for the files it holds; the others are
+    checked by ``jobs`` processes (each running the project's modules once for its files);
+    ``progress(done, total)`` is called after each file."""
+    files = collect_files(paths, skipped)
+    reports = {path: cache.get(path) for path in files} if cache is not None else {}
+    missing = [path for path in files if reports.get(path) is None]
+    first = len(files) - len(missing) + 1
+    for done, (path, report) in enumerate(zip(missing, _check_all(missing, jobs)), first):
+        reports[path] = report
+        if cache is not None:
+            cache.put(path, report)
+        if progress is not None:
+            progress(done, len(files))
+    return place_findings([reports[path] for path in files])
+
+
+def _check_all(files: list[str], jobs: int):
+    """The reports of ``files``, in order, as they are made (by ``jobs`` processes)."""
+    if not files:
+        return iter(())
+    if jobs <= 1 or len(files) <= 1:
+        project = _project()  # each module of the project runs once for all the files
+        return (check_path(path, project) for path in files)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    pool = ProcessPoolExecutor(min(jobs, len(files)), mp_context=context)
+
+    def results():
+        made = 0
+        try:
+            with pool:
+                for report in pool.map(_check_in_worker, files,
+                                       chunksize=max(1, min(8, len(files) // (4 * jobs)))):
+                    made += 1
+                    yield report
+        except BrokenProcessPool:  # a worker died: the rest in this process, one by one
+            project = _project()
+            yield from (check_path(path, project) for path in files[made:])
+    return results()
+
+
+_WORKER_PROJECT: list = []
+
+
+def _check_in_worker(path: str) -> FileReport:
+    """``check_path`` in a worker process, the worker's modules run once for its files."""
+    if not _WORKER_PROJECT:
+        _WORKER_PROJECT.append(_project())
+    return check_path(path, _WORKER_PROJECT[0])
 
 
 def place_findings(reports: list[FileReport]) -> list[FileReport]:

@@ -43,6 +43,7 @@ class Module:
     lines: list = field(default_factory=list)  # its source, line by line
     imports: dict = field(default_factory=dict)  # a name its imports bind -> the dotted name
     project: Project | None = None
+    digest: str = ""  # the hash of its text
 
 
 class Project:
@@ -54,6 +55,7 @@ class Project:
         self.imported: dict = {}  # every module's imported names (node -> canonical name)
         self.plain_backend: set = set()  # every module's names spelled keras.backend.*
         self.importers: dict = {}  # node of an imported name -> the file it is in
+        self.requires: dict[str, set] = {}  # a file's path -> the modules it imported
 
     def add(self, names, path: str) -> None:
         """Take a module's imported names (its functions may run from another file)."""
@@ -125,7 +127,7 @@ class Project:
         names = resolve(wrapper)
         module = self.modules[key] = Module(name, path, positions=names.positions,
                                             lines=source.splitlines(), imports=names.bindings,
-                                            project=self)
+                                            project=self, digest=key[1])
         self.loading.add(path)
         try:
             evaluator = Evaluator(wrapper.module, names, project=self, path=path, module_name=name)
@@ -136,6 +138,17 @@ class Project:
         finally:
             self.loading.discard(path)
         return module
+
+    def dependencies(self, path: str) -> tuple:
+        """(path, hash of its text) of every module the file ``path`` imported, directly
+        or through others."""
+        seen, todo = {}, [os.path.abspath(path)]
+        while todo:
+            for module in self.requires.get(todo.pop(), ()):
+                if module.path not in seen:
+                    seen[module.path] = module.digest
+                    todo.append(module.path)
+        return tuple(sorted(seen.items()))
 
     def locate(self, node):
         """(module, position) of a node of one of the project's modules, else None."""
@@ -155,6 +168,7 @@ class Project:
         module = self.module(name, path)
         if module is None:
             return MISSING
+        self.requires.setdefault(os.path.abspath(importer), set()).add(module)
         value = ModuleValue(module)
         for attribute in rest:
             if isinstance(value, ModuleValue):

@@ -164,6 +164,8 @@ class FileReport:
     places: tuple | None = None
     # the analysed program's lines (for --show-source; not in JSON)
     lines: tuple = ()
+    # (path, hash of its text) of each project module the analysis ran (for the cache)
+    modules: tuple = ()
 
     def place(self, line: int):
         """The notebook's ``Place`` of a program line; None in a file of Python."""

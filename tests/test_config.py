@@ -240,3 +240,10 @@ def test_a_folder_without_python_says_so_on_stderr(project):
     result = CliRunner().invoke(main, ["empty"])
     assert result.exit_code == 0 and "All checks passed (0 files checked" in result.stdout
     assert result.stderr == "warning: no Python files or notebooks found under empty\n"
+
+
+def test_the_rules_off_by_default_are_those_the_configuration_leaves_out():
+    from shapecheck.config import DEFAULT_OFF
+    from shapecheck.rules import ALL_RULES
+
+    assert DEFAULT_OFF == {rule.code for rule in ALL_RULES if not rule.default_enabled}

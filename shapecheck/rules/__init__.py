@@ -27,9 +27,6 @@ ALL_RULES = sorted(
     key=lambda rule: rule.code,
 )
 
-# What an empty ``select`` selects: the rules on by default.
-DEFAULT_SELECT = tuple(rule.code for rule in ALL_RULES if rule.default_enabled)
-
 # Codes whose error findings say TensorFlow raises at that line (--verify and the tests check it).
 RAISING_CODES = frozenset(rule.code for rule in ALL_RULES if rule.claims_raise)
 

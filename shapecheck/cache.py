@@ -1,0 +1,89 @@
+"""A cache of the reports of checked files, so that a rerun checks only what changed.
+
+An entry is keyed by the file's path and content and by shapecheck's own code (its files'
+sizes and times: a new version, or an edited checkout, never reads a stale entry), and
+holds the report before configuration (so that ``--select`` and ``[tool.shapecheck]`` need
+no new analysis) and the project modules the analysis ran, each with the hash of its
+text: an entry whose modules changed is not used. The folder is ``.shapecheck_cache`` in
+the working folder (``$SHAPECHECK_CACHE_DIR`` elsewhere); it ignores itself for git.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+FOLDER = ".shapecheck_cache"
+
+
+@cache
+def _code_stamp() -> str:
+    """The size and time of each of shapecheck's files (a new version changes them too)."""
+    package = Path(__file__).parent
+    stamp = []
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json", ".gz"):
+            info = path.stat()
+            stamp.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(stamp).encode()).hexdigest()
+
+
+def module_hash(path: str) -> str | None:
+    """The hash a project module's text has in ``Project.modules`` (None: unreadable)."""
+    try:
+        return hashlib.sha1(Path(path).read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class Cache:
+    """The reports of one cache folder."""
+
+    def __init__(self, folder: str | None = None):
+        self.folder = Path(folder or os.environ.get("SHAPECHECK_CACHE_DIR") or FOLDER)
+        self.hits = 0
+
+    def _entry(self, path: str) -> Path | None:
+        try:
+            content = Path(path).read_bytes()
+        except OSError:
+            return None
+        key = hashlib.sha256(f"{_code_stamp()}\0{os.path.abspath(path)}\0".encode() + content)
+        digest = key.hexdigest()
+        return self.folder / digest[:2] / digest[2:]
+
+    def get(self, path: str):
+        """The cached report of ``path``, or None."""
+        entry = self._entry(path)
+        try:
+            with open(entry, "rb") as handle:
+                modules, report = pickle.load(handle)
+        except (OSError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        if any(module_hash(module) != digest for module, digest in modules):
+            return None
+        self.hits += 1
+        return replace(report, path=path)
+
+    def put(self, path: str, report) -> None:
+        """Keep ``report`` (not a crash, which may be the machine's: a rerun tries again)."""
+        if report.error is not None and report.error.startswith("internal error"):
+            return
+        entry = self._entry(path)
+        if entry is None:
+            return
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# made by shapecheck\n*\n", encoding="utf-8")
+            with tempfile.NamedTemporaryFile("wb", dir=entry.parent, delete=False) as handle:
+                pickle.dump((report.modules, report), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, entry)
+        except OSError:
+            pass  # a read-only folder: no cache, the same results
