@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shapecheck.accepts import accepts
 from shapecheck.assemble import Assembly
 from shapecheck.interpret import Evaluator
 from shapecheck.parse import parse
@@ -84,5 +85,8 @@ def check_source(source: str, path: str, project: Project | None = None) -> File
     diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     gaps = [(construct, analysis.line(node)) for construct, node in analysis.evaluator.gaps
             if node in analysis.names.positions]
-    return FileReport(path, None, analysis.models(), analysis.tensors(), diagnostics, gaps=gaps,
+    models = analysis.models()
+    for model in models:
+        model.accepts = accepts(model)
+    return FileReport(path, None, models, analysis.tensors(), diagnostics, gaps=gaps,
                       modules=analysis.evaluator.project.dependencies(path))

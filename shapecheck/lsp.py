@@ -129,8 +129,11 @@ def hover_text(report: FileReport, line: int, word: str) -> str | None:
         return f"**{word}**: tensor of shape {shapes}"
     for model in report.models:
         if model.line == line:
+            accepted = "" if model.accepts is None else \
+                f"; accepts {' and '.join(f'`{c}`' for c in model.accepts) or 'any size'}"
             return (f"**{model.name}** ({model.kind} model): input `{format_shape(model.input_shape)}`"
-                    f" → output `{format_shape(model.output_shape)}`, {_params(model.params)} parameters")
+                    f" → output `{format_shape(model.output_shape)}`, {_params(model.params)} parameters"
+                    f"{accepted}")
     found = [layer for model in report.models for layer in _layers(model.layers) if layer.line == line]
     if found:
         return "\n\n".join(f"**{layer.name}** ({layer.cls}): `{format_shape(layer.input_shape)}` → "

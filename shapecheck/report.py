@@ -281,7 +281,12 @@ def _model_table(report: FileReport, model: ModelReport) -> str:
         f"Total params: {_format_params(model.params)}",
         f"Input shape: {format_shape(model.input_shape)}",
         f"Output shape: {format_shape(model.output_shape)}",
+        *([f"Accepts: {_accepted(model.accepts)}"] if model.accepts is not None else []),
     ])
+
+
+def _accepted(conditions: list[str]) -> str:
+    return " and ".join(conditions) if conditions else "any size"
 
 
 def _layer_rows(report: FileReport, layers: list[LayerReport], prefix: str, depth: int):

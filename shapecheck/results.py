@@ -69,9 +69,11 @@ class ModelReport:
     params: int | None
     layers: list[LayerReport] = field(default_factory=list)
     verified: bool | None = None  # set by --verify
+    # a symbolic input's conditions (``shapecheck.accepts``); None: no claim
+    accepts: list[str] | None = None
 
     def to_json(self, position=_line) -> dict:
-        return _with_verified({
+        document = {
             "name": self.name,
             "kind": self.kind,
             **position(self.line),
@@ -79,7 +81,10 @@ class ModelReport:
             "output_shape": shape_to_json(self.output_shape),
             "params": self.params,
             "layers": [layer.to_json(position) for layer in self.layers],
-        }, self.verified)
+        }
+        if self.accepts is not None:  # the contract grows by keys only
+            document["accepts"] = self.accepts
+        return _with_verified(document, self.verified)
 
 
 @dataclass

@@ -179,6 +179,8 @@ def test_symbolic_shapes_of_an_uncalled_model_match_tensorflow(path, tensorflow,
         return
     assert bound(model.output_shape) == real["output_shape"]
     walk(model.layers, real["layers"])
+    # TensorFlow ran the model on that input: it meets what the model accepts.
+    assert model.accepts is None or all(eval(c, {}, dict(env)) for c in model.accepts)  # noqa: S307
 
 
 
