@@ -4,7 +4,6 @@ statement and function), and the code that fix writes."""
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider
 
 
 def code(node) -> str:
@@ -12,11 +11,40 @@ def code(node) -> str:
 
 
 def _parents(analysis, node):
-    """The nodes around ``node``, innermost first (the module's own code only)."""
-    parents = analysis.wrapper.resolve(ParentNodeProvider)
-    while node in parents:
-        node = parents[node]
-        yield node
+    """The statements that hold ``node`` (of the checked file), innermost first: found by
+    position from the module down (a parent map would cost a pass over the whole tree)."""
+    positions = analysis.names.positions
+    where = positions.get(node)
+    found, body = [], list(analysis.module.body) if where is not None else []
+    while body:
+        holder = next((s for s in body if s in positions and _holds(positions[s], where)), None)
+        if holder is None or holder is node:
+            break
+        found.append(holder)
+        body = _children(holder)
+    return reversed(found)
+
+
+def _holds(span, where) -> bool:
+    return (span.start.line, span.start.column) <= (where.start.line, where.start.column) and \
+        (where.end.line, where.end.column) <= (span.end.line, span.end.column)
+
+
+def _children(statement) -> list:
+    """The statements directly inside a statement (a simple line's small statements)."""
+    if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return list(statement.body)
+    found = []
+    for name in ("body", "orelse", "handlers", "finalbody"):
+        part = getattr(statement, name, None)
+        for piece in part if isinstance(part, (list, tuple)) else [part] if part is not None else []:
+            if isinstance(piece, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                found.extend(piece.body)
+            elif isinstance(piece, cst.BaseCompoundStatement):  # an elif
+                found.append(piece)
+            elif isinstance(piece, cst.CSTNode) and hasattr(piece, "body"):  # else, except, finally
+                found.extend(_children(piece))
+    return found
 
 
 def all_but_last(analysis, node, after):
