@@ -1,14 +1,19 @@
-"""Resolve imported names with libcst's scope analysis.
+"""Resolve imported names: what each ``Name`` / ``Attribute`` starting with a name an import
+binds stands for, folded onto one canonical name by ``shapecheck.names``
+(``tf.keras.layers.Conv2D`` -> ``keras.layers.Conv2D``). Positions come from
+``PositionProvider``.
 
-``ScopeProvider`` binds every name; for each ``Name`` / ``Attribute`` node that
-starts with a name an import statement binds, the node's scope gives its
-qualified names (what ``QualifiedNameProvider`` reports, asked only for these
-nodes, which keeps the pass cheap), folded onto one canonical name by
-``shapecheck.names``: ``tf.keras.layers.Conv2D`` -> ``keras.layers.Conv2D``.
-Positions come from ``PositionProvider``.
+In most files every name an import binds is bound once, by a module-level import, and
+never rebound (assigned, a parameter, a loop variable...): then each use of it means the
+import, and its qualified name follows from the import statement alone, as libcst's own
+``ImportAssignment`` computes it. Otherwise libcst's ``ScopeProvider`` binds every name and
+the node's scope gives its qualified names (``exact=True`` always takes this way; a test
+checks that both agree).
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import libcst as cst
 from libcst.metadata import (
@@ -21,54 +26,193 @@ from libcst.metadata import (
 from shapecheck.names import canonical
 
 
+def _code(node) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _dotted(node) -> str:
+    """``a.b.c`` of a chain of attributes on a name (without its brackets)."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    return ".".join([node.value, *reversed(parts)])
+
+
+def _target_names(node) -> list[str]:
+    """The names an assignment target binds (``a``, ``a, *b``; not ``x.a`` or ``x[a]``)."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [name for element in node.elements for name in _target_names(element.value)]
+    if isinstance(node, cst.StarredElement):
+        return _target_names(node.value)
+    return []
+
+
+def _meaning(alias: cst.ImportAlias, statement) -> tuple[str, str, str | None]:
+    """(module, dotted name, as-name) of one name an import statement imports."""
+    module = ""
+    if isinstance(statement, cst.ImportFrom):
+        module = _dotted(statement.module) if statement.module is not None else ""
+        module = "." * len(statement.relative) + module
+    asname = alias.asname.name.value if alias.asname is not None else None
+    return module, _dotted(alias.name), asname
+
+
 class _Candidates(cst.CSTVisitor):
-    """Import statements' bound names and star imports, and the dotted names in use."""
+    """Import statements' bound names and star imports, the dotted names in use (the nodes
+    that have a scope: not an attribute's or a keyword's name, nor an import's own), and
+    every name bound otherwise."""
 
     def __init__(self):
         self.bound: set[str] = set()
         self.star_imports: list[str] = []  # modules of `from M import *`
         self.patches_modules = False  # assigns to sys.modules
         self.dotted: list[tuple[str, cst.CSTNode]] = []  # (first name, Name or Attribute)
+        self.aliases: list[tuple[str, cst.ImportAlias, cst.CSTNode]] = []  # (bound, alias, import)
+        self.nested_imports = False  # an import inside a function or class
+        self.rebound: set[str] = set()  # names bound by anything but an import
+        self._depth = 0
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def _import(self, node, bound: str, alias) -> None:
+        self.bound.add(bound)
+        self.aliases.append((bound, alias, node))
+        self.nested_imports |= self._depth > 0
+
+    def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
             bound = alias.asname.name if alias.asname else alias.name
             while isinstance(bound, cst.Attribute):  # `import a.b` binds `a`
                 bound = bound.value
-            self.bound.add(bound.value)
+            self._import(node, bound.value, alias)
+        return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if isinstance(node.names, cst.ImportStar):
             if node.module is not None and not node.relative:
-                self.star_imports.append(cst.Module(body=[]).code_for_node(node.module))
-            return
+                self.star_imports.append(_code(node.module))
+            return False
         for alias in node.names:
             bound = alias.asname.name if alias.asname else alias.name
             if isinstance(bound, cst.Name):
-                self.bound.add(bound.value)
+                self._import(node, bound.value, alias)
+        return False
 
     def visit_Name(self, node: cst.Name) -> None:
         self.dotted.append((node.value, node))
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        target = node.target  # sys.modules["keras"] = tf.keras: what "keras" is depends on the run
-        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
-                and cst.Module(body=[]).code_for_node(target.value) == "sys.modules":
-            self.patches_modules = True
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
         base = node.value
         while isinstance(base, cst.Attribute):
             base = base.value
         if isinstance(base, cst.Name):
             self.dotted.append((base.value, node))
+        node.value.visit(self)
+        return False  # (its ``attr`` has no scope)
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False  # (nor has a keyword's name)
+
+    # ------------------------------------------------------- what else binds a name
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target  # sys.modules["keras"] = tf.keras: what "keras" is depends on the run
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
+                and _code(target.value) == "sys.modules":
+            self.patches_modules = True
+        self.rebound.update(_target_names(target))
+
+    def visit_AnnAssign(self, node) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_AugAssign(self, node) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_For(self, node) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_CompFor(self, node) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_NamedExpr(self, node) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_Del(self, node) -> None:
+        self.rebound.update(_target_names(node.target))
+
+    def visit_AsName(self, node) -> None:  # with ... as a, except E as a (imports: skipped)
+        self.rebound.update(_target_names(node.name))
+
+    def visit_Param(self, node) -> None:
+        self.rebound.add(node.name.value)
+
+    def visit_Global(self, node) -> None:
+        self.rebound.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node) -> None:
+        self.rebound.update(item.name.value for item in node.names)
+
+    def visit_MatchAs(self, node) -> None:
+        self.rebound.update(_target_names(node.name) if node.name else [])
+
+    def visit_MatchStar(self, node) -> None:
+        self.rebound.update(_target_names(node.name) if node.name else [])
+
+    def visit_MatchMapping(self, node) -> None:
+        self.rebound.update(_target_names(node.rest) if node.rest else [])
+
+    def visit_FunctionDef(self, node) -> None:
+        self.rebound.add(node.name.value)
+        self._depth += 1
+
+    def leave_FunctionDef(self, node) -> None:
+        self._depth -= 1
+
+    def visit_ClassDef(self, node) -> None:
+        self.rebound.add(node.name.value)
+        self._depth += 1
+
+    def leave_ClassDef(self, node) -> None:
+        self._depth -= 1
+
+    def visit_Lambda(self, node) -> None:
+        self._depth += 1
+
+    def leave_Lambda(self, node) -> None:
+        self._depth -= 1
+
+    # ------------------------------------------------------- the way without scopes
+    def simple(self) -> bool:
+        """Whether every name an import binds means that import wherever it is used."""
+        meanings = {(bound, _meaning(alias, statement)) for bound, alias, statement in self.aliases}
+        counts = Counter(bound for bound, _ in meanings)  # (the same import twice means one thing)
+        return not self.nested_imports and all(n == 1 for n in counts.values()) \
+            and not (self.bound & self.rebound)
+
+    def qualified(self, first: str, full_name: str) -> str | None:
+        """``full_name``'s qualified name through the one import that binds ``first``
+        (libcst's ``ImportAssignment.get_qualified_names_for``)."""
+        bound, alias, statement = next(a for a in self.aliases if a[0] == first)
+        module, name, asname = _meaning(alias, statement)
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            real = as_name = ".".join(parts[:end])
+            if module:
+                real = f"{module}{real}" if module.endswith(".") else f"{module}.{real}"
+            if asname is not None:
+                as_name = asname
+            if full_name == as_name or full_name.startswith(as_name + "."):
+                rest = full_name[len(as_name):].lstrip(".")
+                return f"{real}.{rest}" if rest else real
+        return None
 
 
 class Names:
     """Imported names (node -> canonical name), the module's import bindings, star imports
     and positions of one module."""
 
-    def __init__(self, wrapper: MetadataWrapper):
+    def __init__(self, wrapper: MetadataWrapper, exact: bool = False):
         candidates = _Candidates()
         wrapper.module.visit(candidates)
         self.star_imports = candidates.star_imports
@@ -81,6 +225,13 @@ class Names:
         # (``.layers.Block``, ``tcn.tcn.TCN``): what another file importing them gets.
         self.bindings: dict[str, str] = {}
         if not candidates.bound:
+            return
+        if candidates.simple() and not exact:
+            self.bindings = {name: found for name in candidates.bound
+                             if (found := candidates.qualified(name, name)) is not None}
+            for first, node in candidates.dotted:
+                if first in candidates.bound:
+                    self._imported(node, candidates.qualified(first, _dotted(node)), candidates)
             return
         scopes = wrapper.resolve(ScopeProvider)
         module_scope = scopes.get(wrapper.module)
@@ -95,11 +246,16 @@ class Names:
                 continue
             for qualified in scope.get_qualified_names_for(node):
                 if qualified.source is QualifiedNameSource.IMPORT:
-                    self.imported[node] = canonical(qualified.name)
-                    if qualified.name.startswith("keras.backend.") and not candidates.patches_modules:
-                        self.plain_backend.add(node)
+                    self._imported(node, qualified.name, candidates)
+
+    def _imported(self, node, qualified: str | None, candidates) -> None:
+        if qualified is None:
+            return
+        self.imported[node] = canonical(qualified)
+        if qualified.startswith("keras.backend.") and not candidates.patches_modules:
+            self.plain_backend.add(node)
 
 
-def resolve(wrapper: MetadataWrapper) -> Names:
+def resolve(wrapper: MetadataWrapper, exact: bool = False) -> Names:
     """Imported names and every node's position, for ``wrapper.module``."""
-    return Names(wrapper)
+    return Names(wrapper, exact)

@@ -43,3 +43,46 @@ def test_import_spellings_give_the_same_shapes(imports, zeros, conv):
 ])
 def test_canonical_names(name, expected):
     assert canonical(name) == expected
+
+
+# ------------------------------------------------ the quick way and libcst's scopes agree
+
+TRICKY = [
+    "import keras\nimport keras.layers\nx = keras.layers.Dense",  # `keras` bound twice
+    "import a.b\nq = a.b.c\nr = a.x\ns = (\n  a.b.d\n)",
+    "from . import sib\nfrom .pkg import thing as t\nfrom .. import up\ns = sib.f, t.g, up.h",
+    "import keras as K\ndef f(K):\n    return K.layers\ny = K.layers.Dense",  # a parameter rebinds it
+    "from keras import layers\nfor layers in []:\n    pass\nz = layers.Dense",
+    "def f():\n    from keras import layers\n    return layers.Dense\nlayers = 1",
+    "import keras\nobj.keras.layers\nf(keras=keras.ops)\nclass A(keras.Model, metaclass=M):\n    keras.x",
+    "from keras import backend as K\nm = K.mean\nimport tensorflow.keras.backend as TK\nn = TK.mean",
+    "import tensorflow as tf\ntry:\n    import keras\nexcept ImportError:\n"
+    "    keras = tf.keras\nk = keras.layers",
+    "import keras\n[keras for keras in range(3)]\nwith open(f) as keras:\n    pass\ny = keras.Model",
+]
+
+
+def _agree(source: str) -> None:
+    from shapecheck.parse import parse
+    from shapecheck.resolve import resolve
+
+    wrapper = parse(source)
+    quick, exact = resolve(wrapper), resolve(wrapper, exact=True)
+    assert (quick.imported, quick.bindings, quick.plain_backend) == \
+        (exact.imported, exact.bindings, exact.plain_backend)
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_imports_resolve_as_libcsts_scopes_say(source):
+    _agree(source)
+
+
+def test_every_fixture_resolves_as_libcsts_scopes_say():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fixture_paths import FIXTURES, program_source
+
+    for path in FIXTURES:
+        _agree(program_source(path))
