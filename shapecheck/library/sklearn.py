@@ -1,6 +1,8 @@
 """scikit-learn as model code uses it on data: ``train_test_split`` (rows split, other axes
 kept), the scalers (same shape), ``LabelEncoder`` (one integer per label), the one-hot
-encoders (one column per category: how many the data holds is unknown) and ``PCA``."""
+encoders (one column per category: how many the data holds is unknown) and ``PCA``; the
+generated data sets (``make_blobs``, ``make_classification``, ``make_moons``,
+``make_circles``, ``make_regression``)."""
 
 from __future__ import annotations
 
@@ -62,6 +64,47 @@ def _train_test_split(site):
         split += [Tensor((rows, *a.shape[1:]), a.dtype, numpy=True, classes=a.classes)
                   for rows in parts]
     return split
+
+
+def _samples(n):
+    """A data set's row count: ``n_samples``, or the sum of its per-class counts."""
+    if isinstance(n, (list, tuple)) and n and all(isinstance(v, int) and not isinstance(v, bool) for v in n):
+        return sum(n)
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else UNKNOWN
+
+
+def _count(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else UNKNOWN
+
+
+@function("sklearn.datasets.make_blobs", "sklearn.datasets.make_classification",
+          "sklearn.datasets.make_moons", "sklearn.datasets.make_circles",
+          "sklearn.datasets.make_regression")
+def _make_dataset(site):
+    """``X, y = make_blobs(n_samples, n_features, centers=...)`` and its kin: X of
+    (samples, features) floats, y of one label (or target) per sample; every class of a
+    classification set occurs in y (sklearn spreads the samples over them)."""
+    kind = site.name.rsplit(".", 1)[-1]
+    n = site.arg(0, "n_samples", 100)
+    rows = _samples(n)
+    features = 2 if kind in ("make_moons", "make_circles") else _count(
+        site.arg(1, "n_features", {"make_blobs": 2, "make_classification": 20}.get(kind, 100)))
+    classes = {"make_moons": 2, "make_circles": 2,
+               "make_classification": _count(site.kwargs.get("n_classes", 2))}.get(kind)
+    if kind == "make_blobs":
+        centers = site.kwargs.get("centers")
+        classes = (len(n) if isinstance(n, (list, tuple)) else 3) if centers is None else \
+            _count(centers) if not isinstance(centers, (list, tuple)) else len(centers)
+    if not isinstance(rows, int) or not isinstance(classes, int) or rows < classes:
+        classes = None
+    targets = _count(site.kwargs.get("n_targets", 1))
+    y = Tensor((rows,), "float64", numpy=True) if kind == "make_regression" and targets == 1 else \
+        Tensor((rows, targets), "float64", numpy=True) if kind == "make_regression" else \
+        Tensor((rows,), "int64", numpy=True, classes=classes)
+    found = [Tensor((rows, features), "float64", numpy=True), y]
+    if site.kwargs.get("return_centers") is True or site.kwargs.get("coef") is True:
+        found.append(UNKNOWN)
+    return tuple(found)
 
 
 @function(*(f"sklearn.preprocessing.{name}" for name in _SAME_SHAPE),
