@@ -187,6 +187,16 @@ class UserFunction:
 
 
 @dataclass(eq=False)
+class Partial:
+    """``functools.partial(func, *args, **kwargs)``: calling it calls ``func`` with these
+    arguments first (``RegularizedDense = partial(Dense, activation="elu")``)."""
+
+    func: Any
+    args: list
+    kwargs: dict
+
+
+@dataclass(eq=False)
 class BoundMethod:
     """A method of a library object (``model.add``, ``ds.batch``, ``arr.astype``)."""
 

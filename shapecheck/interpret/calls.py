@@ -20,6 +20,7 @@ from shapecheck.objects import (
     Loss,
     OpaqueLayer,
     Operation,
+    Partial,
     Super,
     UserClass,
     UserFunction,
@@ -94,6 +95,8 @@ class Calls:
             return self.apply(function, args, kwargs, node)
         if isinstance(function, BoundMethod):
             return library.call_method(self, function.obj, function.name, args, kwargs, node)
+        if isinstance(function, Partial):
+            return self.call(function.func, [*function.args, *args], {**function.kwargs, **kwargs}, node)
         if isinstance(function, Loss):
             return apply_loss(self, function, args, kwargs, node)
         return self.unmodelled(None, args, kwargs, node)

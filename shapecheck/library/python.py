@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from shapecheck.library.registry import function, method, value
+from shapecheck.objects import Partial
 from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, range_length, truth
 
 BUILTINS = frozenset({
@@ -201,6 +202,13 @@ def _filter(site):
         if keep:
             kept.append(item)
     return kept
+
+
+@function("functools.partial")
+def _partial(site):
+    if not site.args or site.args[0] is UNKNOWN:
+        return UNKNOWN
+    return Partial(site.args[0], list(site.args[1:]), dict(site.kwargs))
 
 
 @function("functools.reduce")
