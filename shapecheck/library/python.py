@@ -77,12 +77,13 @@ def _sequence(site):
 @function("builtins.zip", "builtins.enumerate")
 def _zip(site):
     ev, is_zip = site.ev, site.name == "builtins.zip"
-    start = site.kwargs.get("start", 0)
-    if not is_zip and not (isinstance(start, int) and len(site.args) == 1):
+    start = site.arg(1, "start", 0)  # (enumerate(items, 1))
+    if not is_zip and not (isinstance(start, int) and 1 <= len(site.args) <= 2):
         return UNKNOWN
-    lists = [ev.iterate(a) for a in site.args]
+    iterables = site.args if is_zip else site.args[:1]
+    lists = [ev.iterate(a) for a in iterables]
     if any(items is None for items in lists):
-        firsts = [ev.first(a) for a in site.args]
+        firsts = [ev.first(a) for a in iterables]
         if UNKNOWN in firsts:
             return UNKNOWN
         return Iterated(None, tuple(firsts) if is_zip else (start, firsts[0]))
