@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shapecheck.layers import REQUIRED, LayerSpec, register
 from shapecheck.layers._util import require_min_rank, size, with_bias
+from shapecheck.values import UNKNOWN
 
 
 def _dense_output(config, shape):
@@ -27,6 +28,17 @@ def _embedding_weights(config, shape):
 
 def _same_shape(config, shape):
     return shape
+
+
+def _prelu_weights(config, shape):
+    """One slope per value of a sample, shared along ``shared_axes`` (1-based)."""
+    alpha = list(shape[1:])
+    shared = config["shared_axes"]
+    for axis in (shared if isinstance(shared, (list, tuple)) else [] if shared is None else [shared]):
+        if not (isinstance(axis, int) and 1 <= axis <= len(alpha)):
+            return [(UNKNOWN,)]
+        alpha[axis - 1] = 1
+    return [tuple(alpha)]
 
 
 _DENSE_ARGS = (("units", REQUIRED), ("activation", None), ("use_bias", True),
@@ -60,6 +72,8 @@ register(
     LayerSpec("Softmax", (("axis", -1),), _same_shape),
     LayerSpec("LeakyReLU", (("negative_slope", 0.3),), _same_shape, accepts=("alpha",)),
     LayerSpec("ELU", (("alpha", 1.0),), _same_shape),
+    LayerSpec("PReLU", (("alpha_initializer", "Zeros"), ("alpha_regularizer", None),
+                        ("alpha_constraint", None), ("shared_axes", None)), _same_shape, _prelu_weights),
     LayerSpec("GaussianNoise", (("stddev", REQUIRED), ("seed", None)), _same_shape),
     LayerSpec("GaussianDropout", (("rate", REQUIRED), ("seed", None)), _same_shape),
     LayerSpec("AlphaDropout", (("rate", REQUIRED), ("noise_shape", None), ("seed", None)),
