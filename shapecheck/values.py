@@ -74,6 +74,9 @@ class LayerCall:
     input_shape: Any
     output_shape: Any
     inputs: list = field(default_factory=list)  # input Tensors
+    # Tensors given by keyword (``initial_state=``, ``mask=``): a functional graph reaches
+    # the layers that made them too.
+    given: list = field(default_factory=list)
     output: Any = None  # the value the call returned
     children: list = field(default_factory=list)  # LayerCalls made inside
     order: int = field(default_factory=lambda: next(_ids))

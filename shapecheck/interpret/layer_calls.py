@@ -48,6 +48,7 @@ class LayerCalls:
         record = LayerCall(layer, node, shown, None,
                            inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
                            if isinstance(inputs, (list, tuple)) else [])
+        record.given = [t for t in tensor_leaves(kwargs) if not any(t is i for i in record.inputs)]
         self._record(record)
         self.first_calls.setdefault(id(layer), record)
         self.stack.append(record)

@@ -159,7 +159,7 @@ def _graph_order(inputs, outputs) -> list:
     """The layer calls between inputs and outputs, in the order Keras runs a functional
     graph: by decreasing depth, ties in the order Keras's ``map_graph`` meets them."""
     def parents(record):
-        return [t.source for t in record.inputs
+        return [t.source for t in (*record.inputs, *record.given)
                 if isinstance(t, Tensor) and t.source is not None and not any(t is i for i in inputs)]
 
     post_order, finished = [], set()
@@ -169,7 +169,7 @@ def _graph_order(inputs, outputs) -> list:
         if record is None or id(record) in finished or any(tensor is i for i in inputs):
             return
         finished.add(id(record))
-        for parent_tensor in record.inputs:
+        for parent_tensor in (*record.inputs, *record.given):
             if isinstance(parent_tensor, Tensor):
                 visit(parent_tensor)
         post_order.append(record)
