@@ -33,10 +33,15 @@ def _code_stamp() -> str:
     return hashlib.sha256("\n".join(stamp).encode()).hexdigest()
 
 
+def text_digest(text: str) -> str:
+    """The hash a project module is known by in ``Project.modules``."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def module_hash(path: str) -> str | None:
-    """The hash a project module's text has in ``Project.modules`` (None: unreadable)."""
+    """The ``text_digest`` of a project module's file now (None: unreadable)."""
     try:
-        return hashlib.sha1(Path(path).read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+        return text_digest(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -46,7 +51,7 @@ class Cache:
 
     def __init__(self, folder: str | None = None):
         self.folder = Path(folder or os.environ.get("SHAPECHECK_CACHE_DIR") or FOLDER)
-        self.hits = 0
+        self.hits, self._made = 0, False
 
     def _entry(self, path: str) -> Path | None:
         try:
@@ -80,8 +85,9 @@ class Cache:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
-            if not ignore.exists():
+            if not self._made and not ignore.exists():
                 ignore.write_text("# made by shapecheck\n*\n", encoding="utf-8")
+            self._made = True
             with tempfile.NamedTemporaryFile("wb", dir=entry.parent, delete=False) as handle:
                 pickle.dump((report.modules, report), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(handle.name, entry)

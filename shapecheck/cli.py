@@ -213,9 +213,10 @@ def _print_diff(reports: list[FileReport], stdin: str | None) -> None:
 
     changed = 0
     for r in reports:
-        if fixes_of(r):
+        fixes = fixes_of(r)
+        if fixes:
             before = _source_of(r, stdin)
-            after, count = apply_fixes(before, fixes_of(r))
+            after, count = apply_fixes(before, fixes)
             click.echo(unified_diff(r.path, before, after), nl=False)
             changed += count
     click.echo(f"Would fix {changed} finding{'' if changed == 1 else 's'}.", err=True)
@@ -234,8 +235,9 @@ def _apply_fixes(reports: list[FileReport], stdin: str | None, configurations,
         raise SystemExit(EXIT_CLEAN)
     fixed, result = 0, []
     for r in reports:
-        if fixes_of(r):
-            after, count = apply_fixes(_source_of(r, stdin), fixes_of(r))
+        fixes = fixes_of(r)
+        if fixes:
+            after, count = apply_fixes(_source_of(r, stdin), fixes)
             write_source(r.path, after)
             fixed += count
             r = apply(check_path(r.path), configurations.for_path(r.path))

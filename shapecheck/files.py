@@ -70,18 +70,23 @@ def read_source(path: str) -> str:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
-    try:
-        encoding = "utf-8" if is_notebook(path) else \
-            tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    except SyntaxError as exc:  # no coding line and not UTF-8 (said below), or a bad one
-        if "unknown encoding" in str(exc) or "encoding problem" in str(exc):
-            raise SourceError(f"bad coding line: {exc}") from exc
-        encoding = "utf-8"
+    encoding = "utf-8" if is_notebook(path) else source_encoding(data)
     try:
         return data.decode("utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding)
     except UnicodeDecodeError as exc:
         name = "UTF-8" if encoding.startswith("utf-8") else encoding
         raise SourceError(f"not valid {name}: {exc.reason} at byte {exc.start}") from exc
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding of a Python file's bytes: its PEP 263 coding line's, else UTF-8
+    (``utf-8-sig`` with a byte-order mark); a ``SourceError`` for a bad coding line."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as exc:  # no coding line and not UTF-8 (said when decoding), or a bad one
+        if "unknown encoding" in str(exc) or "encoding problem" in str(exc):
+            raise SourceError(f"bad coding line: {exc}") from exc
+        return "utf-8"
 
 
 def read_program(path: str) -> tuple[str, tuple | None]:

@@ -9,10 +9,10 @@ it is. Fixes of one file that touch the same span are applied once, the first in
 from __future__ import annotations
 
 import difflib
-import io
 import re
-import tokenize
 from pathlib import Path
+
+from shapecheck.files import source_encoding
 
 
 def _offsets(source: str) -> list[int]:
@@ -57,11 +57,4 @@ def fixes_of(report) -> list:
 def write_source(path: str, text: str) -> None:
     """Write ``text`` back to ``path`` in the encoding it was read in (its coding line's, or
     UTF-8, with the byte-order mark it had)."""
-    data = Path(path).read_bytes()
-    try:
-        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    except SyntaxError:
-        encoding = "utf-8"
-    if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    Path(path).write_bytes(text.encode(encoding))
+    Path(path).write_bytes(text.encode(source_encoding(Path(path).read_bytes())))

@@ -12,7 +12,6 @@ cycle, or a file that cannot be read or parsed, gives unknown values.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from shapecheck.cache import text_digest
 from shapecheck.names import canonical
 from shapecheck.objects import MISSING
 from shapecheck.parse import parse
@@ -113,7 +113,7 @@ class Project:
             source = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        key = (path, hashlib.sha1(source.encode("utf-8")).hexdigest())
+        key = (path, text_digest(source))
         found = self.modules.get(key)
         if found is not None:
             return found

@@ -123,26 +123,16 @@ class _Candidates(cst.CSTVisitor):
             self.patches_modules = True
         self.rebound.update(_target_names(target))
 
-    def visit_AnnAssign(self, node) -> None:
+    def _binds_target(self, node) -> None:
         self.rebound.update(_target_names(node.target))
 
-    def visit_AugAssign(self, node) -> None:
-        self.rebound.update(_target_names(node.target))
+    visit_AnnAssign = visit_AugAssign = visit_For = visit_CompFor = visit_NamedExpr = \
+        visit_Del = _binds_target
 
-    def visit_For(self, node) -> None:
-        self.rebound.update(_target_names(node.target))
+    def _binds_name(self, node) -> None:  # with ... as a, except E as a (imports: skipped), match
+        self.rebound.update(_target_names(node.name) if node.name else [])
 
-    def visit_CompFor(self, node) -> None:
-        self.rebound.update(_target_names(node.target))
-
-    def visit_NamedExpr(self, node) -> None:
-        self.rebound.update(_target_names(node.target))
-
-    def visit_Del(self, node) -> None:
-        self.rebound.update(_target_names(node.target))
-
-    def visit_AsName(self, node) -> None:  # with ... as a, except E as a (imports: skipped)
-        self.rebound.update(_target_names(node.name))
+    visit_AsName = visit_MatchAs = visit_MatchStar = _binds_name
 
     def visit_Param(self, node) -> None:
         self.rebound.add(node.name.value)
@@ -153,34 +143,19 @@ class _Candidates(cst.CSTVisitor):
     def visit_Nonlocal(self, node) -> None:
         self.rebound.update(item.name.value for item in node.names)
 
-    def visit_MatchAs(self, node) -> None:
-        self.rebound.update(_target_names(node.name) if node.name else [])
-
-    def visit_MatchStar(self, node) -> None:
-        self.rebound.update(_target_names(node.name) if node.name else [])
-
     def visit_MatchMapping(self, node) -> None:
         self.rebound.update(_target_names(node.rest) if node.rest else [])
 
-    def visit_FunctionDef(self, node) -> None:
-        self.rebound.add(node.name.value)
+    def _enter(self, node) -> None:  # a function, class or lambda: a scope of its own
+        if not isinstance(node, cst.Lambda):
+            self.rebound.add(node.name.value)
         self._depth += 1
 
-    def leave_FunctionDef(self, node) -> None:
+    def _leave(self, node) -> None:
         self._depth -= 1
 
-    def visit_ClassDef(self, node) -> None:
-        self.rebound.add(node.name.value)
-        self._depth += 1
-
-    def leave_ClassDef(self, node) -> None:
-        self._depth -= 1
-
-    def visit_Lambda(self, node) -> None:
-        self._depth += 1
-
-    def leave_Lambda(self, node) -> None:
-        self._depth -= 1
+    visit_FunctionDef = visit_ClassDef = visit_Lambda = _enter
+    leave_FunctionDef = leave_ClassDef = leave_Lambda = _leave
 
     # ------------------------------------------------------- the way without scopes
     def simple(self) -> bool:
