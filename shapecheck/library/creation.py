@@ -3,6 +3,7 @@ NumPy's), eye, ranges (arange, linspace and its kin), meshgrid, and ``keras.Vari
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from shapecheck.library.registry import FUNCTIONS, Site, function, method
@@ -26,11 +27,22 @@ function("numpy.random.normal", "numpy.random.uniform")(lambda site: _creation(s
 @function("numpy.random.randint")
 def _randint(site):
     """``np.random.randint(low, high, size)``: integers (NumPy's default int64; one
-    without ``size``)."""
+    without ``size``). Drawn from 0 .. k - 1 so many times that each value occurs (but
+    with a chance below one in a million), they are labels of k classes."""
     size = site.arg(2, "size", None)
     if size is None:
         return Tensor((), "int64", numpy=True, python=True)
-    return tensor(shape_arg(size), dtype_of(site.kwargs.get("dtype")) or "int64")
+    low, high, shape = site.arg(0, "low"), site.arg(1, "high", None), shape_arg(size)
+    k = low if high is None else high if low == 0 else None
+    labels = isinstance(k, int) and k > 0 and shape is not None \
+        and all(isinstance(d, int) for d in shape) and _every_value_drawn(k, math.prod(shape))
+    return Tensor(shape, dtype_of(site.kwargs.get("dtype")) or "int64", classes=k if labels else None)
+
+
+def _every_value_drawn(k: int, draws: int) -> bool:
+    """Whether ``draws`` uniform draws from k values miss one with a chance below 1e-6
+    (bounded by k (1 - 1/k) ** draws)."""
+    return k == 1 or draws * math.log1p(-1 / k) + math.log(k) < math.log(1e-6)
 
 
 @function("numpy.random.multivariate_normal")

@@ -181,6 +181,20 @@ def _final_activation(tensor):
     return activation if activation is None or isinstance(activation, str) else UNKNOWN
 
 
+def check_label_range(ev, loss: Loss, labels, predictions, node) -> None:
+    """Integer labels of a sparse loss whose values (0 .. classes - 1, each occurring) reach
+    past the model's classes: TensorFlow raises on the batch that holds one."""
+    classes = predictions.shape[-1] if isinstance(predictions, Tensor) and predictions.shape else None
+    if _LOSS_LABELS.get(canonical_loss(loss.name)) != "sparse" or not isinstance(labels, Tensor) \
+            or labels.classes is None or not isinstance(classes, int) or labels.classes <= classes:
+        return
+    ev.fact("output-label-mismatch", node,
+            f"{loss.name}: the labels take the values 0 .. {labels.classes - 1}, but the model "
+            f"outputs {classes} classes, and a label of {classes} or more is outside the valid "
+            f"range [0, {classes}): make the last layer output {labels.classes} classes, or "
+            f"map the labels into 0 .. {classes - 1}")
+
+
 def check_logits(ev, loss_name, from_logits, predictions, node) -> None:
     """A crossentropy's ``from_logits`` against the activation the predictions come from."""
     if _LOSS_LABELS.get(canonical_loss(loss_name)) not in ("same", "sparse") or \

@@ -6,7 +6,7 @@ import math
 
 from shapecheck.dims import format_shape
 from shapecheck.library.data import traced_element, with_batch_axis
-from shapecheck.library.losses import aligned, apply_loss, check_logits, loss_of
+from shapecheck.library.losses import aligned, apply_loss, check_label_range, check_logits, loss_of
 from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
@@ -97,7 +97,7 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if problem:
         ev.fact("data-cardinality", node, problem)
         return
-    batch, data = first_batch(x, y, batch_size, split), x
+    batch, data, labels = first_batch(x, y, batch_size, split), x, y
     x, y = (_unknown_like(x), None) if batch is None else batch  # (still a call)
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method("train_step" if training else "test_step") if cls is not None else None
@@ -123,7 +123,8 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if loss is None or not (isinstance(y, Tensor) and y.shape and isinstance(output, Tensor)):
         return
     if isinstance(loss, Loss):
-        apply_loss(ev, loss, [y, output], {}, node)
+        if apply_loss(ev, loss, [y, output], {}, node) is not UNKNOWN:
+            check_label_range(ev, loss, labels, output, node)
         return
     ev.graph_mode += 1  # the file's own loss, traced in the training step
     try:
