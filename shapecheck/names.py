@@ -13,11 +13,13 @@ _PREFIXES = (
     ("tensorflow.python.keras.", "keras."),
     ("tensorflow.keras.", "keras."),
     ("tensorflow.compat.v2.keras.", "keras."),
+    ("tensorflow.compat.v1.keras.", "keras."),  # TensorFlow 2's tf.keras, under compat.v1 too
     ("keras.api._v2.keras.", "keras."),
     ("keras.src.", "keras."),
     ("keras.api.", "keras."),
     ("tf_keras.", "keras."),
     ("np.", "numpy."),
+    ("tensorflow.experimental.numpy.", "numpy."),  # TensorFlow's NumPy API (tnp)
     ("tensorflow.compat.v1.app.flags.", "absl.flags."),
     ("tensorflow.compat.v1.flags.", "absl.flags."),
     ("tensorflow.app.flags.", "absl.flags."),
