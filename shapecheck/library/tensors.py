@@ -192,14 +192,16 @@ def _nested_shape(value):
     if any(s is None for s in shapes) or len({len(s) for s in shapes}) > 1:
         return None
     inner = shapes[0] if shapes else ()
-    if any(not same_dims(s, inner) for s in shapes):
+    if any(not _stackable(s, inner) for s in shapes):
         return None
     return (len(value), *inner)
 
 
-def same_dims(a, b) -> bool:
-    """Two shapes that are known to be equal."""
-    return len(a) == len(b) and all(isinstance(x, int) and x == y for x, y in zip(a, b))
+def _stackable(a, b) -> bool:
+    """Shapes known to be equal, but where both sizes vary at run time (None, as the batch
+    of tensors in one traced graph): stacking keeps that None."""
+    return len(a) == len(b) and all(x is None and y is None or isinstance(x, int) and x == y
+                                    for x, y in zip(a, b))
 
 
 _KEPT_VALUES = 64  # an array of at most this many integers keeps their values
