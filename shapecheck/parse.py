@@ -27,12 +27,41 @@ def parse(source: str) -> MetadataWrapper:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError:
-        unwrapped = None if tree is None else _unparenthesized_targets(source, tree)
-        if unwrapped is None:
+        if tree is None:
             raise
-        module = cst.parse_module(unwrapped)
+        module = _repaired(source, tree)
     # A freshly parsed module needs no defensive copy.
     return MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def _repaired(source: str, tree: ast.Module) -> cst.Module:
+    """The libcst tree of code CPython accepts and libcst's parser does not, made readable
+    for libcst: annotated targets in parentheses, indentation mixing tabs and spaces (each
+    repair on the text of the one before); else libcst's error for the original text."""
+    text = source
+    for repair in (_unparenthesized_targets, _tabs_expanded):
+        text = repair(text, tree) or text
+        if text is not source:
+            try:
+                return cst.parse_module(text)
+            except cst.ParserSyntaxError:
+                pass
+    return cst.parse_module(source)
+
+
+def _tabs_expanded(source: str, tree: ast.Module) -> str | None:
+    """``source`` with the tabs in the indentation of each statement's first line expanded
+    as CPython reads them (to the next multiple of 8 columns), or None if it has none."""
+    starts = {node.lineno for node in ast.walk(tree) if isinstance(node, ast.stmt)}
+    lines = source.splitlines(keepends=True)
+    changed = False
+    for number in starts:
+        line = lines[number - 1]
+        indent = line[:len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            lines[number - 1] = indent.expandtabs(8) + line[len(indent):]
+            changed = True
+    return "".join(lines) if changed else None
 
 
 def _unparenthesized_targets(source: str, tree: ast.Module) -> str | None:

@@ -62,6 +62,17 @@ def test_an_annotated_parenthesized_target_is_valid_python_and_positions_stay(tm
                                   "without an input tensor")
 
 
+def test_indentation_mixing_tabs_and_spaces_that_python_accepts_is_checked(tmp_path):
+    # libcst's tokenizer rejects a block indented " \t" around one indented by 9 spaces
+    (tmp_path / "m.py").write_text(
+        "import keras\ndef build(width):\n \tmodel = keras.Sequential([keras.Input((4,))])\n"
+        " \tfor _ in range(2):\n         model.add(keras.layers.Dense(width))\n"
+        " \treturn model\nmodel = build(3)\nmodel.add(keras.layers.Dense())\n")
+    done = check(tmp_path, "m.py")
+    assert done.returncode == 1
+    assert done.stdout.startswith("m.py:8:11: SHP")
+
+
 @pytest.mark.parametrize("expression", [
     " + ".join(["'a'"] * 3000),  # a left-deep chain of 3,000 operations
     "-" * 3000 + "1",
