@@ -42,6 +42,7 @@ class Module:
     positions: object = None
     lines: list = field(default_factory=list)  # its source, line by line
     imports: dict = field(default_factory=dict)  # a name its imports bind -> the dotted name
+    star_imports: list = field(default_factory=list)  # the modules of its `from M import *`
     project: Project | None = None
     digest: str = ""  # the hash of its text
 
@@ -52,6 +53,7 @@ class Project:
     def __init__(self):
         self.modules: dict[tuple[str, str], Module] = {}
         self.loading: set[str] = set()  # paths being run (an import cycle stops there)
+        self.starring: set = set()  # (module path, name) looked up through star imports
         self.imported: dict = {}  # every module's imported names (node -> canonical name)
         self.plain_backend: set = set()  # every module's names spelled keras.backend.*
         self.importers: dict = {}  # node of an imported name -> the file it is in
@@ -127,7 +129,8 @@ class Project:
         names = resolve(wrapper)
         module = self.modules[key] = Module(name, path, positions=names.positions,
                                             lines=source.splitlines(), imports=names.bindings,
-                                            project=self, digest=key[1])
+                                            star_imports=names.star_imports, project=self,
+                                            digest=key[1])
         self.loading.add(path)
         try:
             evaluator = Evaluator(wrapper.module, names, project=self, path=path, module_name=name)
@@ -157,6 +160,24 @@ class Project:
             if position is not None:
                 return module, position
         return None
+
+    def star_value(self, importer: str, star: str, name: str):
+        """What ``from star import *`` in ``importer`` binds to ``name`` when ``star`` is a
+        file of the project that exports it (its ``__all__``, else its public names), else
+        ``MISSING``."""
+        found = self.find(importer, star)
+        module = self.module(*found[:2]) if found is not None and not found[2] else None
+        if module is None or name.startswith("_"):
+            return MISSING
+        exported = module.globals.get("__all__")
+        if isinstance(exported, (list, tuple)) and name not in exported \
+                or (module.path, name) in self.starring:  # (modules that star-import each other)
+            return MISSING
+        self.starring.add((module.path, name))
+        try:
+            return ModuleValue(module).attribute(name)
+        finally:
+            self.starring.discard((module.path, name))
 
     def value(self, importer: str, dotted: str):
         """The value a project file gives the imported name ``dotted``, else ``MISSING``
@@ -203,7 +224,13 @@ class ModuleValue:
             return ApiRef(canonical(dotted)) if value is MISSING and not dotted.startswith(".") \
                 and project.find(module.path, dotted) is None else value
         if os.path.basename(module.path) == "__init__.py":
-            return project.value(module.path, "." + name)
+            value = project.value(module.path, "." + name)
+            if value is not MISSING:
+                return value
+        for star in reversed(module.star_imports):
+            value = project.star_value(module.path, star, name)
+            if value is not MISSING:
+                return value
         return MISSING
 
 

@@ -89,9 +89,10 @@ class _Candidates(cst.CSTVisitor):
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if isinstance(node.names, cst.ImportStar):
-            if node.module is not None and not node.relative:
-                self.star_imports.append(_code(node.module))
+        if isinstance(node.names, cst.ImportStar):  # (relative ones as ".module", "..")
+            dots = "." * len(node.relative)
+            if node.module is not None or dots:
+                self.star_imports.append(dots + (_code(node.module) if node.module else ""))
             return False
         for alias in node.names:
             bound = alias.asname.name if alias.asname else alias.name

@@ -93,3 +93,18 @@ def test_a_library_module_a_project_file_imports_is_followed_through_its_attribu
     done = CliRunner().invoke(main, ["model.py"])
     assert "internal error" not in done.output
     assert "model.py:9:70: SHP206 [error] Dense has no argument 'activaton'" in done.output
+
+
+def test_modules_that_star_import_each_other_leave_a_name_neither_defines_unknown(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "a.py").write_text("from .b import *\nX = 3\n")
+    (tmp_path / "pkg" / "b.py").write_text("from .a import *\nY = 4\n")
+    (tmp_path / "main.py").write_text(
+        "import keras\nfrom pkg.a import *\n\nmodel = keras.Sequential([keras.Input((Y,)), "
+        "keras.layers.Dense(X), keras.layers.Dense(Z)])\n")
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    done = run("summary", "main.py")
+    assert done.exit_code == 0, done.output
+    assert "| (None, 3)    |      15 |" in done.stdout and "Total params: ?" in done.stdout

@@ -109,12 +109,12 @@ class Expressions:
             return {"True": True, "False": False, "None": None}[name]
         if name in BUILTINS:
             return ApiRef("builtins." + name)
-        for module in self.star_imports:
+        for module in reversed(self.star_imports):  # the last `from M import *` binds it
             candidate = canonical(f"{module}.{name}")
-            if library.is_known(candidate):
+            if not module.startswith(".") and library.is_known(candidate):
                 return ApiRef(candidate)
             if self.project is not None:
-                value = self.project.value(self.path, f"{module}.{name}")
+                value = self.project.star_value(self.path, module, name)
                 if value is not MISSING:
                     return value
         return UNKNOWN

@@ -166,9 +166,7 @@ class LayerCalls:
                 finally:
                     self.building -= 1
                     self._quiet -= 1
-            shape = self.call_function(computes.bound(layer), [shape_of(inputs)], {})
-            one = isinstance(shape, (tuple, list)) and not any(isinstance(d, (tuple, list)) for d in shape)
-            output = Tensor(shape_arg(shape) if one else None)  # (a size it cannot know: unknown)
+            output = _tensors_of(self.call_function(computes.bound(layer), [shape_of(inputs)], {}))
         else:
             traced = [substitute(a, _traced(a)) for a in args]
             kwargs = self._with_training(method, args, kwargs)
@@ -437,3 +435,13 @@ def _batch_changed(built, shape) -> bool:
     """Whether a layer built on ``built`` now gets another known batch size."""
     return bool(built) and bool(shape) and isinstance(built[0], int) and isinstance(shape[0], int) \
         and built[0] != shape[0]
+
+
+def _tensors_of(shape):
+    """What Keras makes of a ``compute_output_shape`` result: a tensor of that shape, or a
+    list or tuple of shapes as the same structure of tensors (a size it cannot know, and
+    anything else, unknown)."""
+    if isinstance(shape, (tuple, list)) and shape and all(isinstance(s, (tuple, list)) for s in shape):
+        return type(shape)(_tensors_of(s) for s in shape)
+    one = isinstance(shape, (tuple, list)) and not any(isinstance(d, (tuple, list)) for d in shape)
+    return Tensor(shape_arg(shape) if one else None)
