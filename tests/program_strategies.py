@@ -243,10 +243,11 @@ def out_shape(layer: Layer, shape):
         if len(shape) != 3:
             raise Invalid
         return shape[-1:]
-    if cls in ("LSTM", "GRU"):
+    if cls in ("LSTM", "GRU", "RNN"):
         if len(shape) != 2:
             raise Invalid
-        return (shape[0], p["units"]) if p.get("return_sequences") else (p["units"],)
+        units = p["cell"].params["units"] if cls == "RNN" else p["units"]
+        return (shape[0], units) if p.get("return_sequences") else (units,)
     if cls == "Embedding":
         return shape + (p["output_dim"],)
     if cls == "Reshape":
@@ -385,7 +386,11 @@ class LayerWriter:
             return_sequences = c.chance(40)
         if return_sequences or c.chance(20):
             params["return_sequences"] = return_sequences
-        return Layer(c.choice(["LSTM", "GRU"]), params, positional=c.choice([0, 1, 1]), attr="rnn")
+        cls = c.choice(["LSTM", "GRU"])
+        if c.chance(25):  # the same loop as keras.layers.RNN around the layer's cell
+            cell = Layer(cls + "Cell", {"units": params.pop("units")}, positional=c.choice([0, 1]))
+            return Layer("RNN", {"cell": cell, **params}, positional=c.choice([0, 1]), attr="rnn")
+        return Layer(cls, params, positional=c.choice([0, 1, 1]), attr="rnn")
 
     def embedding(self, vocab):
         params = {"input_dim": vocab, "output_dim": self.c.choice([4, 8, 16, 32])}
@@ -480,6 +485,8 @@ class Program:
         return name
 
     def value(self, v):
+        if isinstance(v, Layer):  # a layer given to a layer (RNN's cell)
+            return self.call(v)
         if isinstance(v, str):
             return f"{self.quote}{v}{self.quote}"
         if isinstance(v, tuple):
@@ -518,6 +525,7 @@ SIGNATURES = {
     "MaxPooling2D": ("pool_size", "strides"), "AveragePooling2D": ("pool_size", "strides"),
     "Dense": ("units",), "Dropout": ("rate",), "Reshape": ("target_shape",),
     "Embedding": ("input_dim", "output_dim"), "LSTM": ("units",), "GRU": ("units",),
+    "LSTMCell": ("units",), "GRUCell": ("units",), "RNN": ("cell",),
 }
 
 FILTER_NAMES = ["filters", "channels", "filter_sizes", "conv_filters", "n_filters"]
@@ -1163,7 +1171,7 @@ def nested_style(prog: Program):
         current = None
     head = planner.head(current)
     # The feature part ends with the layer that makes it flat.
-    while head and head[0].cls in ("Flatten", "GlobalAveragePooling2D", "LSTM", "GRU"):
+    while head and head[0].cls in ("Flatten", "GlobalAveragePooling2D", "LSTM", "GRU", "RNN"):
         plan.steps.append(head.pop(0))
     if not plan.steps:
         plan.steps.append(planner.w.dropout())
