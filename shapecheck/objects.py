@@ -113,6 +113,7 @@ class FunctionalModel:
     user_class: Any = None  # the file's keras.Model subclass made as CustomModel(inputs, outputs)
     attrs: dict = field(default_factory=dict)  # what that class's __init__ set on self
     application: Any = None  # the keras.applications call that made it, for get_layer
+    layers: list = field(default_factory=list)  # its layers in the order of ``model.layers``
 
 
 @dataclass(eq=False)

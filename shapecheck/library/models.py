@@ -140,11 +140,11 @@ def _functional(site):
         list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     if not all(isinstance(t, Tensor) for t in input_list + output_list):
         return UNKNOWN
-    calls = _graph_order(input_list, output_list)
+    calls, layers = _graph_order(input_list, output_list)
     if len(output_list) == 1:  # Keras 3 gives the one output itself, not a list of it
         outputs = output_list[0]
     model = FunctionalModel(ev.here(site.node), ev.auto_name("Functional", site.kwargs), input_list, outputs,
-                            calls, given_name=given_name(site.kwargs))
+                            calls, given_name=given_name(site.kwargs), layers=layers)
     ev.objects.append(model)
     return model
 
@@ -155,20 +155,23 @@ def _by_name(tensors: dict) -> list:
         isinstance(name, str) for name in tensors) else list(tensors.values())
 
 
-def _graph_order(inputs, outputs) -> list:
+def _graph_order(inputs, outputs) -> tuple[list, list]:
     """The layer calls between inputs and outputs, in the order Keras runs a functional
-    graph: by decreasing depth, ties in the order Keras's ``map_graph`` meets them."""
+    graph: by decreasing depth, ties in the order Keras's ``map_graph`` meets them; and its
+    layers in the order of ``model.layers``: by decreasing depth, ties in the order the
+    search from the outputs first meets them."""
     def parents(record):
         return [t.source for t in (*record.inputs, *record.given)
                 if isinstance(t, Tensor) and t.source is not None and not any(t is i for i in inputs)]
 
-    post_order, finished = [], set()
+    post_order, finished, met = [], set(), {}
 
     def visit(tensor):
         record = tensor.source
         if record is None or id(record) in finished or any(tensor is i for i in inputs):
             return
         finished.add(id(record))
+        met.setdefault(id(record.layer), len(met))
         for parent_tensor in (*record.inputs, *record.given):
             if isinstance(parent_tensor, Tensor):
                 visit(parent_tensor)
@@ -184,7 +187,9 @@ def _graph_order(inputs, outputs) -> list:
         for parent in parents(record):
             depths[id(parent)] = max(depth + 1, depths.get(id(parent), 0))
     order = sorted(depths, key=lambda key: -depths[key])  # stable: ties keep insertion order
-    return [records[key] for key in order if key in records]
+    layers = {id(r.layer): r.layer for r in post_order}
+    ranked = sorted(layers, key=lambda key: (-layer_depths[key], met[key]))
+    return [records[key] for key in order if key in records], [layers[key] for key in ranked]
 
 
 def replay(ev, model: FunctionalModel, inputs, node):
@@ -313,11 +318,7 @@ def _layers(site):
         return UNKNOWN if model.uncertain else list(model.layers)
     if isinstance(model, FunctionalModel) and not model.leaf:  # a backbone's layers are unknown
         inputs = [site.ev.input_layer(t) for t in model.inputs]
-        inner = []
-        for record in model.calls:
-            if not isinstance(record.layer, Operation) and all(record.layer is not x for x in inner):
-                inner.append(record.layer)
-        return inputs + inner
+        return inputs + [layer for layer in model.layers if not isinstance(layer, Operation)]
     return UNKNOWN
 
 

@@ -53,7 +53,8 @@ def copy_of(ev, model, node):
                   for record in model.calls if isinstance(record.layer, BuiltinLayer)}
         calls = [replace(record, layer=copies.get(id(record.layer), record.layer))
                  for record in model.calls]
-        twin = replace(model, node=where, given_name=model.name, attr=None, calls=calls)
+        twin = replace(model, node=where, given_name=model.name, attr=None, calls=calls,
+                       layers=[copies.get(id(layer), layer) for layer in model.layers])
         ev.objects.append(twin)
         return twin
     return UNKNOWN
