@@ -81,10 +81,12 @@ class OutputLabelMismatch(FactRule):
     Why: ``SparseCategoricalCrossentropy`` wants integer labels ``(N,)`` against
     scores ``(N, classes)``; ``CategoricalCrossentropy`` wants one-hot labels of
     the predictions' exact shape.  A classifier without ``Flatten`` (scores per
-    pixel) or integer labels given to the categorical loss fail when the loss runs.
+    pixel) or integer labels given to the categorical loss fail when the loss runs;
+    so does a sparse label of 10 against 6 scores (labels of more classes than the
+    model outputs), on the first batch that holds one.
 
     Instead: match labels and loss (one-hot with categorical, integers with
-    sparse), and end the model in one score per class.
+    sparse), and end the model in one score per class of the labels.
     """
 
     code = "SHP104"
@@ -98,6 +100,9 @@ class OutputLabelMismatch(FactRule):
         "loss = tf.keras.losses.SparseCategoricalCrossentropy()(y, p)\n",
         _PRELUDE + "y = tf.zeros((8, 1))\np = tf.zeros((8, 10))\n"
         "loss = tf.keras.losses.categorical_crossentropy(y, p)\n",
+        _PRELUDE + "import numpy as np\nx = np.zeros((200, 4))\ny = np.random.randint(0, 10, 200)\n"
+        "model = tf.keras.Sequential([tf.keras.Input((4,)), layers.Dense(6)])\n"
+        "model.compile(loss='sparse_categorical_crossentropy')\nmodel.fit(x, y)\n",
     ]
 
 
