@@ -12,6 +12,7 @@ from shapecheck.layers import ShapeError
 from shapecheck.library import signatures
 from shapecheck.library.command_line import ArgumentParser
 from shapecheck.library.creation import RandomGenerator
+from shapecheck.library.data import TensorSpec
 from shapecheck.library.image_folders import ImageGenerator
 from shapecheck.library.layers import base_attribute
 from shapecheck.library.pandas import Frame, Indexer
@@ -74,6 +75,7 @@ def call(ev, name: str, args, kwargs, node):
 _KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (str, "str"), (Dataset, "dataset"),
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
           (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"), (RandomGenerator, "rng"),
+          (TensorSpec, "tensorspec"),
           (Indexer, "indexer"), (Super, "super"),
           ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from shapecheck.library.registry import function, method
+from dataclasses import dataclass
+
+from shapecheck.library.registry import attribute, function, method
+from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import Dataset
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
@@ -88,6 +91,77 @@ def from_tensor_slices(site):
     return Dataset(element, count if isinstance(count, int) else None)
 
 
+@dataclass(eq=False)
+class TensorSpec:
+    """``tf.TensorSpec(shape, dtype)``: a declared shape (None where it varies; None as a
+    whole when even the rank is open) and dtype."""
+
+    shape: tuple | None
+    dtype: str | None
+
+
+@function("tensorflow.TensorSpec")
+def _tensor_spec(site):
+    shape = site.arg(0, "shape", None)
+    return TensorSpec(None if shape is None else shape_arg(shape),
+                      dtype_of(site.arg(1, "dtype", "float32")))
+
+
+@attribute("tensorspec", "shape")
+def _spec_shape(site):
+    return UNKNOWN if site.obj.shape is None else site.obj.shape
+
+
+@attribute("tensorspec", "dtype")
+def _spec_dtype(site):
+    return UNKNOWN if site.obj.dtype is None else site.obj.dtype
+
+
+@function("tensorflow.TensorShape")
+def _tensor_shape(site):
+    """``tf.TensorShape(dims)``, as the tuple of its dims (None: an open rank, unknown)."""
+    dims = shape_arg(site.arg(0, "dims"))
+    return UNKNOWN if dims is None else dims
+
+
+@function("tensorflow.data.Dataset.from_generator")
+def _from_generator(site):
+    """A data set of what a generator yields, as ``output_signature`` (TensorSpecs) or
+    ``output_types`` with ``output_shapes`` declare it: a traced function (``fit``, ``map``)
+    sees the declared shapes; the elements' own sizes where those say None, and how many
+    there are, stay unknown."""
+    signature = site.arg(4, "output_signature", None)
+    if signature is None:
+        types, shapes = site.arg(1, "output_types", None), site.arg(2, "output_shapes", None)
+        signature = _declared(types, shapes)
+    spec = _specified(signature)
+    element = substitute(spec, {id(t): Tensor(tuple(UNKNOWN if d is None else d for d in t.shape),
+                                              t.dtype) for t in tensor_leaves(spec) if t.shape})
+    return Dataset(element, None, spec=spec)
+
+
+def _declared(types, shapes):
+    """``output_types`` and ``output_shapes`` as the TensorSpecs they declare (no shapes:
+    an open one for each type)."""
+    if isinstance(types, (tuple, list, dict)):
+        keys = types if isinstance(types, dict) else range(len(types))
+        fitting = isinstance(shapes, type(types)) and len(shapes) == len(types)
+        parts = {k: _declared(types[k], shapes[k] if fitting else None) for k in keys}
+        return parts if isinstance(types, dict) else type(types)(parts.values())
+    return TensorSpec(shape_arg(shapes) if isinstance(shapes, (tuple, list)) else None, dtype_of(types))
+
+
+def _specified(signature):
+    """The tensors a nested structure of TensorSpecs describes (anything else unknown)."""
+    if isinstance(signature, TensorSpec):
+        return Tensor(signature.shape, signature.dtype)
+    if isinstance(signature, (tuple, list)):
+        return type(signature)(_specified(s) for s in signature)
+    if isinstance(signature, dict):
+        return {k: _specified(s) for k, s in signature.items()}
+    return UNKNOWN
+
+
 def _batch_element(element, size):
     if isinstance(element, Tensor):
         return Tensor(None if element.shape is None else (size, *element.shape), element.dtype)
@@ -102,15 +176,18 @@ def _batch_element(element, size):
 def _batch(site):
     dataset, size = site.obj, site.arg(0, "batch_size")
     count = dataset.count
+    drop = site.arg(1, "drop_remainder", False) is True
+    spec = None if dataset.spec is None else \
+        _batch_element(dataset.spec, size if drop and isinstance(size, int) else None)
     if not isinstance(size, int):
-        return Dataset(_batch_element(dataset.element, UNKNOWN), None, batched=True)
+        return Dataset(_batch_element(dataset.element, UNKNOWN), None, batched=True, spec=spec)
     # The loop body sees the first batch: full unless the data set is smaller.
     first = UNKNOWN if count is None else min(count, size)
     batches = None if count is None else -(-count // size)
-    drop = site.arg(1, "drop_remainder", False) is True
     if drop and count is not None:
         batches = count // size
-    return Dataset(_batch_element(dataset.element, first), batches, fixed_batch=drop, batched=True)
+    return Dataset(_batch_element(dataset.element, first), batches, fixed_batch=drop, batched=True,
+                   spec=spec)
 
 
 @method("dataset", "shuffle", "prefetch", "cache", "repeat", "take", "skip")
@@ -133,7 +210,7 @@ def _map(site):
 
     ev.traced += 1
     try:
-        if not dataset.batched or dataset.fixed_batch:
+        if dataset.spec is None and (not dataset.batched or dataset.fixed_batch):
             element, spec = run(dataset.element), None
         else:
             spec = run(traced_element(dataset))

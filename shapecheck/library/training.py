@@ -39,7 +39,8 @@ def first_batch(x, y, batch_size, validation_split=0.0):
     data set batched with ``drop_remainder=True``; fit's ``validation_split`` keeps the
     first ``floor(rows * (1 - split))`` rows). None when the inputs are not known."""
     if isinstance(x, Dataset):
-        fixed, element = x.fixed_batch, x.element if x.fixed_batch else traced_element(x)
+        fixed, element = x.fixed_batch, traced_element(x) if x.spec is not None or not x.fixed_batch \
+            else x.element
         x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
         return (x, y) if fixed else (with_batch_axis(x, None), with_batch_axis(y, None))
     tensors = tensor_leaves(x)
