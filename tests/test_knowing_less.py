@@ -80,6 +80,17 @@ def test_a_model_that_raised_on_data_of_unknown_shape_has_no_output():
     assert [m.output_shape for m in report.models] == [None]
 
 
+def test_a_model_of_two_inputs_run_on_data_of_unknown_shape_is_listed_with_its_graph():
+    source = ("import numpy as np\nimport keras\n"
+              "a, b = keras.Input((8,)), keras.Input((8,))\n"
+              "model = keras.Model([a, b], keras.layers.Dense(2)(keras.layers.subtract([a, b])))\n"
+              "x = np.array(np.load('pairs.npy'))\nmodel.predict([x[:, 0], x[:, 1]])\n")
+    report = check_source(source, "m.py")
+    assert not report.diagnostics
+    assert [(m.input_shape, m.output_shape, m.params) for m in report.models] == [
+        ([(None, 8), (None, 8)], (None, 2), 18)]
+
+
 def test_a_loop_past_its_share_of_the_budget_keeps_its_arrays_and_what_follows():
     source = ("import numpy as np\nimport keras\nx = np.zeros((3000, 100))\n"
               "for i in range(3000):\n    for j in range(100):\n        x[i, j] = i * j\n"
