@@ -54,6 +54,11 @@ class Tensor:
     # gives an int): computed with as one, but not a tensor to report.
     python: bool = False
 
+    def forget_values(self) -> None:
+        """What a write into the array in place (``y[i] = v``, ``y.fill(0)``, ``out=y``)
+        leaves of what was known of its values: nothing."""
+        self.contents = self.classes = None
+
 
 @dataclass(frozen=True)
 class ApiRef:

@@ -108,6 +108,8 @@ class Statements:
             current.extend(operand)
             return
         value = self._binary(type(node.operator).__name__.replace("Assign", ""), current, operand, node)
+        if isinstance(current, Tensor) and current.numpy:  # in place: what else holds it changes too
+            current.forget_values()
         self.assign(node.target, value, frame, record=True)
 
     def exec_Return(self, node, frame):
@@ -373,7 +375,9 @@ class Statements:
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
             index = self._index(target, frame)
-            if isinstance(owner, (list, dict)) and index is not UNKNOWN:
+            if isinstance(owner, Tensor):  # a write into the array
+                owner.forget_values()
+            elif isinstance(owner, (list, dict)) and index is not UNKNOWN:
                 self.touch(owner)
                 try:
                     owner[index] = value

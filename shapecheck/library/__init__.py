@@ -43,9 +43,18 @@ from shapecheck.objects import (
 )
 from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
 
+# Functions that write into the array given first, and array methods that write into
+# their array: what was known of its values is gone.
+_WRITES_FIRST = frozenset({"numpy.random.shuffle", "random.shuffle", "numpy.copyto", "numpy.put",
+                           "numpy.place", "numpy.putmask", "numpy.fill_diagonal"})
+_WRITING_METHODS = frozenset({"fill", "put", "itemset", "resize", "sort", "partition"})
+
 
 def call(ev, name: str, args, kwargs, node):
     """The result of calling the library function or class ``name``."""
+    for array in (kwargs.get("out"), args[0] if args and name in _WRITES_FIRST else None):
+        if isinstance(array, Tensor):
+            array.forget_values()
     handler = handler_for(name)
     if handler is None:
         return ev.unmodelled(name, args, kwargs, node)
@@ -119,6 +128,8 @@ def call_method(ev, obj, name: str, args, kwargs, node):
     kinds = kinds_of(obj)
     if kinds[:1] in (("list",), ("dict",), ("sequential",)):
         ev.touch(obj)  # the method may change it
+    elif isinstance(obj, Tensor) and name in _WRITING_METHODS:
+        obj.forget_values()
     for kind in kinds:
         handler = METHODS.get((kind, name))
         if handler is not None:
