@@ -182,17 +182,30 @@ def _final_activation(tensor):
 
 
 def check_label_range(ev, loss: Loss, labels, predictions, node) -> None:
-    """Integer labels of a sparse loss whose values (0 .. classes - 1, each occurring) reach
-    past the model's classes: TensorFlow raises on the batch that holds one."""
+    """Integer labels of a sparse loss that surely hold a value outside 0 .. classes - 1 of
+    the model's output (the values of a literal array, or 0 .. k - 1 each occurring):
+    TensorFlow raises on the batch that holds one."""
     classes = predictions.shape[-1] if isinstance(predictions, Tensor) and predictions.shape else None
     if _LOSS_LABELS.get(canonical_loss(loss.name)) != "sparse" or not isinstance(labels, Tensor) \
-            or labels.classes is None or not isinstance(classes, int) or labels.classes <= classes:
+            or not isinstance(classes, int):
         return
+    values = _label_values(labels)
+    if values is None or 0 <= values[0] and values[1] < classes:
+        return
+    bad = values[0] if values[0] < 0 else values[1]
+    fix = f"make the last layer output {values[1] + 1} classes, or map" if bad >= classes else "map"
     ev.fact("output-label-mismatch", node,
-            f"{loss.name}: the labels take the values 0 .. {labels.classes - 1}, but the model "
-            f"outputs {classes} classes, and a label of {classes} or more is outside the valid "
-            f"range [0, {classes}): make the last layer output {labels.classes} classes, or "
-            f"map the labels into 0 .. {classes - 1}")
+            f"{loss.name}: the labels hold the value {bad}, but the model outputs {classes} "
+            f"classes, so a label must be in [0, {classes}) (TensorFlow raises on the first "
+            f"batch that holds it): {fix} the labels into 0 .. {classes - 1}")
+
+
+def _label_values(labels: Tensor) -> tuple[int, int] | None:
+    """The lowest and the highest value integer labels surely hold, else None."""
+    contents = labels.contents
+    if contents and all(isinstance(v, int) and not isinstance(v, bool) for v in contents):
+        return min(contents), max(contents)
+    return None if labels.classes is None else (0, labels.classes - 1)
 
 
 def check_logits(ev, loss_name, from_logits, predictions, node) -> None:

@@ -124,7 +124,8 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if loss is None or not (isinstance(y, Tensor) and y.shape and isinstance(output, Tensor)):
         return
     if isinstance(loss, Loss):
-        if apply_loss(ev, loss, [y, output], {}, node) is not UNKNOWN:
+        if apply_loss(ev, loss, [y, output], {}, node) is not UNKNOWN \
+                and site.kwargs.get("steps_per_epoch") is None:  # (else not every batch runs)
             check_label_range(ev, loss, labels, output, node)
         return
     ev.graph_mode += 1  # the file's own loss, traced in the training step
