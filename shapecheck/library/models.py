@@ -201,6 +201,15 @@ def replay(ev, model: FunctionalModel, inputs, node):
         inputs = [inputs[name] for name in names]
     new_inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if len(new_inputs) != len(model.inputs):
+        # (arrays, not nested lists; one array of unknown shape may stand for unknown data)
+        if all(isinstance(t, Tensor) for t in new_inputs) and (
+                isinstance(inputs, (list, tuple)) or inputs.shape is not None):
+            n, names = len(model.inputs), ", ".join(f"'{ev.input_layer(t).name}'" for t in model.inputs)
+            ev.fact("incompatible-input", node,
+                    f"the model takes {n} input{'s' if n > 1 else ''} ({names}), but gets "
+                    f"{len(new_inputs)}: " + (f"pass a list of {n} arrays or tensors, one per "
+                                              f"Input, in the order keras.Model(inputs=...) lists them"
+                                              if n > 1 else "pass it one array or tensor"))
         return UNKNOWN
     arrays = {t.numpy for t in new_inputs if isinstance(t, Tensor)}
     if len(new_inputs) > 1 and arrays == {True, False}:
