@@ -311,6 +311,12 @@ class LayerCalls:
             return UNKNOWN
         spec = layer.spec
         self.touch(layer)  # applying it builds it
+        if spec is not None and spec.takes_one_tensor() and isinstance(inputs, (list, tuple)) \
+                and len(inputs) > 1 and all(isinstance(t, Tensor) for t in inputs):
+            self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
+                      f"{layer.cls_name} takes one tensor, but gets a list of {len(inputs)}: "
+                      f"merge them first (layers.concatenate, layers.Add), or apply it to each")
+            return UNKNOWN
         if spec is None or spec.undecided(layer.config):  # built, shape unknown
             layer.built = True
             return Tensor(None)

@@ -37,6 +37,17 @@ INHERITED_KWARGS = {
     **{name: ("bounding_box_format", "data_format") for name in ("RandomBrightness", "RandomContrast")},
 }
 
+# Layers of one input that take a list or tuple of tensors as it is: elementwise ones apply
+# themselves to each tensor, Lambda passes it to its function, a cell gets its states with
+# it. Every other layer of one input raises on a list of several tensors (Keras counts
+# them against its input spec); checked by tests/test_layer_inputs.py.
+TAKES_A_LIST = frozenset({
+    "Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU", "GaussianDropout",
+    "GaussianNoise", "Identity", "LeakyReLU", "ReLU", "Rescaling", "Resizing", "Softmax",
+    "RandomBrightness", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom", "Lambda", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+})
+
 # Activation names ``keras.activations.get`` knows.
 ACTIVATIONS = frozenset({
     "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign",
@@ -89,6 +100,10 @@ class LayerSpec:
     accepts: tuple = ()
     # Accepted values of string arguments, e.g. {"padding": ("valid", "same")}.
     choices: tuple = ()
+
+    def takes_one_tensor(self) -> bool:
+        """Whether a list of several tensors is an error for this layer."""
+        return not (self.multi_input or self.call_inputs or self.name in TAKES_A_LIST)
 
     def undecided(self, config: dict) -> bool:
         """True when an argument that decides the output's rank or layout is unknown."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from shapecheck import dims
-from shapecheck.layers import REQUIRED, LayerSpec, register
+from shapecheck.dims import format_shape
+from shapecheck.layers import REQUIRED, LayerSpec, ShapeError, register
 from shapecheck.values import UNKNOWN
 
 
@@ -38,8 +39,13 @@ def _bidirectional_weights(config, shape):
 
 
 def _time_distributed_output(config, shape):
+    if len(shape) < 3:
+        raise ShapeError("incompatible-input",
+                         f"TimeDistributed applies its layer to each step of a (batch, steps, "
+                         f"...) input, at least 3-D, but gets shape {format_shape(shape)}: give "
+                         f"it sequences, or apply the layer without TimeDistributed")
     inner = _inner(config)
-    if inner is None or len(shape) < 3:
+    if inner is None:
         return None
     out = inner[0].output(inner[1], (shape[0], *shape[2:]))
     return None if isinstance(out, list) else (shape[0], shape[1], *out[1:])
