@@ -355,6 +355,8 @@ class Statements:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             values = value if isinstance(value, (tuple, list)) and len(value) == len(elements) else None
+            if values is None and not any(isinstance(e, cst.StarredElement) for e in elements):
+                self._check_unpacked_outputs(target, value)
             for index, element in enumerate(elements):
                 if isinstance(element, cst.StarredElement):
                     self.assign(element.value, UNKNOWN, frame)
@@ -383,6 +385,22 @@ class Statements:
                     owner[index] = value
                 except (IndexError, TypeError):
                     pass
+
+
+    def _check_unpacked_outputs(self, target, value) -> None:
+        """The outputs of one layer call unpacked into another number of names."""
+        if not isinstance(value, (tuple, list)) or not value or not all(
+                isinstance(t, Tensor) and t.source is not None and t.source is value[0].source
+                for t in value):
+            return
+        what = getattr(value[0].source.layer, "cls_name", "the operation")
+        n, names = len(value), len(target.elements)
+        states = {"LSTM": " (the output, h and c)", "GRU": " (the output and its state)",
+                  "SimpleRNN": " (the output and its state)"}.get(what, "")
+        self.fact("unpacked-output-count", target,
+                  f"{what} returns {n} tensors here{states}, but {names} names take "
+                  f"them (Python raises \"{'too many' if n > names else 'not enough'} values to "
+                  f"unpack\"): unpack all {n}, or write *states for the rest")
 
 
 # Exceptions that TensorFlow and Keras raise for a shape or argument problem, and their bases.

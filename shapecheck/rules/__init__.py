@@ -15,6 +15,7 @@ from shapecheck.rules.shape_errors import (
     NonPositiveDimension,
     OutputLabelMismatch,
     ReshapeSizeMismatch,
+    UnpackedOutputCount,
 )
 from shapecheck.rules.suppression import UnusedNoqa
 from shapecheck.rules.verify import VerifyMismatch
@@ -23,7 +24,8 @@ ALL_RULES = sorted(
     [IncompatibleInput, NonPositiveDimension, ReshapeSizeMismatch, OutputLabelMismatch, DataCardinality,
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
      ActivationLossMismatch,
-     UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, VerifyMismatch, UnusedNoqa],
+     UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, UnpackedOutputCount,
+     VerifyMismatch, UnusedNoqa],
     key=lambda rule: rule.code,
 )
 

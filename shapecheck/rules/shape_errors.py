@@ -1,5 +1,6 @@
 """SHP1xx: inputs that Keras would reject when the model runs; SHP208: a KerasTensor given to
-a TensorFlow function, which Keras 3 rejects as the graph is built."""
+a TensorFlow function, which Keras 3 rejects as the graph is built; SHP209: a layer's
+outputs unpacked into another number of names, which Python rejects."""
 
 from shapecheck.rules.base import FactRule
 
@@ -175,3 +176,25 @@ class KerasTensorInTfFunction(FactRule):
         "import tensorflow as tf\nimport keras\nx = keras.Input((8,))\n"
         "y = tf.random.categorical(keras.layers.Dense(3)(x), 1)\n",  # a function not modelled
     ]
+
+
+class UnpackedOutputCount(FactRule):
+    """A layer's outputs are unpacked into more or fewer names than it returns.
+
+    Why: a recurrent layer with ``return_state=True`` returns its output and then its final
+    states: an ``LSTM`` three tensors (output, h, c), a ``GRU`` or ``SimpleRNN`` two.
+    ``output, state = LSTM(64, return_state=True)(x)`` (written for a GRU, or from memory)
+    makes Python raise "too many values to unpack" as the model is built.
+
+    Instead: take every tensor the layer returns (``output, h, c = ...`` for an LSTM), or
+    ``output, *states = ...`` to keep the states as a list.
+    """
+
+    code = "SHP209"
+    claims_raise = True
+    name = "unpacked-output-count"
+    fact_kind = "unpacked-output-count"
+    VALID = [_PRELUDE + "x = tf.keras.Input((10, 4))\n"
+             "output, h, c = layers.LSTM(8, return_state=True)(x)\n"]
+    INVALID = [_PRELUDE + "x = tf.keras.Input((10, 4))\n"
+               "output, state = layers.LSTM(8, return_state=True)(x)\n"]
