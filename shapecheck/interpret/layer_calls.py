@@ -178,7 +178,7 @@ class LayerCalls:
                 self.training = outer
         # Keras marks a layer built once a call succeeds.
         self.touch(layer)
-        layer.built = layer.built or (isinstance(inputs, Tensor) and self._raised == raised)
+        layer.built = layer.built or (bool(tensor_leaves(inputs)) and self._raised == raised)
         if symbolic:  # what a symbolic call returns is symbolic again
             output = substitute(output, {id(t): Tensor(t.shape, t.dtype, symbolic=True)
                                          for t in tensor_leaves(output)})

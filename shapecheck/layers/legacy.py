@@ -469,7 +469,8 @@ KERAS3_BACKEND = frozenset({
     "backend", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format",
     "is_float_dtype", "is_int_dtype", "is_keras_tensor", "result_type", "set_epsilon",
     "set_floatx", "set_image_data_format", "standardize_dtype"})
-_OPS_FOR = {"int_shape": "keras.ops.shape", "l2_normalize": "keras.ops.normalize"}
+_OPS_FOR = {"int_shape": "keras.ops.shape", "l2_normalize": "keras.ops.normalize",
+            "random_normal": "keras.random.normal", "random_uniform": "keras.random.uniform"}
 
 
 def removed_backend_message(name: str, known) -> str | None:

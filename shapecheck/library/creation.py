@@ -18,7 +18,10 @@ def _creation(site, shape_index=0, shape_name="shape", dtype_name="dtype"):
 function("tensorflow.random.normal", "tensorflow.random.uniform", "tensorflow.random.truncated_normal",
          "tensorflow.zeros", "tensorflow.ones", "keras.random.normal", "keras.random.uniform",
          "keras.ops.zeros", "keras.ops.ones", "numpy.zeros", "numpy.ones", "numpy.empty",
-         "keras.ops.full", "numpy.full")(_creation)
+         "keras.ops.full", "numpy.full", "keras.random.truncated_normal",
+         # the legacy tf.keras.backend's (TensorFlow 2 still has them there)
+         "keras.backend.random_normal", "keras.backend.random_uniform",
+         "keras.backend.random_bernoulli")(_creation)
 function("tensorflow.fill")(lambda site: _creation(site, 0, "dims"))
 function("numpy.random.random")(lambda site: _creation(site, 0, "size"))
 function("numpy.random.normal", "numpy.random.uniform")(lambda site: _creation(site, 2, "size"))
