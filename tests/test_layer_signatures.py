@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from shapecheck.layers import BASE_KWARGS, REGISTRY, REQUIRED
+from shapecheck.layers import BASE_KWARGS, KERAS_BASES, REGISTRY, REQUIRED
 
 keras = pytest.importorskip("keras")  # installed with the test extra (TensorFlow)
 
@@ -29,3 +29,11 @@ def test_signature_matches_keras(spec):
 @pytest.mark.parametrize("name", sorted({n.rsplit(".", 1)[-1] for n in REGISTRY}))
 def test_aliases_are_keras_names(name):
     assert hasattr(keras.layers, name)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_the_modelled_base_classes_are_keras_own(spec):
+    cls = getattr(keras.layers, spec.name)
+    bases = {other.name for other in SPECS if other is not spec
+             and issubclass(cls, getattr(keras.layers, other.name))}
+    assert bases == set(KERAS_BASES.get(spec.name, ()))

@@ -48,6 +48,11 @@ TAKES_A_LIST = frozenset({
     "RandomZoom", "Lambda", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
 })
 
+# The modelled layers among a modelled layer's Keras base classes (``isinstance(lstm,
+# keras.layers.RNN)``); checked by tests/test_layer_signatures.py.
+KERAS_BASES = {"GRU": ("RNN",), "LSTM": ("RNN",), "SimpleRNN": ("RNN",),
+               **{f"SpatialDropout{d}D": ("Dropout",) for d in (1, 2, 3)}}
+
 # Activation names ``keras.activations.get`` knows.
 ACTIVATIONS = frozenset({
     "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign",

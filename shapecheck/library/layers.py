@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from shapecheck.layers import BASE_KWARGS, lookup
+from shapecheck.layers import BASE_KWARGS, KERAS_BASES, lookup
 from shapecheck.library.models import keras_input
 from shapecheck.library.registry import argument_node, attribute, family, function, method
 from shapecheck.library.tensors import shape_arg, tensor
-from shapecheck.objects import MISSING, BuiltinLayer, InputLayer, Instance
+from shapecheck.objects import MISSING, BuiltinLayer, FunctionalModel, InputLayer, Instance, Sequential
 from shapecheck.values import UNKNOWN, Tensor
 
 
@@ -32,6 +32,23 @@ def argument_fix(arg, fix):
             text = quote + text[1:-1] + quote
         return f"Write {arg.keyword.value}={text}", ((arg.value, arg.value, text),)
     return f"Write {text}", ((arg.keyword, arg.value, text),)
+
+
+def keras_isinstance(obj, name: str):
+    """``isinstance(obj, cls)`` for the Keras class of canonical name ``name`` and a Keras
+    layer or model shapecheck models; UNKNOWN for any other class or object."""
+    if name in ("keras.layers.Layer", "keras.Layer") and isinstance(
+            obj, (BuiltinLayer, Sequential, FunctionalModel)):
+        return True
+    if isinstance(obj, (Sequential, FunctionalModel)):
+        if name in ("keras.Model", "keras.Sequential"):
+            return name == "keras.Model" or isinstance(obj, Sequential)
+        return False if lookup(name) is not None else UNKNOWN
+    spec = lookup(name)
+    if not isinstance(obj, BuiltinLayer) or obj.spec is None or obj.spec.name != obj.cls_name \
+            or spec is None and name not in ("keras.Model", "keras.Sequential"):
+        return UNKNOWN  # (a layer cut from an application is of a class not modelled)
+    return spec is obj.spec or spec is not None and spec.name in KERAS_BASES.get(obj.spec.name, ())
 
 
 def make_layer(ev, name: str, args, kwargs, node, listed=True):

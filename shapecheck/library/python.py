@@ -6,6 +6,7 @@ import copy
 import math
 from dataclasses import dataclass
 
+from shapecheck.library.layers import keras_isinstance
 from shapecheck.library.registry import function, method, value
 from shapecheck.objects import Partial
 from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, range_length, truth
@@ -169,6 +170,9 @@ def _isinstance(site):
         return UNKNOWN
     value, kinds = site.args
     kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    if kinds and all(isinstance(k, ApiRef) and k.name.startswith("keras.") for k in kinds):
+        answers = [keras_isinstance(value, k.name) for k in kinds]
+        return True if True in answers else UNKNOWN if UNKNOWN in answers else False
     names = [k.name.removeprefix("builtins.") if isinstance(k, ApiRef) else None for k in kinds]
     if None in names or not all(name in _TYPES for name in names):
         return UNKNOWN
