@@ -53,7 +53,7 @@ class Project:
     def __init__(self):
         self.modules: dict[tuple[str, str], Module] = {}
         self.loading: set[str] = set()  # paths being run (an import cycle stops there)
-        self.starring: set = set()  # (module path, name) looked up through star imports
+        self.resolving: set = set()  # (module path, name) being looked up through its imports
         self.imported: dict = {}  # every module's imported names (node -> canonical name)
         self.plain_backend: set = set()  # every module's names spelled keras.backend.*
         self.importers: dict = {}  # node of an imported name -> the file it is in
@@ -170,14 +170,9 @@ class Project:
         if module is None or name.startswith("_"):
             return MISSING
         exported = module.globals.get("__all__")
-        if isinstance(exported, (list, tuple)) and name not in exported \
-                or (module.path, name) in self.starring:  # (modules that star-import each other)
+        if isinstance(exported, (list, tuple)) and name not in exported:
             return MISSING
-        self.starring.add((module.path, name))
-        try:
-            return ModuleValue(module).attribute(name)
-        finally:
-            self.starring.discard((module.path, name))
+        return ModuleValue(module).attribute(name)
 
     def value(self, importer: str, dotted: str):
         """The value a project file gives the imported name ``dotted``, else ``MISSING``
@@ -215,9 +210,18 @@ class ModuleValue:
         module = self.module
         if name in module.globals:
             return module.globals[name]
-        project = module.project
-        if project is None:
+        project, key = module.project, (module.path, name)
+        if project is None or key in project.resolving:  # (modules importing it from each other)
             return MISSING
+        project.resolving.add(key)
+        try:
+            return self._imported(name)
+        finally:
+            project.resolving.discard(key)
+
+    def _imported(self, name: str):
+        """What the module's imports (named, a package's own modules, star) bind to ``name``."""
+        module, project = self.module, self.module.project
         dotted = module.imports.get(name)
         if dotted is not None:
             value = project.value(module.path, dotted)

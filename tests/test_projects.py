@@ -108,3 +108,16 @@ def test_modules_that_star_import_each_other_leave_a_name_neither_defines_unknow
     done = run("summary", "main.py")
     assert done.exit_code == 0, done.output
     assert "| (None, 3)    |      15 |" in done.stdout and "Total params: ?" in done.stdout
+
+
+def test_modules_that_import_a_name_from_each_other_leave_it_unknown(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text("from b import WIDTH\n")
+    (tmp_path / "b.py").write_text("from a import WIDTH\n")
+    (tmp_path / "main.py").write_text(
+        "import keras\nfrom a import WIDTH\n\nmodel = keras.Sequential([keras.Input((4,)), "
+        "keras.layers.Dense(3), keras.layers.Dense(WIDTH)])\n")
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    done = run("summary", "main.py")
+    assert done.exit_code == 0, done.output
+    assert "| (None, 3)    |      15 |" in done.stdout and "Total params: ?" in done.stdout
