@@ -1,13 +1,14 @@
-"""Images read from files: ``keras.utils.load_img`` / ``img_to_array`` / ``array_to_img``
-and PIL's ``Image`` (``open``, ``new``, ``fromarray``, ``resize``, ``convert``, ``crop``).
-A loaded image's size is the file's (unknown) unless the code resizes it; its mode is
-what the code asks for (``color_mode=``, ``convert("RGB")``), so its array's rank and
-channels are known where the code says them."""
+"""Images read from files: ``keras.utils.load_img`` / ``img_to_array`` / ``array_to_img``,
+PIL's ``Image`` (``open``, ``new``, ``fromarray``, ``resize``, ``convert``, ``crop``) and
+OpenCV's arrays (``cv2.imread``, ``resize``, ``cvtColor``, the filters). A loaded image's
+size is the file's (unknown) unless the code resizes it; its mode is what the code asks
+for (``color_mode=``, ``convert("RGB")``, ``cv2.IMREAD_GRAYSCALE``), so its array's rank
+and channels are known where the code says them."""
 
 from __future__ import annotations
 
 from shapecheck.library.ops.images import size_pair
-from shapecheck.library.registry import Site, attribute, function, method
+from shapecheck.library.registry import Site, attribute, function, method, value
 from shapecheck.library.tensors import dtype_of
 from shapecheck.objects import Picture
 from shapecheck.values import UNKNOWN, Tensor
@@ -140,3 +141,56 @@ def _size_attribute(site: Site):
 attribute("picture", "width")(lambda site: site.obj.width)
 attribute("picture", "height")(lambda site: site.obj.height)
 attribute("picture", "mode")(lambda site: site.obj.mode)
+
+
+# ---------------------------------------------------------------------------- OpenCV
+
+value("cv2.IMREAD_COLOR")(lambda ev: 1)
+value("cv2.IMREAD_GRAYSCALE")(lambda ev: 0)
+value("cv2.IMREAD_UNCHANGED")(lambda ev: -1)
+# The channels a cv2.COLOR_<FROM>2<TO> conversion gives, by <TO> (2 axes for GRAY).
+_CV_CHANNELS = {"GRAY": None, "BGR": 3, "RGB": 3, "HSV": 3, "HLS": 3, "LAB": 3, "Lab": 3, "LUV": 3,
+                "Luv": 3, "XYZ": 3, "YCrCb": 3, "YUV": 3, "BGRA": 4, "RGBA": 4}
+
+
+@function("cv2.imread")
+def _imread(site):
+    """``cv2.imread(path, flags=cv2.IMREAD_COLOR)``: the file's pixels, (height, width, 3)
+    in BGR, or (height, width) for ``IMREAD_GRAYSCALE``; other flags keep the file's bands."""
+    flags = site.arg(1, "flags", 1)
+    shape = (UNKNOWN, UNKNOWN, 3) if flags == 1 else (UNKNOWN, UNKNOWN) if flags == 0 else None
+    return Tensor(shape, "uint8", numpy=True)
+
+
+@function("cv2.resize")
+def _cv_resize(site):
+    """``cv2.resize(src, dsize)``: ``dsize`` is (width, height); (0, 0) with ``fx`` / ``fy``
+    scales (sizes unknown)."""
+    src, size = site.arg(0, "src"), site.arg(1, "dsize", None)
+    if not isinstance(src, Tensor) or src.shape is None or len(src.shape) < 2:
+        return Tensor(None, getattr(src, "dtype", None), numpy=True)
+    width, height = size_pair(size)
+    if width == 0 or height == 0:
+        width = height = UNKNOWN
+    return Tensor((height, width, *src.shape[2:]), src.dtype, numpy=True)
+
+
+@function("cv2.cvtColor")
+def _cvt_color(site):
+    """``cv2.cvtColor(src, cv2.COLOR_BGR2GRAY)``: the image in the colour space the code
+    names (a known one), of its height and width."""
+    src, code = site.arg(0, "src"), site.arg(1, "code", None)
+    name = getattr(code, "name", "")
+    target = name.rsplit("2", 1)[-1] if name.startswith("cv2.COLOR_") and "2" in name else None
+    if not isinstance(src, Tensor) or src.shape is None or len(src.shape) < 2 or target not in _CV_CHANNELS:
+        return Tensor(None, getattr(src, "dtype", None), numpy=True)
+    channels = _CV_CHANNELS[target]
+    return Tensor(tuple(src.shape[:2]) + (() if channels is None else (channels,)), src.dtype, numpy=True)
+
+
+@function("cv2.GaussianBlur", "cv2.medianBlur", "cv2.blur", "cv2.bilateralFilter", "cv2.filter2D",
+          "cv2.equalizeHist", "cv2.flip", "cv2.normalize", "cv2.bitwise_not")
+def _cv_same(site):
+    """Filters, flips and normalizing: an image of the shape of their source."""
+    src = site.arg(0, "src")
+    return Tensor(src.shape if isinstance(src, Tensor) else None, getattr(src, "dtype", None), numpy=True)
