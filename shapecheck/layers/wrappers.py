@@ -21,14 +21,15 @@ def _bidirectional_output(config, shape):
     if inner is None:
         return None
     out = inner[0].output(inner[1], shape)
-    if isinstance(out, list):  # return_state: not modelled here
-        return None
+    states = []
+    if isinstance(out, list):  # return_state: the merged output, then each direction's states
+        out, states = out[0], out[1:] * 2
     mode = config["merge_mode"]
     if mode == "concat":
-        return (*out[:-1], dims.mul(out[-1], 2))
-    if mode in ("sum", "mul", "ave"):
-        return out
-    return None  # merge_mode=None gives two outputs
+        out = (*out[:-1], dims.mul(out[-1], 2))
+    elif mode not in ("sum", "mul", "ave"):
+        return None  # merge_mode=None gives two outputs
+    return [out, *states] if states else out
 
 
 def _bidirectional_weights(config, shape):
