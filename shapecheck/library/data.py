@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from shapecheck.library.registry import attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
-from shapecheck.objects import Dataset
-from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
+from shapecheck.objects import Dataset, Instance
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, substitute, tensor_leaves
 
 # Keras's data sets: rows of (train, test) as load_data() gives them, the shape and dtype of
 # one x and one y, and how many classes y has (the verify runner's stand-in labels cycle
@@ -224,6 +224,28 @@ def _map(site):
     finally:
         ev.traced -= 1
     return Dataset(element, dataset.count, dataset.fixed_batch, dataset.batched, spec)
+
+
+_SEQUENCE_BASES = frozenset({"keras.utils.Sequence", "keras.utils.PyDataset"})
+
+
+def sequence_batches(ev, value):
+    """A ``keras.utils.Sequence`` (``PyDataset``) of the file given as data, as the data set
+    of its batches: the first is what its ``__getitem__(0)`` returns (traced by Keras with
+    the batch axis None); any other value as it is."""
+    if not isinstance(value, Instance) or not any(
+            isinstance(base, ApiRef) and base.name in _SEQUENCE_BASES
+            for cls in value.cls.mro() for base in cls.bases):
+        return value
+    getitem = value.cls.method("__getitem__")
+    if getitem is None:
+        return Dataset(UNKNOWN, None, batched=True)
+    ev.building += 1  # (Keras fetches batches to learn their structure: nothing to report)
+    try:
+        first = ev.call_function(getitem.bound(value), [0], {})
+    finally:
+        ev.building -= 1
+    return Dataset(first, None, batched=True)
 
 
 def traced_element(dataset: Dataset):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from shapecheck.dims import format_shape
-from shapecheck.library.data import traced_element, with_batch_axis
+from shapecheck.library.data import sequence_batches, traced_element, with_batch_axis
 from shapecheck.library.losses import aligned, apply_loss, check_label_range, check_logits, loss_of
 from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
@@ -152,9 +152,10 @@ def _fit(site):
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch_size = None if whole else site.arg(2, "batch_size", 32)
     before = ev.raised
-    _step(site, model, as_data(site.arg(0, "x")), as_data(site.arg(1, "y", None)), batch_size,
-          split, site.name in ("fit", "train_on_batch"))
+    _step(site, model, sequence_batches(ev, as_data(site.arg(0, "x"))), as_data(site.arg(1, "y", None)),
+          batch_size, split, site.name in ("fit", "train_on_batch"))
     validation = site.kwargs.get("validation_data") if site.name == "fit" else None
+    validation = sequence_batches(ev, validation)
     if ev.raised == before and (isinstance(validation, Dataset) or isinstance(
             validation, (tuple, list)) and len(validation) in (2, 3)):
         size = site.kwargs.get("validation_batch_size") or batch_size
@@ -184,8 +185,11 @@ def declared_input(model):
 def _predict(site):
     """``model.predict(x)``: the data as tensors, batch by batch; the first call sees one batch."""
     ev, model = site.ev, site.obj
-    x = as_data(site.arg(0, "x"))
+    x = sequence_batches(ev, as_data(site.arg(0, "x")))
     batch_size = site.kwargs.get("batch_size", 32) if site.name == "predict" else None
+    # A data set's predictions are of all its batches: as many rows as the first only if
+    # it has one.
+    several = isinstance(x, Dataset) and x.count != 1 and site.name == "predict"
     if isinstance(x, Dataset):
         x = x.element[0] if isinstance(x.element, tuple) else x.element
     tensors = list(x) if isinstance(x, (list, tuple)) else [x]
@@ -207,8 +211,8 @@ def _predict(site):
     finally:
         ev.graph_mode -= 1
         ev.training, ev.cause = outer, cause
-    if batched and isinstance(output, Tensor) and output.shape:
-        return Tensor((count, *output.shape[1:]), output.dtype)
+    if (batched or several) and isinstance(output, Tensor) and output.shape:
+        return Tensor((UNKNOWN if several else count, *output.shape[1:]), output.dtype)
     return output
 
 
