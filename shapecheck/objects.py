@@ -206,6 +206,16 @@ class BoundMethod:
 
 
 @dataclass(eq=False)
+class Generator:
+    """What calling a generator function of the file gives: its body runs (to the first
+    ``yield``) when the generator is iterated, with these arguments."""
+
+    function: Any
+    args: list
+    kwargs: dict
+
+
+@dataclass(eq=False)
 class Dataset:
     """A ``tf.data.Dataset``: its first element's value and the number of elements.
     ``batched``: its elements are batches; ``fixed_batch``: batched with

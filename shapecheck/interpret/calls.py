@@ -9,13 +9,22 @@ from typing import Any
 import libcst as cst
 
 from shapecheck import library
-from shapecheck.interpret.control import MAX_DEPTH, MAX_STEPS, Break, Continue, MaybeJumped, Return
+from shapecheck.interpret.control import (
+    MAX_DEPTH,
+    MAX_STEPS,
+    Break,
+    Continue,
+    MaybeJumped,
+    Return,
+    Yielded,
+)
 from shapecheck.library import tensors
 from shapecheck.library.losses import apply_loss
 from shapecheck.objects import (
     LAYER_LIKE,
     BoundMethod,
     FunctionalModel,
+    Generator,
     Instance,
     Loss,
     OpaqueLayer,
@@ -143,10 +152,15 @@ class Calls:
         return UserFunction(node, defaults, closure=None if frame is self.globals else frame,
                             module_globals=self.globals, kind=kind)
 
-    def call_function(self, function: UserFunction, args, kwargs):
+    def call_function(self, function: UserFunction, args, kwargs, generating=False):
+        """The result of a function of the file on these arguments: what it returns, or a
+        ``Generator`` for a generator function (``generating``: run its body to the first
+        ``yield`` instead, which is then the result)."""
         if self._depth >= MAX_DEPTH or self._steps > MAX_STEPS:
             return UNKNOWN
         node = function.node
+        if not generating and self.is_generator(node):
+            return Generator(function, list(args), dict(kwargs))
         params = node.params
         positional = [p.name.value for p in (*params.posonly_params, *params.params)]
         if function.self_value is not None:
@@ -177,12 +191,15 @@ class Calls:
             if name not in scope:
                 scope[name] = function.defaults.get(name, UNKNOWN)
         self._depth += 1
+        self.yielding += generating
         try:
             if isinstance(node, cst.Lambda):
                 return self.eval(node.body, scope)
             self.exec_block(node.body.body, scope)
+        except Yielded as item:
+            return item.value
         except Return as result:
-            return result.value
+            return UNKNOWN if generating else result.value
         except (Break, Continue, MaybeJumped):
             pass
         except RecursionError:  # Python's stack ends before MAX_DEPTH: the call is unknown
@@ -190,7 +207,18 @@ class Calls:
             return UNKNOWN
         finally:
             self._depth -= 1
-        return None
+            self.yielding -= generating
+        return UNKNOWN if generating else None
+
+    def is_generator(self, node) -> bool:
+        if node not in self.generator_functions:
+            self.generator_functions[node] = _yields(node)
+        return self.generator_functions[node]
+
+    def first_yield(self, generator: Generator):
+        """The first item of a generator of the file (its body run to the first ``yield``)."""
+        return self.call_function(generator.function, generator.args, generator.kwargs,
+                                  generating=True)
 
     def instantiate(self, cls: UserClass, args, kwargs, node, name=None):
         """A new object of a class of the file (``name``: the one it is given instead of an
@@ -250,3 +278,30 @@ class Calls:
         count = self._names[stem]
         return stem if count == 1 else f"{stem}_{count - 1}"
 
+
+
+def _yields(node) -> bool:
+    """Whether a ``def`` is a generator function: ``yield`` in its own body (not in a
+    function, lambda or class defined inside it)."""
+    finder = _YieldFinder()
+    if isinstance(node, cst.FunctionDef):
+        node.body.visit(finder)
+    return finder.found
+
+
+class _YieldFinder(cst.CSTVisitor):
+    def __init__(self):
+        self.found = False
+
+    def visit_Yield(self, node) -> bool:
+        self.found = True
+        return False
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False
+
+    def visit_Lambda(self, node) -> bool:
+        return False
+
+    def visit_ClassDef(self, node) -> bool:
+        return False

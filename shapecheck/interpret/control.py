@@ -22,6 +22,13 @@ class Return(Exception):
         self.value = value
 
 
+class Yielded(Exception):
+    """A generator's body reached its first ``yield``: ``value`` is the first item."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 class Break(Exception):
     pass
 

@@ -17,7 +17,7 @@ from shapecheck.interpret.layer_calls import LayerCalls
 from shapecheck.interpret.statements import Statements
 from shapecheck.interpret.uncalled import UncalledModels
 from shapecheck.library.python import Iterated
-from shapecheck.objects import Dataset, UserClass
+from shapecheck.objects import Dataset, Generator, UserClass
 from shapecheck.values import UNKNOWN, LayerCall, Tensor, range_length, tensor_leaves
 
 
@@ -56,6 +56,8 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         self.build_calls: set[int] = set()  # ids of LayerCalls made by model.build(...)
         self._names = Counter()
         self._depth = 0
+        self.yielding = 0  # > 0 while a generator's body runs to its first yield
+        self.generator_functions: dict = {}  # a def node -> whether it is a generator function
         self._steps = 0
         self._assigned: dict[int, list] = {}  # statement id -> names it may bind (cache)
         self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
@@ -149,6 +151,8 @@ class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regi
         which also stands for the others in a loop whose items are not all known."""
         if isinstance(value, Dataset):
             return value.element
+        if isinstance(value, Generator):
+            return self.first_yield(value)
         if isinstance(value, range) and range_length(value) > MAX_UNROLL \
                 or isinstance(value, (list, tuple, str)) and len(value) > MAX_UNROLL:
             return value[0]

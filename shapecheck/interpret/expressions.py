@@ -7,7 +7,7 @@ import operator
 import libcst as cst
 
 from shapecheck import library
-from shapecheck.interpret.control import Raised
+from shapecheck.interpret.control import Raised, Yielded
 from shapecheck.layers import ShapeError, legacy
 from shapecheck.library import tensors
 from shapecheck.library.command_line import Namespace
@@ -430,6 +430,18 @@ class Expressions:
                 layer is r.layer and ids == [id(t) for t in r.inputs] for layer, ids in first)]
             return a if same(a, b) else UNKNOWN
         return self.eval(node.body if test else node.orelse, frame)
+
+    def eval_Yield(self, node, frame):
+        """``yield v``: in a generator run for its first item, that item; else what the
+        code sends back (unknown). ``yield from g``: the first item of ``g``."""
+        value = node.value
+        if isinstance(value, cst.From):
+            item = self.first(self.eval(value.item, frame))
+        else:
+            item = None if value is None else self.eval(value, frame)
+        if self.yielding:
+            raise Yielded(item)
+        return UNKNOWN
 
 
 def _as_array_item(value) -> Tensor | None:

@@ -20,6 +20,7 @@ from shapecheck.interpret.control import (
     MaybeJumped,
     Raised,
     Return,
+    Yielded,
 )
 from shapecheck.interpret.expressions import same
 from shapecheck.library.command_line import Namespace
@@ -41,7 +42,7 @@ class Statements:
                 except MaybeJumped as later:
                     raise MaybeJumped(jump.broke or later.broke) from None
                 raise
-            except (Return, Break, Continue, Raised):
+            except (Return, Break, Continue, Raised, Yielded):
                 raise
             except RecursionError:
                 raise
@@ -57,7 +58,7 @@ class Statements:
         """``function(*args)``, where an error of the evaluator's own only leaves things unknown."""
         try:
             function(*args)
-        except (RecursionError, Raised):
+        except (RecursionError, Raised, Yielded):
             raise
         except Exception as exc:
             if DEBUG:

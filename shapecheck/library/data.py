@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from shapecheck.library.registry import attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
-from shapecheck.objects import Dataset, Instance
+from shapecheck.objects import Dataset, Generator, Instance
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, substitute, tensor_leaves
 
 # Keras's data sets: rows of (train, test) as load_data() gives them, the shape and dtype of
@@ -229,10 +229,13 @@ def _map(site):
 _SEQUENCE_BASES = frozenset({"keras.utils.Sequence", "keras.utils.PyDataset"})
 
 
-def sequence_batches(ev, value):
-    """A ``keras.utils.Sequence`` (``PyDataset``) of the file given as data, as the data set
-    of its batches: the first is what its ``__getitem__(0)`` returns (traced by Keras with
-    the batch axis None); any other value as it is."""
+def batches_of(ev, value):
+    """A Python generator or a ``keras.utils.Sequence`` (``PyDataset``) of the file given as
+    data, as the data set of its batches: the first is what the generator first yields or
+    ``__getitem__(0)`` returns (traced by Keras with the batch axis None); any other value
+    as it is."""
+    if isinstance(value, Generator):
+        return Dataset(ev.first_yield(value), None, batched=True)
     if not isinstance(value, Instance) or not any(
             isinstance(base, ApiRef) and base.name in _SEQUENCE_BASES
             for cls in value.cls.mro() for base in cls.bases):

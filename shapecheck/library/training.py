@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from shapecheck.dims import format_shape
-from shapecheck.library.data import sequence_batches, traced_element, with_batch_axis
+from shapecheck.library.data import batches_of, traced_element, with_batch_axis
 from shapecheck.library.losses import aligned, apply_loss, check_label_range, check_logits, loss_of
 from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
@@ -152,10 +152,10 @@ def _fit(site):
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch_size = None if whole else site.arg(2, "batch_size", 32)
     before = ev.raised
-    _step(site, model, sequence_batches(ev, as_data(site.arg(0, "x"))), as_data(site.arg(1, "y", None)),
+    _step(site, model, batches_of(ev, as_data(site.arg(0, "x"))), as_data(site.arg(1, "y", None)),
           batch_size, split, site.name in ("fit", "train_on_batch"))
     validation = site.kwargs.get("validation_data") if site.name == "fit" else None
-    validation = sequence_batches(ev, validation)
+    validation = batches_of(ev, validation)
     if ev.raised == before and (isinstance(validation, Dataset) or isinstance(
             validation, (tuple, list)) and len(validation) in (2, 3)):
         size = site.kwargs.get("validation_batch_size") or batch_size
@@ -185,7 +185,7 @@ def declared_input(model):
 def _predict(site):
     """``model.predict(x)``: the data as tensors, batch by batch; the first call sees one batch."""
     ev, model = site.ev, site.obj
-    x = sequence_batches(ev, as_data(site.arg(0, "x")))
+    x = batches_of(ev, as_data(site.arg(0, "x")))
     batch_size = site.kwargs.get("batch_size", 32) if site.name == "predict" else None
     # A data set's predictions are of all its batches: as many rows as the first only if
     # it has one.
