@@ -82,6 +82,8 @@ class LayerCall:
     # Tensors given by keyword (``initial_state=``, ``mask=``): a functional graph reaches
     # the layers that made them too.
     given: list = field(default_factory=list)
+    # The call's arguments that shape a layer's output (``return_attention_scores=True``).
+    options: dict = field(default_factory=dict)
     output: Any = None  # the value the call returned
     children: list = field(default_factory=list)  # LayerCalls made inside
     order: int = field(default_factory=lambda: next(_ids))

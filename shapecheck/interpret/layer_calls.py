@@ -33,7 +33,9 @@ class LayerCalls:
         """Apply a layer or model to its input, recording the call."""
         if getattr(layer, "broken", False):  # Keras raised while building it
             return UNKNOWN
-        names = layer.spec.call_inputs if isinstance(layer, BuiltinLayer) and layer.spec else ()
+        spec = layer.spec if isinstance(layer, BuiltinLayer) else None
+        names = spec.call_inputs if spec else ()
+        options = {name: kwargs.get(name, default) for name, default in spec.call_options} if spec else {}
         if names and not (len(args) == 1 and isinstance(args[0], list)):
             args, kwargs = _named_inputs(names, args, kwargs), {}
         inputs = _call_input(args, kwargs)
@@ -49,6 +51,7 @@ class LayerCalls:
                            inputs=[inputs] if isinstance(inputs, Tensor) else list(inputs)
                            if isinstance(inputs, (list, tuple)) else [])
         record.given = [t for t in tensor_leaves(kwargs) if not any(t is i for i in record.inputs)]
+        record.options = options
         self._record(record)
         self.first_calls.setdefault(id(layer), record)
         self.stack.append(record)
@@ -317,7 +320,8 @@ class LayerCalls:
                       f"{layer.cls_name} takes one tensor, but gets a list of {len(inputs)}: "
                       f"merge them first (layers.concatenate, layers.Add), or apply it to each")
             return UNKNOWN
-        if spec is None or spec.undecided(layer.config):  # built, shape unknown
+        config = {**layer.config, **record.options}
+        if spec is None or spec.undecided(config):  # built, shape unknown
             layer.built = True
             return Tensor(None)
         if spec.multi_input:
@@ -334,7 +338,7 @@ class LayerCalls:
         tensors = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         symbolic = all(isinstance(t, Tensor) and t.symbolic for t in tensors)
         try:
-            output = spec.output(layer.config, shape)
+            output = spec.output(config, shape)
         except ShapeError as error:
             # On concrete data (not a symbolic Input) some kernels return an empty axis.
             if error.eager_output is None or symbolic or self.graph_mode:

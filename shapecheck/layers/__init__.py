@@ -50,7 +50,7 @@ TAKES_A_LIST = frozenset({
 
 # The modelled layers among a modelled layer's Keras base classes (``isinstance(lstm,
 # keras.layers.RNN)``); checked by tests/test_layer_signatures.py.
-KERAS_BASES = {"GRU": ("RNN",), "LSTM": ("RNN",), "SimpleRNN": ("RNN",),
+KERAS_BASES = {"GRU": ("RNN",), "LSTM": ("RNN",), "SimpleRNN": ("RNN",), "AdditiveAttention": ("Attention",),
                **{f"SpatialDropout{d}D": ("Dropout",) for d in (1, 2, 3)}}
 
 # Activation names ``keras.activations.get`` knows.
@@ -65,7 +65,8 @@ ACTIVATIONS = frozenset({
 
 # Arguments that decide a layer's output rank or layout: when one is unknown, so are the
 # layer's output shape and weights.
-LAYOUT_ARGUMENTS = ("data_format", "return_sequences", "return_state", "keepdims", "merge_mode")
+LAYOUT_ARGUMENTS = ("data_format", "return_sequences", "return_state", "keepdims", "merge_mode",
+                    "return_attention_scores")
 
 
 class ShapeError(Exception):
@@ -101,6 +102,9 @@ class LayerSpec:
     # Named call arguments that are inputs (attention's query, value, key): the
     # evaluator passes their shapes as the list, None for one not given.
     call_inputs: tuple = ()
+    # Call arguments that shape the output (attention's ``return_attention_scores``), with
+    # their defaults: ``output`` finds what the call gave in its config.
+    call_options: tuple = ()
     # Keyword-only extras the constructor also accepts (LeakyReLU's old ``alpha``).
     accepts: tuple = ()
     # Accepted values of string arguments, e.g. {"padding": ("valid", "same")}.

@@ -226,7 +226,7 @@ def replay(ev, model: FunctionalModel, inputs, node):
             rerun = record.layer.rerun
             output = rerun(args) if rerun is not None and UNKNOWN not in args else Tensor(None)
         else:
-            output = ev.apply(record.layer, [args[0] if len(args) == 1 else args], {}, node)
+            output = ev.apply(record.layer, [args[0] if len(args) == 1 else args], dict(record.options), node)
         if isinstance(record.output, (list, tuple)):  # several outputs (an RNN's states)
             many = output if isinstance(output, (list, tuple)) else [UNKNOWN] * len(record.output)
             mapping.update((id(old), new) for old, new in zip(record.output, many))
