@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
 from shapecheck.results import LayerReport, ModelReport, TensorReport, shape_to_json
-from shapecheck.values import LayerCall, Tensor
+from shapecheck.values import LayerCall, Tensor, tensor_leaves
 
 
 class Assembly:
@@ -71,7 +71,7 @@ class Assembly:
     def _functional_report(self, model: FunctionalModel) -> ModelReport:
         shapes = [t.shape for t in model.inputs]
         outputs = model.outputs
-        out = [t.shape for t in outputs] if isinstance(outputs, (list, tuple)) else \
+        out = [t.shape for t in tensor_leaves(outputs)] if isinstance(outputs, (list, tuple)) else \
             None if isinstance(outputs, dict) else outputs.shape  # (outputs by name: not a shape)
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),

@@ -134,10 +134,11 @@ def shape_of(value):
 
 
 def output_shape_of(value):
-    """The shape a call's output is reported with: ``shape_of``, but a dict among a tuple
-    of outputs (attention scores by name) stands there as None, as Keras records it."""
+    """The shape a call's output is reported with: ``shape_of``, but a dict or a list among
+    a tuple of outputs (attention scores by name, a layer's outputs) stands there as None,
+    as Keras records it."""
     if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value) and all(
-            isinstance(v, (Tensor, dict)) for v in value):
+            isinstance(v, (Tensor, dict, list, tuple)) for v in value):
         return [v.shape if isinstance(v, Tensor) else None for v in value]
     return shape_of(value)
 

@@ -138,15 +138,29 @@ def _functional(site):
         list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     output_list = _by_name(outputs) if isinstance(outputs, dict) else \
         list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-    if not all(isinstance(t, Tensor) for t in input_list + output_list):
+    leaves = _tensors_in(output_list)  # (outputs nested in lists keep their structure)
+    if leaves is None or not all(isinstance(t, Tensor) for t in input_list):
         return UNKNOWN
-    calls, layers = _graph_order(input_list, output_list)
+    calls, layers = _graph_order(input_list, leaves)
     if len(output_list) == 1:  # Keras 3 gives the one output itself, not a list of it
         outputs = output_list[0]
     model = FunctionalModel(ev.here(site.node), ev.auto_name("Functional", site.kwargs), input_list, outputs,
                             calls, given_name=given_name(site.kwargs), layers=layers)
     ev.objects.append(model)
     return model
+
+
+def _tensors_in(value) -> list | None:
+    """The tensors of a list nesting lists and tuples of them, in order; None if it holds
+    anything else."""
+    found = []
+    for item in value:
+        inner = _tensors_in(item) if isinstance(item, (list, tuple)) else \
+            [item] if isinstance(item, Tensor) else None
+        if inner is None:
+            return None
+        found += inner
+    return found
 
 
 def _by_name(tensors: dict) -> list:
@@ -282,7 +296,7 @@ def _io(ev, model, side: str) -> list:
         tensors = model.inputs if side == "inputs" else model.outputs
         if isinstance(tensors, dict):  # outputs by name
             return _by_name(tensors)
-        return list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+        return tensor_leaves(tensors)  # (Keras's list of them is flat)
     record = ev.first_calls.get(id(model)) if isinstance(model, Sequential) else None
     if record is None or model.uncertain or not record.inputs or not all(
             isinstance(t, Tensor) and t.symbolic for t in record.inputs):
