@@ -174,9 +174,21 @@ def _batch_element(element, size):
 
 @method("dataset", "batch")
 def _batch(site):
-    dataset, size = site.obj, site.arg(0, "batch_size")
+    return batched(site.obj, site.arg(0, "batch_size"), site.arg(1, "drop_remainder", False) is True)
+
+
+@method("dataset", "padded_batch")
+def _padded_batch(site):
+    """``padded_batch(n)``: batches whose sizes that vary are padded to the longest
+    element's (as unknown as they were); with ``padded_shapes=``, unknown."""
+    if site.arg(1, "padded_shapes", None) is not None:
+        return Dataset(UNKNOWN, None, batched=True)
+    return batched(site.obj, site.arg(0, "batch_size"), site.arg(3, "drop_remainder", False) is True)
+
+
+def batched(dataset: Dataset, size, drop: bool) -> Dataset:
+    """``dataset.batch(size, drop_remainder=drop)``."""
     count = dataset.count
-    drop = site.arg(1, "drop_remainder", False) is True
     spec = None if dataset.spec is None else \
         _batch_element(dataset.spec, size if drop and isinstance(size, int) else None)
     if not isinstance(size, int):
@@ -193,6 +205,63 @@ def _batch(site):
 @method("dataset", "shuffle", "prefetch", "cache", "repeat", "take", "skip")
 def _same_elements(site):
     return site.obj
+
+
+@method("dataset", "unbatch")
+def _unbatch(site):
+    """``unbatch()``: the samples of the batches, one by one."""
+    dataset = site.obj
+    if not dataset.batched:
+        return Dataset(UNKNOWN, None)
+    element = substitute(dataset.element, {id(t): Tensor(tuple(t.shape[1:]), t.dtype)
+                                           for t in tensor_leaves(dataset.element) if t.shape})
+    return Dataset(element, None)
+
+
+@function("tensorflow.data.Dataset.zip")
+def _zip(site):
+    """``Dataset.zip((a, b))`` (or ``zip(a, b)``): elements paired up, as many as the
+    shortest has; of data sets batched alike, or none batched."""
+    parts = site.args[0] if len(site.args) == 1 and isinstance(site.args[0], (tuple, list)) else \
+        site.kwargs.get("datasets", tuple(site.args))
+    if not isinstance(parts, (tuple, list)) or not parts or not all(isinstance(d, Dataset) for d in parts) \
+            or len({(d.batched, d.fixed_batch) for d in parts}) > 1:
+        return Dataset(UNKNOWN, None)
+    counts = [d.count for d in parts]
+    spec = tuple(traced_element(d) for d in parts) if any(d.spec is not None for d in parts) else None
+    return Dataset(tuple(d.element for d in parts), None if None in counts else min(counts),
+                   parts[0].fixed_batch, parts[0].batched, spec)
+
+
+@function("keras.utils.timeseries_dataset_from_array",
+          "keras.preprocessing.timeseries_dataset_from_array")
+def _timeseries(site):
+    """Windows of ``sequence_length`` steps of ``data`` (every ``sampling_rate``-th row,
+    starting every ``sequence_stride`` rows), with the target of each window's first row,
+    in batches; Keras traces them as (None, None, features)."""
+    data, targets = site.arg(0, "data"), site.arg(1, "targets", None)
+    length, stride, rate = site.arg(2, "sequence_length"), site.arg(3, "sequence_stride", 1), \
+        site.arg(4, "sampling_rate", 1)
+    size, start, end = site.arg(5, "batch_size", 128), site.arg(8, "start_index", None), \
+        site.arg(9, "end_index", None)
+    if not isinstance(data, Tensor) or not data.shape:
+        return Dataset(UNKNOWN, None, batched=True)
+    start = 0 if start is None else start
+    end = data.shape[0] if end is None else end
+    numbers = (length, stride, rate, start, end, size)
+    count = None
+    if all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        count = len(range(0, max(end - start - (length - 1) * rate, 0), stride))
+    first = min(count, size) if count is not None else UNKNOWN
+    windows = Tensor((first, length if isinstance(length, int) else UNKNOWN, *data.shape[1:]), data.dtype)
+    traced = Tensor((None, None, *data.shape[1:]), data.dtype)
+    if targets is not None:
+        rest = tuple(targets.shape[1:]) if isinstance(targets, Tensor) and targets.shape else None
+        dtype = targets.dtype if isinstance(targets, Tensor) else None
+        windows = (windows, Tensor(None if rest is None else (first, *rest), dtype))
+        traced = (traced, Tensor(None if rest is None else (None, *rest), dtype))
+    batches = -(-count // size) if count is not None else None
+    return Dataset(windows, batches, batched=True, spec=traced)
 
 
 @method("dataset", "map")
