@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shapecheck.library.registry import attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
@@ -202,9 +202,19 @@ def batched(dataset: Dataset, size, drop: bool) -> Dataset:
                    spec=spec)
 
 
-@method("dataset", "shuffle", "prefetch", "cache", "repeat", "take", "skip")
+@method("dataset", "shuffle", "prefetch", "cache", "repeat")
 def _same_elements(site):
     return site.obj
+
+
+@method("dataset", "take", "skip")
+def _take_or_skip(site):
+    """``take(n)`` / ``skip(n)``: the first n elements, or the ones after them."""
+    dataset, n = site.obj, site.arg(0, "count")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0 or dataset.count is None:
+        return replace(dataset, count=None)
+    count = min(dataset.count, n) if site.name == "take" else max(dataset.count - n, 0)
+    return replace(dataset, count=count)
 
 
 @method("dataset", "unbatch")
