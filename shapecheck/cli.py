@@ -44,6 +44,11 @@ class DefaultCommandGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         group_options = {"--help", "--version"}
+        # Options before a subcommand (``shapecheck --format json summary f.py``) are its own.
+        named = next((i for i, arg in enumerate(args) if arg in self.commands), None)
+        if named and args[0].startswith("-") and not os.path.exists(args[named]) \
+                and not set(args[:named]) & group_options:
+            args = [args[named], *args[:named], *args[named + 1:]]
         if args and args[0] not in self.commands and args[0] not in group_options \
                 and not os.path.exists(args[0]):
             close = difflib.get_close_matches(args[0], list(self.commands), n=1, cutoff=0.75)

@@ -243,6 +243,13 @@ def test_a_file_named_like_a_subcommand_is_checked_with_check():
     assert result.stdout.startswith("summary:1:10: SHP101 [error]")
 
 
+def test_options_written_before_a_subcommand_go_to_it():
+    write("a.py", "x = 1\n")
+    result = run("--no-cache", "summary", "a.py")
+    assert result.exit_code == 2
+    assert "summary [OPTIONS] PATH" in result.output and "--no-cache" in result.output
+
+
 @pytest.mark.parametrize("args", [
     ["--format", "xml", "a.py"],
     ["--no-such-option"],
