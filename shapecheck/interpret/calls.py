@@ -278,6 +278,9 @@ class Calls:
         count = self._names[stem]
         return stem if count == 1 else f"{stem}_{count - 1}"
 
+    def restart_names(self) -> None:
+        """Keras's ``clear_session()``: every automatic name is free again."""
+        self._names.clear()
 
 
 def _yields(node) -> bool:

@@ -21,7 +21,13 @@ def _set_image_data_format(site):
 
 function("keras.backend.floatx", "keras.config.floatx")(lambda site: "float32")
 function("keras.backend.epsilon", "keras.config.epsilon")(lambda site: 1e-07)
-function("keras.backend.clear_session", "keras.utils.set_random_seed", "tensorflow.random.set_seed",
+@function("keras.backend.clear_session", "keras.utils.clear_session")
+def _clear_session(site):
+    """``clear_session()``: Keras's automatic names start again (``dense``, ``sequential``)."""
+    site.ev.restart_names()
+
+
+function("keras.utils.set_random_seed", "tensorflow.random.set_seed",
          "numpy.random.seed", "random.seed", "keras.config.disable_traceback_filtering",
          "tensorflow.config.run_functions_eagerly",
          "keras.utils.plot_model")(lambda site: None)  # (a picture of the model: no shape)
