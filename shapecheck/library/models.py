@@ -32,6 +32,9 @@ def _sequential(site):
     layers = site.arg(0, "layers", None)
     if isinstance(layers, (list, tuple)):
         for layer in layers:
+            if _name_taken(ev, model.layers, layer, site.node):
+                model.broken = True
+                return model
             _add(model, layer, ev.here(site.node))
         _build_if_declared(ev, model, site.node)
     elif layers is not None:  # a list shapecheck could not follow
@@ -81,8 +84,29 @@ def _add(model: Sequential, layer, node) -> None:
     model.layers.append(layer)
 
 
+def _name_taken(ev, layers, layer, node) -> bool:
+    """Whether ``layer`` is given the ``name=`` a layer of ``layers`` was given (Keras
+    raises); automatic names, which Keras keeps unique, are not compared."""
+    name = _given(layer)
+    if name is None or not any(_given(other) == name and other is not layer for other in layers):
+        return False
+    ev.fact("duplicate-layer-name", node,
+            f"two layers of this model are named '{name}' (Keras raises \"All layers added to a "
+            f"Sequential model should have unique names\"): give each layer its own name=, or "
+            f"leave name= out")
+    return True
+
+
+def _given(layer) -> str | None:
+    """The ``name=`` a Keras layer was created with, else None."""
+    name = layer.config.get("name") if isinstance(layer, BuiltinLayer) else None
+    return name if isinstance(name, str) else None
+
+
 @method("sequential", "add")
 def _sequential_add(site):
+    if site.args and _name_taken(site.ev, site.obj.layers, site.args[0], site.node):
+        return None
     if site.args:
         _add(site.obj, site.args[0], site.ev.here(site.node))
         _build_if_declared(site.ev, site.obj, site.node)
@@ -142,6 +166,14 @@ def _functional(site):
     if leaves is None or not all(isinstance(t, Tensor) for t in input_list):
         return UNKNOWN
     calls, layers = _graph_order(input_list, leaves)
+    named = [_given(layer) for layer in layers if _given(layer) is not None]
+    twice = next((name for name in named if named.count(name) > 1), None)
+    if twice is not None:
+        ev.fact("duplicate-layer-name", site.node,
+                f"the name \"{twice}\" is given to {named.count(twice)} layers of this model "
+                f"(Keras raises \"All operation names should be unique\"): give each layer its "
+                f"own name=, or leave name= out")
+        return UNKNOWN
     if len(output_list) == 1:  # Keras 3 gives the one output itself, not a list of it
         outputs = output_list[0]
     model = FunctionalModel(ev.here(site.node), ev.auto_name("Functional", site.kwargs), input_list, outputs,

@@ -1,6 +1,6 @@
 """The rule registry: every rule class, in code order."""
 
-from shapecheck.rules.layer_arguments import MissingLayerArgument, UnknownLayerArgument
+from shapecheck.rules.layer_arguments import DuplicateLayerName, MissingLayerArgument, UnknownLayerArgument
 from shapecheck.rules.model_code import (
     ActivationLossMismatch,
     CallWithoutInput,
@@ -25,6 +25,7 @@ ALL_RULES = sorted(
      IgnoredLayerArgument, CallWithoutInput, UnusedLayer, DuplicatedOutputLayer,
      ActivationLossMismatch,
      UnknownLayerArgument, MissingLayerArgument, KerasTensorInTfFunction, UnpackedOutputCount,
+     DuplicateLayerName,
      VerifyMismatch, UnusedNoqa],
     key=lambda rule: rule.code,
 )

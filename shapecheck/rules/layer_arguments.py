@@ -1,5 +1,6 @@
-"""SHP206, SHP207: what a Keras layer is given: arguments it does not take (typos, Keras 1/2
-spellings, modules and backend functions Keras 3 dropped) or lacks."""
+"""SHP206, SHP207, SHP210: what a Keras layer is given: arguments it does not take (typos,
+Keras 1/2 spellings, modules and backend functions Keras 3 dropped), lacks, or a name
+another layer of its model has."""
 
 from __future__ import annotations
 
@@ -177,3 +178,28 @@ class MissingLayerArgument(FactRule):
     INVALID = [LAYER_IMPORTS + "from tensorflow.keras.layers import AveragePooling2D\n"
                "p = AveragePooling2D()\n",
                LAYER_IMPORTS + "c = Conv2D(kernel_size=3)\n"]
+
+
+class DuplicateLayerName(FactRule):
+    """Two layers of one model are given the same ``name=``.
+
+    Why: Keras names each layer of a model uniquely so that ``get_layer``, saving and
+    loading weights can find it: a ``Sequential`` raises "All layers added to a Sequential
+    model should have unique names" when the second one is added, a functional model
+    "The name ... is used 2 times in the model" when it is made. Copied blocks that keep
+    ``name="conv"`` are the usual cause.
+
+    Instead: give each layer its own name (``name=f"conv_{i}"`` in a loop), or leave
+    ``name=`` out and let Keras number them.
+    """
+
+    code = "SHP210"
+    claims_raise = True
+    name = "duplicate-layer-name"
+    fact_kind = "duplicate-layer-name"
+    VALID = [LAYER_IMPORTS + "model = tf.keras.Sequential([tf.keras.layers.Dense(4, name='hidden'), "
+             "tf.keras.layers.Dense(2, name='out')])\n"]
+    INVALID = [LAYER_IMPORTS + "model = tf.keras.Sequential([tf.keras.layers.Dense(4, name='hidden'), "
+               "tf.keras.layers.Dense(2, name='hidden')])\n",
+               LAYER_IMPORTS + "x = tf.keras.Input((3,))\nh = tf.keras.layers.Dense(4, name='h')(x)\n"
+               "model = tf.keras.Model(x, tf.keras.layers.Dense(2, name='h')(h))\n"]
