@@ -61,6 +61,7 @@ class OpaqueLayer:
     attr: str | None = None
     built: bool = False
     given_name: str | None = None
+    keras: bool = False  # a class of Keras itself (one not modelled): surely a layer
 
 
 @dataclass(eq=False)

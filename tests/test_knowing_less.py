@@ -120,3 +120,10 @@ def test_a_long_loop_repeats_only_the_appends_every_pass_surely_makes(body, rows
              "x = np.array(items)\n"
     shapes = {t.name: t.shape for t in check_source(source, "m.py").tensors}
     assert shapes.get("x", (UNKNOWN,))[0] == rows
+
+
+def test_an_object_of_an_unknown_class_called_without_arguments_is_no_finding():
+    # unittest.mock's Mock, or any class shapecheck does not know: maybe no layer at all
+    source = ("from unittest import mock\nfrom thirdparty import Block\n"
+              "m = mock.Mock(return_value=5)\nm()\nBlock(16)()\n")
+    assert check_source(source, "m.py").diagnostics == []

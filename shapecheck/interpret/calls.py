@@ -122,7 +122,8 @@ class Calls:
             return UNKNOWN
         last = (name or "").rsplit(".", 1)[-1]
         if last[:1].isupper():
-            layer = OpaqueLayer(last, self.here(node), self.auto_name(last, kwargs))
+            layer = OpaqueLayer(last, self.here(node), self.auto_name(last, kwargs),
+                                keras=(name or "").startswith("keras."))
             if isinstance(kwargs.get("name"), str):
                 layer.given_name = kwargs["name"]
             return layer

@@ -39,6 +39,8 @@ class LayerCalls:
         if names and not (len(args) == 1 and isinstance(args[0], list)):
             args, kwargs = _named_inputs(names, args, kwargs), {}
         inputs = _call_input(args, kwargs)
+        if inputs is _NO_INPUT and isinstance(layer, OpaqueLayer) and not layer.keras:
+            return UNKNOWN  # an object of an unknown class: maybe no layer at all (a mock)
         if inputs is _NO_INPUT:
             self._record(LayerCall(layer, node, None, None))
             self.fact("call-without-input", node,
