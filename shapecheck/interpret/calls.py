@@ -212,6 +212,7 @@ class Calls:
         return UNKNOWN if generating else None
 
     def is_generator(self, node) -> bool:
+        """Whether the ``def`` is a generator function (known once per function)."""
         if node not in self.generator_functions:
             self.generator_functions[node] = _yields(node)
         return self.generator_functions[node]

@@ -387,7 +387,6 @@ class Statements:
                 except (IndexError, TypeError):
                     pass
 
-
     def _check_unpacked_outputs(self, target, value) -> None:
         """The outputs of one layer call unpacked into another number of names."""
         if not isinstance(value, (tuple, list)) or not value or not all(

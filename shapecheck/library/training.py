@@ -125,7 +125,8 @@ def _step(site, model, x, y, batch_size, split, training: bool):
         return
     if isinstance(loss, Loss):
         if apply_loss(ev, loss, [y, output], {}, node) is not UNKNOWN \
-                and site.kwargs.get("steps_per_epoch") is None:  # (else not every batch runs)
+                and not {"steps_per_epoch", "validation_steps", "steps"} & set(site.kwargs):
+            # (with a number of steps, not every batch runs)
             check_label_range(ev, loss, labels, output, node)
         return
     ev.graph_mode += 1  # the file's own loss, traced in the training step
