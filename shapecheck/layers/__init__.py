@@ -34,6 +34,7 @@ INHERITED_KWARGS = {
     **{name: ("bounding_box_format", "factor") for name in (
         "CenterCrop", "RandomCrop", "RandomFlip", "RandomTranslation", "RandomZoom", "Resizing")},
     "RandomRotation": ("bounding_box_format",),
+    "AdditiveAttention": ("score_mode", "seed"),  # (Attention's, its base)
     **{name: ("bounding_box_format", "data_format") for name in ("RandomBrightness", "RandomContrast")},
 }
 
