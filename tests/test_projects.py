@@ -95,28 +95,22 @@ def test_a_library_module_a_project_file_imports_is_followed_through_its_attribu
     assert "model.py:9:70: SHP206 [error] Dense has no argument 'activaton'" in done.output
 
 
-def test_modules_that_star_import_each_other_leave_a_name_neither_defines_unknown(tmp_path, monkeypatch):
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text("")
-    (tmp_path / "pkg" / "a.py").write_text("from .b import *\nX = 3\n")
-    (tmp_path / "pkg" / "b.py").write_text("from .a import *\nY = 4\n")
-    (tmp_path / "main.py").write_text(
-        "import keras\nfrom pkg.a import *\n\nmodel = keras.Sequential([keras.Input((Y,)), "
-        "keras.layers.Dense(X), keras.layers.Dense(Z)])\n")
-    (tmp_path / "pyproject.toml").write_text("")
-    monkeypatch.chdir(tmp_path)
-    done = run("summary", "main.py")
-    assert done.exit_code == 0, done.output
-    assert "| (None, 3)    |      15 |" in done.stdout and "Total params: ?" in done.stdout
 
-
-def test_modules_that_import_a_name_from_each_other_leave_it_unknown(tmp_path, monkeypatch):
-    (tmp_path / "a.py").write_text("from b import WIDTH\n")
-    (tmp_path / "b.py").write_text("from a import WIDTH\n")
-    (tmp_path / "main.py").write_text(
-        "import keras\nfrom a import WIDTH\n\nmodel = keras.Sequential([keras.Input((4,)), "
-        "keras.layers.Dense(3), keras.layers.Dense(WIDTH)])\n")
-    (tmp_path / "pyproject.toml").write_text("")
+@pytest.mark.parametrize("files", [
+    {  # a name neither of two modules that star-import each other defines
+        "pkg/__init__.py": "", "pkg/a.py": "from .b import *\nX = 3\n",
+        "pkg/b.py": "from .a import *\nY = 4\n",
+        "main.py": "import keras\nfrom pkg.a import *\n\nmodel = keras.Sequential(["
+                   "keras.Input((Y,)), keras.layers.Dense(X), keras.layers.Dense(Z)])\n"},
+    {  # a name two modules import from each other
+        "a.py": "from b import WIDTH\n", "b.py": "from a import WIDTH\n",
+        "main.py": "import keras\nfrom a import WIDTH\n\nmodel = keras.Sequential(["
+                   "keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(WIDTH)])\n"},
+], ids=["star-imports", "named-imports"])
+def test_a_name_modules_import_from_each_other_is_unknown(files, tmp_path, monkeypatch):
+    for name, text in {**files, "pyproject.toml": ""}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
     done = run("summary", "main.py")
     assert done.exit_code == 0, done.output
