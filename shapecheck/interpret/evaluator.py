@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 
 from shapecheck import dims
+from shapecheck.interpret.assignments import Assignments
 from shapecheck.interpret.calls import Calls
 from shapecheck.interpret.control import MAX_ROWS, MAX_UNROLL
 from shapecheck.interpret.expressions import Expressions
@@ -32,7 +33,7 @@ class Fact:
     fix: Any = None  # (title, ((first node, last node, new text), ...)): what --fix writes
 
 
-class Evaluator(Statements, Expressions, Calls, LayerCalls, UncalledModels, Regions):
+class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, UncalledModels, Regions):
     """Runs one module; the results are in ``calls``, ``facts``, ``tensors``, ``objects``."""
 
     def __init__(self, module: cst.Module, names, project=None, path: str = "<string>",

@@ -166,7 +166,7 @@ def _functional(site):
     if leaves is None or not all(isinstance(t, Tensor) for t in input_list):
         return UNKNOWN
     calls, layers = _graph_order(input_list, leaves)
-    named = [_given(layer) for layer in layers if _given(layer) is not None]
+    named = [name for name in map(_given, layers) if name is not None]
     twice = next((name for name in named if named.count(name) > 1), None)
     if twice is not None:
         ev.fact("duplicate-layer-name", site.node,
