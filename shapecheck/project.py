@@ -58,6 +58,7 @@ class Project:
         self.plain_backend: set = set()  # every module's names spelled keras.backend.*
         self.importers: dict = {}  # node of an imported name -> the file it is in
         self.requires: dict[str, set] = {}  # a file's path -> the modules it imported
+        self.found: dict = {}  # (importing folder, dotted name) -> what `find` found there
 
     def add(self, names, path: str) -> None:
         """Take a module's imported names (its functions may run from another file)."""
@@ -84,7 +85,14 @@ class Project:
     def find(self, importer: str, dotted: str):
         """(module name, file, the rest of the name) for the longest prefix of ``dotted``
         that is a module of the project, else None. A relative name (``.layers.Block``)
-        is looked up from the importing file's folder (one level up per extra dot)."""
+        is looked up from the importing file's folder (one level up per extra dot). The
+        files of one run do not change: each name is looked up once per folder."""
+        key = (os.path.dirname(os.path.abspath(importer)), dotted)
+        if key not in self.found:
+            self.found[key] = self._find(importer, dotted)
+        return self.found[key]
+
+    def _find(self, importer: str, dotted: str):
         level = len(dotted) - len(dotted.lstrip("."))
         parts = dotted.lstrip(".").split(".")
         if level:

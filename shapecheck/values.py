@@ -90,6 +90,16 @@ class LayerCall:
     raised: bool = False  # a finding was made during it: Keras raised, the call gave nothing
 
 
+def plain(value) -> bool:
+    """A plain Python value, all the way down: what is safe to format, sum or sort
+    (``"%r" % (layer,)`` would format an evaluator object, ``sum([UNKNOWN])`` is unknown)."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(plain(k) and plain(v) for k, v in value.items())
+    return isinstance(value, (int, float, str, bool, type(None), range))
+
+
 def truth(value):
     """Python's truth of a value: known for constants and objects, UNKNOWN for an unknown
     value or a tensor."""
@@ -101,16 +111,23 @@ def truth(value):
 
 
 def tensor_leaves(*values) -> list:
-    """The tensors in ``values``, also inside lists, tuples and dicts, in order."""
-    found = []
-    for value in values:
-        if isinstance(value, Tensor):
-            found.append(value)
-        elif isinstance(value, (list, tuple)):
-            found.extend(tensor_leaves(*value))
-        elif isinstance(value, dict):
-            found.extend(tensor_leaves(*value.values()))
-    return found
+    """The tensors in ``values``, also inside lists, tuples and dicts, in order. A container
+    met again is not gone through again (``x = [x, x]`` twenty times is one walk, not 2**20),
+    and a list that holds itself holds no more tensors than it has."""
+    known: dict[int, list] = {}
+
+    def walk(items) -> list:
+        found = []
+        for value in items:
+            if isinstance(value, Tensor):
+                found.append(value)
+            elif isinstance(value, (list, tuple, dict)):
+                if id(value) not in known:
+                    known[id(value)] = []  # while it is walked: a cycle back to it adds nothing
+                    known[id(value)] = walk(value.values() if isinstance(value, dict) else value)
+                found.extend(known[id(value)])
+        return found
+    return walk(values)
 
 
 def substitute(value, mapping: dict):

@@ -109,3 +109,17 @@ def test_nested_endless_loops_end_and_the_code_after_them_is_checked(tmp_path):
         "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n")
     done = check(tmp_path, "loops.py", timeout=300)
     assert (done.returncode, done.stdout) == (0, "All checks passed (1 file checked, 1 model).\n")
+
+
+METHODS = "".join(f"    def m{i}(self, a, b=[1, 2, 3]):\n        return a + b * {i}\n" for i in range(150))
+
+
+@pytest.mark.parametrize("program", [
+    "import foo\nx = []\nfor _ in range(64):\n    x = [x, x]\nfoo.bar(x)\n",  # shared 2**64 times
+    "import foo\nx = []\nx.append(x)\nfoo.bar(x, {'self': x})\n",  # a list that holds itself
+    f"class Big:\n{METHODS}\nfor i in range(500):\n    text = '%r %s' % (Big(), [Big])\n",
+], ids=["shared", "self-holding", "formatting"])
+def test_values_that_share_hold_themselves_or_format_objects_end(tmp_path, program):
+    (tmp_path / "shared.py").write_text(program + "import keras\nlayer = keras.layers.Dense(4)\n")
+    done = check(tmp_path, "shared.py", timeout=120)
+    assert (done.returncode, done.stdout) == (0, "All checks passed (1 file checked, 0 models).\n")

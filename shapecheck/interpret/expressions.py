@@ -24,7 +24,7 @@ from shapecheck.objects import (
     UserClass,
 )
 from shapecheck.project import ModuleValue
-from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, tensor_leaves, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, plain, tensor_leaves, truth
 
 SUMMARISED_ITEMS = 100_000  # the longest comprehension summarised by its first and last items
 _PLAIN = frozenset({tuple, list, dict, int, float, str, bool, type(None)})  # attributes as Python's
@@ -47,6 +47,8 @@ def _bounded(function, left, right) -> bool:
                                      or isinstance(right, (str, list, tuple))):
         count = right if isinstance(right, int) else left
         return not (isinstance(count, int) and count > MAX_ITEMS)
+    if function is operator.mod and isinstance(left, str):  # "%r" % (layer,) formats objects
+        return plain(right)
     return True
 _COMPARE = {
     cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from shapecheck.library.layers import keras_isinstance
 from shapecheck.library.registry import function, method, value
 from shapecheck.objects import Partial
-from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, range_length, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, plain, range_length, truth
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
@@ -121,7 +121,7 @@ def _pure(site):
 
         known = label_extreme(args[0], site.name, None, False)  # max(y) of class labels
         return UNKNOWN if known is None else known
-    if site.kwargs or not all(isinstance(v, _PLAIN) and _plain_items(v) for v in args):
+    if site.kwargs or not all(isinstance(v, _PLAIN) and plain(v) for v in args):
         return UNKNOWN
     if any(isinstance(v, range) and range_length(v) > MAX_ITEMS for v in args):
         return UNKNOWN
@@ -137,13 +137,6 @@ def _value_of(value):
             and isinstance(value.contents[0], int):
         return value.contents[0]
     return value
-
-
-def _plain_items(value) -> bool:
-    """A plain value whose items, if any, are plain too (``sum([UNKNOWN])`` is unknown)."""
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return all(isinstance(v, _PLAIN) and _plain_items(v) for v in value)
-    return True
 
 
 _CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "numpy.pi": math.pi,
@@ -360,7 +353,7 @@ def _dict_copy(site):
 def _str_method(site):
     """A string method computed on plain values."""
     values = [*site.args, *site.kwargs.values()]
-    if not all(isinstance(v, (*_PLAIN, type(None))) and _plain_items(v) for v in values):
+    if not all(plain(v) for v in values):
         return UNKNOWN
     try:
         return getattr(site.obj, site.name)(*site.args, **site.kwargs)
