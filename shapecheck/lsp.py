@@ -59,7 +59,7 @@ class ShapeServer(LanguageServer):
             return  # (mid-edit text that does not parse: keep what was found before)
         self.reports[uri] = report
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, version=document.version, diagnostics=diagnostics(report)))
+            uri=uri, version=document.version, diagnostics=diagnostics(report, uri)))
 
     def schedule(self, uri: str) -> None:
         """Analyse ``uri`` once the edits have paused for DEBOUNCE_SECONDS."""
@@ -81,15 +81,18 @@ def _range(line: int, column: int, end_line: int, end_column: int) -> types.Rang
                        else types.Position(start.line, start.character + 1))
 
 
-def diagnostics(report: FileReport) -> list[types.Diagnostic]:
-    """The report's findings as LSP diagnostics (a file that could not be checked: one at
-    its top saying why)."""
+def diagnostics(report: FileReport, uri: str) -> list[types.Diagnostic]:
+    """The report's findings as LSP diagnostics, the other places each names as its related
+    information (a file that could not be checked: one at its top saying why)."""
     if report.error is not None:
         return [types.Diagnostic(range=_range(1, 1, 1, 2), message=report.error,
                                  severity=types.DiagnosticSeverity.Error, source="shapecheck")]
     return [types.Diagnostic(range=_range(d.line, d.column, d.end_line, d.end_column),
                              message=d.message, severity=_SEVERITY.get(d.severity),
-                             code=d.code, source="shapecheck")
+                             code=d.code, source="shapecheck", related_information=[
+                                 types.DiagnosticRelatedInformation(types.Location(
+                                     uri, _range(n.line, n.column, n.end_line, n.end_column)), n.message)
+                                 for n in d.related] or None)
             for d in report.diagnostics if d.file is None]
 
 
@@ -100,7 +103,7 @@ def code_actions(report: FileReport, uri: str, within: types.Range) -> list[type
             and (within.start.line, within.start.character) <= (r.end.line, r.end.character)
 
     actions = []
-    for d, shown in zip([d for d in report.diagnostics if d.file is None], diagnostics(report)):
+    for d, shown in zip([d for d in report.diagnostics if d.file is None], diagnostics(report, uri)):
         if d.fix is None or not meets(shown.range) or report.places is not None:
             continue
         edits = [types.TextEdit(_range(e.line, e.column, e.end_line, e.end_column), e.text)

@@ -197,4 +197,5 @@ def _source_rows(text, offset, value, source, line_at) -> list[int]:
         position = decoder.raw_decode(text, position)[1]
     ends = list(itertools.accumulate(len(element) for element in value))
     starts = [0] + [match.end() for match in _NEWLINE.finditer(source) if match.end() < len(source)]
-    return [rows[bisect.bisect_right(ends, start)] for start in starts]
+    # (a line that starts where the last string ends is in it: a source of [""] is one line)
+    return [rows[min(bisect.bisect_right(ends, start), len(rows) - 1)] for start in starts]

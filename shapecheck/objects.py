@@ -92,6 +92,7 @@ class Sequential:
     name: str
     layers: list = field(default_factory=list)
     input_shape: tuple | None = None  # declared by Input / input_shape=
+    input_origin: tuple | None = None  # (node, words): where, for a finding's second place
     attr: str | None = None
     cls_name: str = "Sequential"
     given_name: str | None = None  # the name= argument, if any

@@ -21,14 +21,16 @@ CONTRACT_VERSION = 1
 
 def render_text(reports: list[FileReport], show_source: bool = False, color: bool = False) -> str:
     """ruff-like lines ``path:line:col: CODE [severity] message`` (in a notebook
-    ``path:cell N:line:col: ...``), each with its source line and a caret under what it
-    flags when ``show_source``, then a summary; ANSI colours when ``color``."""
+    ``path:cell N:line:col: ...``), each followed by a ``path:line:col: note: ...`` line per
+    other place it names, each with its source line and a caret under what it flags when
+    ``show_source``, then a summary; ANSI colours when ``color``."""
     paint = _paint if color else (lambda text, *_: text)
     entries = [((r.path, 0, 0, ""), f"{paint(r.path, 'path')}: {paint('error', 'error')}: {r.error}")
                for r in reports if r.error is not None]
     entries += [((r.path, d.line, d.column, d.code),
                  f"{paint(r.path, 'path')}:{r.where(d.line)}:{d.column}: {paint(d.code, d.severity)} "
-                 f"[{d.severity}] {r.message(d)}" + (_source(r, d, paint) if show_source else ""))
+                 f"[{d.severity}] {r.message(d)}" + (_source(r, d, paint) if show_source else "")
+                 + "".join(_note(r, n, paint, show_source) for n in d.related))
                 for r in reports for d in r.diagnostics]
     entries += [((r.path, 0, 1, ""), f"{paint(r.path, 'path')}: {_verify_line(r)}")
                 for r in reports if r.verify is not None]
@@ -44,6 +46,13 @@ def _paint(text: str, style: str) -> str:
     import click
 
     return click.style(text, **_STYLES[style])
+
+
+def _note(report: FileReport, note, paint, show_source: bool) -> str:
+    """The line of another place a finding names (``Related``), after the finding's."""
+    line = (f"\n{paint(report.path, 'path')}:{report.where(note.line)}:{note.column}: "
+            f"{paint('note', 'info')}: {note.message}")
+    return line + (_source(report, note, paint) if show_source else "")
 
 
 def _source(report: FileReport, d, paint) -> str:
@@ -131,6 +140,7 @@ def render_sarif(reports: list[FileReport]) -> str:
         "locations": [{"physicalLocation": {
             "artifactLocation": _sarif_artifact(r.path),
             "region": _sarif_region(r, d)}}],
+        **_sarif_related(r, d),
         **_sarif_cell(r, d),
         **_sarif_fix(r, d),
     } for r in reports for d in r.diagnostics]
@@ -179,6 +189,17 @@ def _sarif_region(report: FileReport, d) -> dict:
     return {"startLine": lines[0], "endLine": lines[1]}
 
 
+def _sarif_related(report: FileReport, d) -> dict:
+    """The other places a finding names, as SARIF ``relatedLocations``."""
+    if not d.related or d.file is not None:
+        return {}
+    return {"relatedLocations": [{
+        "id": index, "message": {"text": note.message},
+        "physicalLocation": {"artifactLocation": _sarif_artifact(report.path),
+                             "region": _sarif_region(report, note)}}
+        for index, note in enumerate(d.related, 1)]}
+
+
 def _sarif_fix(report: FileReport, d) -> dict:
     """A finding's fix as SARIF ``fixes`` (in a file of Python: a notebook's are not applied)."""
     if d.fix is None or report.places is not None or d.file is not None:
@@ -205,21 +226,27 @@ def _escape(text: str, property_value: bool = False) -> str:
 
 
 def render_github(reports: list[FileReport]) -> str:
-    """GitHub Actions annotations: ``::error file=...,line=...::message`` per finding."""
+    """GitHub Actions annotations: ``::error file=...,line=...::message`` per finding, and a
+    ``::notice`` at each other place it names."""
     lines = [f"::error file={_escape(r.path, True)},title=shapecheck::{_escape(r.error)}"
              for r in reports if r.error is not None]
     for r in reports:
         for d in r.diagnostics:
             level = {"error": "error", "warning": "warning"}.get(d.severity, "notice")
-            held, title = _file_lines(r, d), f"{d.code} {d.name}"
-            if held is None:
-                place = f"line={d.line},col={d.column},endLine={d.end_line},endColumn={d.end_column}"
-            else:  # a notebook: the lines of the .ipynb file, and the cell in the title
-                place = f"line={held[0]},endLine={held[1]}"
-                title += f" ({r.where(d.line)}:{d.column})"
-            place = f"file={_escape(r.path, True)},{place}"
-            lines.append(f"::{level} {place},title={_escape(title, True)}::{_escape(r.message(d))}")
+            lines.append(_annotation(r, level, d, f"{d.code} {d.name}", r.message(d)))
+            lines += [_annotation(r, "notice", n, f"{d.code} note", n.message) for n in d.related]
     return "\n".join(lines + [_summary_line(reports)])
+
+
+def _annotation(report: FileReport, level: str, d, title: str, message: str) -> str:
+    held = _file_lines(report, d)
+    if held is None:
+        place = f"line={d.line},col={d.column},endLine={d.end_line},endColumn={d.end_column}"
+    else:  # a notebook: the lines of the .ipynb file, and the cell in the title
+        place = f"line={held[0]},endLine={held[1]}"
+        title += f" ({report.where(d.line)}:{d.column})"
+    place = f"file={_escape(report.path, True)},{place}"
+    return f"::{level} {place},title={_escape(title, True)}::{_escape(message)}"
 
 
 REPORTERS: dict[str, Callable[[list[FileReport]], str]] = {

@@ -127,6 +127,23 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A second place a finding names: where the shape it is about is set, when that is
+    not where TensorFlow raises (SARIF ``relatedLocations``, a ``note:`` line in text)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+    def to_json(self, position=_line) -> dict:
+        return {**position(self.line), "column": self.column,
+                "end_line": position(self.end_line)["line"], "end_column": self.end_column,
+                "message": self.message}
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     name: str
@@ -140,6 +157,7 @@ class Diagnostic:
     file: str | None = None
     via: tuple[str, int] | None = None  # (checked file, line) of the call that reached it
     fix: Fix | None = None
+    related: tuple[Related, ...] = ()
 
     def to_json(self, position=_line, message=None) -> dict:
         document = {"code": self.code, "name": self.name, "severity": self.severity,
@@ -148,6 +166,8 @@ class Diagnostic:
                     "message": self.message if message is None else message}
         if self.fix is not None:  # the contract grows by keys only
             document["fix"] = self.fix.to_json(position)
+        if self.related:
+            document["related"] = [r.to_json(position) for r in self.related]
         return document
 
 

@@ -53,6 +53,10 @@ class Tensor:
     # A Python number of unknown value, standing as a 0-d array (np.random.randint(a, b)
     # gives an int): computed with as one, but not a tensor to report.
     python: bool = False
+    # (node, words): where the program sets this shape (an ``Input(shape=...)``, a first
+    # layer's ``input_shape=``, the assignment of a data array), the second place a
+    # finding about the tensor names.
+    origin: tuple | None = None
 
     def forget_values(self) -> None:
         """What a write into the array in place (``y[i] = v``, ``y.fill(0)``, ``out=y``)
@@ -128,6 +132,15 @@ def tensor_leaves(*values) -> list:
                 found.extend(known[id(value)])
         return found
     return walk(values)
+
+
+def origins(*values) -> tuple:
+    """The ``origin`` of each tensor in ``values`` that has one, once each."""
+    found = []
+    for tensor in tensor_leaves(*values):
+        if tensor.origin is not None and tensor.origin not in found:
+            found.append(tensor.origin)
+    return tuple(found)
 
 
 def substitute(value, mapping: dict):

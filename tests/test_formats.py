@@ -64,3 +64,38 @@ def test_github_annotations_escape_paths_and_messages(tmp_path):
     assert lines[0].startswith(f"::error file={path},line=3,col=5,endLine=3,")
     assert ",title=SHP101 incompatible-input::Conv2D expects a 4-D input" in lines[0]
     assert lines[-1] == "Found 1 diagnostic in 1 file (1 file checked)."
+
+
+NOTED = """import keras
+from keras import layers
+model = keras.Sequential([
+    layers.Conv2D(8, 3, input_shape=(28, 28)),
+    layers.Flatten(),
+])
+"""
+
+
+def test_a_finding_names_where_the_shape_it_is_about_is_set_in_every_format(tmp_path):
+    """TensorFlow raises at the Sequential; the input_shape= that causes it is the second place."""
+    text = run(tmp_path, "text", NOTED, "m.py").stdout.splitlines()
+    path = str(tmp_path / "m.py")
+    assert text[0].startswith(f"{path}:3:9: SHP101 [error] ")
+    assert text[1] == f"{path}:4:25: note: input_shape= makes the model's input (None, 28, 28)"
+    (finding,) = json.loads(run(tmp_path, "json", NOTED, "m.py").stdout)["files"][0]["diagnostics"]
+    assert finding["related"] == [{"line": 4, "column": 25, "end_line": 4, "end_column": 45,
+                                   "message": "input_shape= makes the model's input (None, 28, 28)"}]
+    (result,) = json.loads(run(tmp_path, "sarif", NOTED, "m.py").stdout)["runs"][0]["results"]
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 25,
+                                                     "endLine": 4, "endColumn": 45}
+    assert related["message"]["text"].startswith("input_shape= makes")
+    github = run(tmp_path, "github", NOTED, "m.py").stdout.splitlines()
+    assert github[1].startswith("::notice file=")
+    assert ",line=4,col=25,endLine=4,endColumn=45,title=SHP101 note::input_shape= makes" in github[1]
+
+
+def test_a_place_on_the_findings_own_line_is_not_named_again(tmp_path):
+    source = ("import keras\nfrom keras import layers\n"
+              "model = keras.Sequential([layers.Conv2D(8, 3, input_shape=(28, 28))])\n")
+    (finding,) = json.loads(run(tmp_path, "json", source, "m.py").stdout)["files"][0]["diagnostics"]
+    assert finding["code"] == "SHP101" and "related" not in finding

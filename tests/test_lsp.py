@@ -50,6 +50,9 @@ async def test_open_reports_the_findings_and_an_edit_clears_them(client: Languag
     assert [(d.code, d.severity, d.range.start.line, d.range.start.character) for d in found] == [
         ("SHP101", types.DiagnosticSeverity.Error, 2, 4)]
     assert "Conv2D expects a 4-D input" in found[0].message
+    (related,) = found[0].related_information  # where x gets the shape Conv2D cannot take
+    assert (related.location.uri, related.location.range.start.line) == (uri, 1)
+    assert related.message == "x gets its shape (8, 784) here"
     client.text_document_did_change(types.DidChangeTextDocumentParams(
         text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
         content_changes=[types.TextDocumentContentChangeWholeDocument(text=FIXED)]))

@@ -85,6 +85,16 @@ def test_a_source_written_as_one_string_is_on_one_line_of_the_file(tmp_path):
     assert [p.file_line for p in read_notebook(text).places] == [line, line]
 
 
+def test_a_cell_whose_source_is_a_list_of_one_empty_string_is_read(tmp_path):
+    data = json.loads(Path(notebook(tmp_path / "nb.ipynb", "a = 1", "b = 2")).read_text())
+    data["cells"][0]["source"] = [""]  # as some editors save an emptied cell
+    text = json.dumps(data, indent=1)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if '"b = 2"' in row)
+    program = read_notebook(text)
+    assert program.source.endswith("b = 2\n")
+    assert (program.places[-1].cell, program.places[-1].file_line) == (2, line)
+
+
 def test_a_notebook_of_another_language_has_nothing_to_check(tmp_path):
     path = notebook(tmp_path / "r.ipynb", "library(keras)\nx <- 1", language="R")
     report = check_path(path)
@@ -98,6 +108,7 @@ def test_text_reports_the_cell_and_the_line_in_it():
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{BUGGY}:cell 5:2:7: {ADD_FINDING}",
+        f"{BUGGY}:cell 3:1:22: note: Input(shape=...) makes the model's input (None, 64)",
         "Found 1 diagnostic in 1 file (2 files checked).",
     ]
 
@@ -105,7 +116,7 @@ def test_text_reports_the_cell_and_the_line_in_it():
 def test_every_fixture_notebook_but_the_buggy_one_passes():
     result = run("fixtures/notebooks")
     assert result.stdout.endswith("Found 1 diagnostic in 1 file (4 files checked).\n")
-    assert result.stdout.count(":cell ") == 1
+    assert result.stdout.count(":cell ") == 2 and result.stdout.count(": note: ") == 1
 
 
 def test_json_gives_each_position_its_cell(tmp_path):
@@ -142,11 +153,14 @@ def test_sarif_points_to_the_line_of_the_ipynb_file_that_holds_the_code():
 
 
 def test_github_annotations_point_to_the_file_line_and_name_the_cell():
-    (line, summary) = run("--format", "github", BUGGY).stdout.splitlines()
+    (line, note, summary) = run("--format", "github", BUGGY).stdout.splitlines()
     text = (ROOT / BUGGY).read_text().splitlines()
     number = next(i for i, row in enumerate(text, 1) if "layers.Add()" in row)
     assert line.startswith(f"::error file={BUGGY},line={number},endLine={number},"
                            "title=SHP101 incompatible-input (cell 5%3A2%3A7)::Add gets inputs")
+    number = next(i for i, row in enumerate(text, 1) if "keras.Input(shape=(64,))" in row)
+    assert note == (f"::notice file={BUGGY},line={number},endLine={number},title=SHP101 note "
+                    "(cell 3%3A1%3A22)::Input(shape=...) makes the model's input (None, 64)")
 
 
 def test_noqa_in_a_cell_silences_its_line(tmp_path):

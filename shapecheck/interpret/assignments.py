@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from shapecheck.dims import format_shape
 from shapecheck.library.command_line import Namespace
 from shapecheck.library.pandas import Frame
 from shapecheck.objects import LAYER_LIKE, Instance
@@ -56,6 +57,9 @@ class Assignments:
                 or isinstance(value, Frame)  # (a table has a shape too)
             if record and shaped and not (self.traced or self.building):
                 self.tensors.append((target, value.shape))
+                if isinstance(value, Tensor) and not (value.symbolic or self.stack) and value.origin is None:
+                    value.origin = (target, f"{target.value} gets its shape "
+                                            f"{format_shape(value.shape)} here")
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             values = value if isinstance(value, (tuple, list)) and len(value) == len(elements) else None
@@ -68,16 +72,7 @@ class Assignments:
                     item = UNKNOWN if values is None else values[index]
                     self.assign(element.value, item, frame, record)
         elif isinstance(target, cst.Attribute):
-            owner = self.eval(target.value, frame)
-            if isinstance(owner, Instance):
-                name = target.attr.value
-                self.touch(owner)
-                owner.attrs[name] = value
-                if isinstance(value, LAYER_LIKE) and value.attr is None:
-                    value.attr = name
-            elif isinstance(owner, Namespace):
-                self.touch(owner)
-                owner[target.attr.value] = value
+            self.set_attribute(self.eval(target.value, frame), target.attr.value, value)
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
             index = self._index(target, frame)
@@ -89,6 +84,19 @@ class Assignments:
                     owner[index] = value
                 except (IndexError, TypeError):
                     pass
+
+    def set_attribute(self, owner, name: str, value) -> None:
+        """``owner.name = value`` (also ``setattr(owner, name, value)``): an object of a class
+        of the file holds it (a layer learns the attribute it is held under), as does an
+        argparse namespace; on anything else it is not followed."""
+        if isinstance(owner, Instance):
+            self.touch(owner)
+            owner.attrs[name] = value
+            if isinstance(value, LAYER_LIKE) and value.attr is None:
+                value.attr = name
+        elif isinstance(owner, Namespace):
+            self.touch(owner)
+            owner[name] = value
 
     def _check_unpacked_outputs(self, target, value) -> None:
         """The outputs of one layer call unpacked into another number of names."""

@@ -31,6 +31,7 @@ class Fact:
     message: str
     via: Any = None  # the call of this file that reached ``node``, code of another file
     fix: Any = None  # (title, ((first node, last node, new text), ...)): what --fix writes
+    related: tuple = ()  # ((node, words), ...): other places that make the problem
 
 
 class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, UncalledModels, Regions):
@@ -97,7 +98,7 @@ class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, Uncalle
         """How many findings this run has made so far (each one a place TensorFlow raises)."""
         return self._raised
 
-    def fact(self, kind: str, node, message: str, fix=None) -> None:
+    def fact(self, kind: str, node, message: str, fix=None, related=()) -> None:
         if self._quiet:
             return
         via = None
@@ -111,7 +112,7 @@ class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, Uncalle
             message = f"{message} (the likely cause: {self.cause})"
         # TensorFlow would stop here: later layer calls of this run are not recorded.
         self._stopped = bool(self.stack)
-        fact = Fact(kind, node, message, via, None if via else fix)
+        fact = Fact(kind, node, message, via, None if via else fix, tuple(related))
         if fact not in self.facts:
             self.facts.append(fact)
 

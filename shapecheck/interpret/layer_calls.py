@@ -22,7 +22,16 @@ from shapecheck.objects import (
     Sequential,
     is_model,
 )
-from shapecheck.values import UNKNOWN, LayerCall, Tensor, output_shape_of, shape_of, substitute, tensor_leaves
+from shapecheck.values import (
+    UNKNOWN,
+    LayerCall,
+    Tensor,
+    origins,
+    output_shape_of,
+    shape_of,
+    substitute,
+    tensor_leaves,
+)
 
 
 class LayerCalls:
@@ -120,7 +129,7 @@ class LayerCalls:
                 return Tensor(None)
             x = inputs
             if layer.input_shape is not None:
-                x = self._conform(layer, layer.input_shape, x, record.node)
+                x = self._conform(layer, layer.input_shape, x, record.node, layer.input_origin)
             facts = len(self.facts)
             self.graph_mode += 1  # Keras builds a Sequential by symbolic inference first
             try:
@@ -279,12 +288,13 @@ class LayerCalls:
         shape = (*out.shape[:-1], dims.mul(out.shape[-1], 2)) if mode == "concat" else out.shape
         return Tensor(shape, out.dtype, symbolic=symbolic)
 
-    def _conform(self, model, expected, x, node):
+    def _conform(self, model, expected, x, node, declared=None):
         """A built model's input as Keras 3 checks and adjusts it, or UNKNOWN with a finding.
 
         A functional model first compares sizes but the batch size (a trailing 1
         dropped on both sides, positions both have); then any built model adds or drops a
-        trailing axis of size 1 to reach its ``Input``'s rank.
+        trailing axis of size 1 to reach its ``Input``'s rank. ``declared``: the origin of
+        the model's input (where its shape is written).
         """
         if not isinstance(x, Tensor) or x.shape is None:
             return x
@@ -305,10 +315,11 @@ class LayerCalls:
         elif len(shape) != len(expected):
             problem = "ranks differ"
         if problem is None:
-            return Tensor(shape, x.dtype, symbolic=x.symbolic)
+            return Tensor(shape, x.dtype, symbolic=x.symbolic, origin=x.origin)
         self.fact("incompatible-input", node,
                   f"{model.cls_name} model expects input of shape {format_shape(expected)} "
-                  f"but gets {format_shape(x.shape)} ({problem}): {_input_fix(shape, expected)}")
+                  f"but gets {format_shape(x.shape)} ({problem}): {_input_fix(shape, expected)}",
+                  related=origins(x) + ((declared,) if declared else ()))
         return UNKNOWN
 
     def _apply_builtin(self, layer: BuiltinLayer, inputs, record):
@@ -344,7 +355,8 @@ class LayerCalls:
         except ShapeError as error:
             # On concrete data (not a symbolic Input) some kernels return an empty axis.
             if error.eager_output is None or symbolic or self.graph_mode:
-                self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message)
+                self.fact(error.kind, record.node, self._in_layer(layer, record) + error.message,
+                          related=origins(inputs))
                 return UNKNOWN
             output = error.eager_output
         key = spec.build_key(layer.config, shape) if spec.build_key else None

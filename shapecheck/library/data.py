@@ -337,5 +337,5 @@ def traced_element(dataset: Dataset):
 
 def with_batch_axis(value, size):
     """``value`` with the batch axis of each tensor in it set to ``size``."""
-    return substitute(value, {id(t): Tensor((size, *t.shape[1:]), t.dtype)
+    return substitute(value, {id(t): Tensor((size, *t.shape[1:]), t.dtype, origin=t.origin)
                               for t in tensor_leaves(value) if t.shape})

@@ -8,7 +8,7 @@ from shapecheck.library.ops._common import _differ
 from shapecheck.library.registry import family
 from shapecheck.library.tensors import broadcast_shapes
 from shapecheck.objects import BuiltinLayer, Loss
-from shapecheck.values import UNKNOWN, ApiRef, Tensor
+from shapecheck.values import UNKNOWN, ApiRef, Tensor, origins
 
 
 @family("keras.losses.")
@@ -156,7 +156,8 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
         problem = _label_problem(kind, labels, predictions)
         if problem:
             ev.fact("output-label-mismatch", node,
-                    f"{loss.name}: {problem}: {_fix(name, kind, labels, predictions)}")
+                    f"{loss.name}: {problem}: {_fix(name, kind, labels, predictions)}",
+                    related=origins(y_true) + _made_by(y_pred))
             return UNKNOWN
     check_logits(ev, loss.name, loss.config.get("from_logits", False), y_pred, node)
     per_sample = None if y_pred.shape is None else tuple(y_pred.shape[:-1])
@@ -165,12 +166,27 @@ def apply_loss(ev, loss: Loss, args, kwargs, node):
     return Tensor((), "float32")
 
 
+def _last_layer(tensor):
+    """The layer that made ``tensor`` (of a model's output, its last layer), else None."""
+    record = tensor.source if isinstance(tensor, Tensor) else None
+    while record is not None and record.children:
+        record = record.children[-1]
+    return getattr(record, "layer", None)
+
+
+def _made_by(predictions) -> tuple:
+    """Where the Keras layer that made the model's output is created (a finding's second
+    place), as ``Tensor.origin``s."""
+    layer = _last_layer(predictions)
+    if not isinstance(layer, BuiltinLayer):
+        return ()
+    return ((layer.node, f"{layer.cls_name} makes the model's output "
+                         f"{format_shape(predictions.shape)}"),)
+
+
 def _final_activation(tensor):
     """The activation of the known layer that made ``tensor`` (None: linear), else UNKNOWN."""
-    record = tensor.source if isinstance(tensor, Tensor) else None
-    while record is not None and record.children:  # a model's output: its last layer's
-        record = record.children[-1]
-    layer = getattr(record, "layer", None)
+    layer = _last_layer(tensor)
     if not isinstance(layer, BuiltinLayer) or layer.spec is None:
         return UNKNOWN
     if layer.cls_name == "Softmax":
@@ -197,7 +213,8 @@ def check_label_range(ev, loss: Loss, labels, predictions, node) -> None:
     ev.fact("output-label-mismatch", node,
             f"{loss.name}: the labels hold the value {bad}, but the model outputs {classes} "
             f"classes, so a label must be in [0, {classes}) (TensorFlow raises on the first "
-            f"batch that holds it): {fix} the labels into 0 .. {classes - 1}")
+            f"batch that holds it): {fix} the labels into 0 .. {classes - 1}",
+            related=origins(labels) + _made_by(predictions))
 
 
 def _label_values(labels: Tensor) -> tuple[int, int] | None:

@@ -3,8 +3,9 @@ their graphs, ``model.build``."""
 
 from __future__ import annotations
 
+from shapecheck.dims import format_shape
 from shapecheck.library import backbones
-from shapecheck.library.registry import Site, attribute, function, method
+from shapecheck.library.registry import Site, argument_node, attribute, function, method
 from shapecheck.library.tensors import dtype_of, shape_arg
 from shapecheck.objects import (
     LAYER_LIKE,
@@ -45,16 +46,17 @@ def _sequential(site):
 def _build_if_declared(ev, model: Sequential, node) -> None:
     """Keras builds a Sequential whose input is declared as soon as it has layers."""
     if model.input_shape is not None and model.layers and not model.broken:
-        build(ev, model, model.input_shape, node)
+        build(ev, model, model.input_shape, node, model.input_origin)
 
 
-def build(ev, model, shape, node) -> None:
+def build(ev, model, shape, node, origin=None) -> None:
     """``model.build(shape)``: apply the model to a symbolic input of that shape (for a
-    Sequential, each build is a new one: see ``built``)."""
+    Sequential, each build is a new one: see ``built``); ``origin``: where the shape is
+    written."""
     before, facts = len(ev.calls), len(ev.facts)
     if isinstance(model, Sequential):
         model.built = False
-    ev.apply(model, [Tensor(shape, symbolic=True)], {}, node)
+    ev.apply(model, [Tensor(shape, symbolic=True, origin=origin)], {}, node)
     ev.build_calls.update(id(record) for record in ev.calls[before:])
     if len(ev.facts) > facts and isinstance(model, Sequential):
         ev.touch(model)
@@ -70,7 +72,7 @@ def built(ev, model: Sequential) -> None:
 
 def _add(model: Sequential, layer, node) -> None:
     if isinstance(layer, Tensor):  # keras.Input(...) as the first element
-        model.input_shape = layer.shape
+        model.input_shape, model.input_origin = layer.shape, layer.origin
         return
     if not isinstance(layer, LAYER_LIKE):  # something shapecheck could not follow
         layer = OpaqueLayer("?", node, "?")
@@ -78,7 +80,10 @@ def _add(model: Sequential, layer, node) -> None:
         own = layer.spec is not None and "input_dim" in dict(layer.spec.signature)
         declared = _declared_input(layer.config, own)
         if declared is not None:
+            keyword = "input_shape" if "input_shape" in layer.config else "input_dim"
             model.input_shape = declared
+            model.input_origin = (argument_node(layer.node, keyword),
+                                  f"{keyword}= makes the model's input {format_shape(declared)}")
     elif not model.layers and isinstance(layer, Instance) and layer.declared_input is not None:
         model.input_shape = layer.declared_input
     model.layers.append(layer)
@@ -147,6 +152,10 @@ def _keras_input(site):
                      f"'{raw}' to a shape\"; write shape=({raw},)")
         return UNKNOWN
     tensor = keras_input(site.args, site.kwargs)
+    if tensor.shape is not None:
+        keyword = "batch_shape" if "batch_shape" in site.kwargs else "shape"
+        tensor.origin = (site.argument_node(0 if keyword == "shape" else None, keyword),
+                         f"Input({keyword}=...) makes the model's input {format_shape(tensor.shape)}")
     site.ev.input_layer(tensor, site.kwargs)  # named now, in creation order, as Keras does
     return tensor
 
@@ -263,7 +272,7 @@ def replay(ev, model: FunctionalModel, inputs, node):
                 "a functional model cannot take a list mixing NumPy arrays and tensors in one "
                 "call: convert them all (np.asarray / tf.convert_to_tensor), or use predict()")
         return UNKNOWN
-    new_inputs = [ev._conform(model, old.shape, new, node) if old.shape is not None else new
+    new_inputs = [ev._conform(model, old.shape, new, node, old.origin) if old.shape is not None else new
                   for old, new in zip(model.inputs, new_inputs)]
     mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
     for record in model.calls:
@@ -293,9 +302,10 @@ def _build(site):
     shape = shape_arg(site.arg(0, "input_shape"))
     if shape is None:
         return None
+    origin = (site.argument_node(0, "input_shape"), f"build() makes the model's input {format_shape(shape)}")
     if isinstance(model, Sequential):
-        model.input_shape = shape
-    build(ev, model, shape, site.node)
+        model.input_shape, model.input_origin = shape, origin
+    build(ev, model, shape, site.node, origin)
     return None
 
 

@@ -11,7 +11,7 @@ from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
 from shapecheck.objects import Dataset, FunctionalModel, Instance, Loss, Sequential, UserFunction
-from shapecheck.values import UNKNOWN, Tensor, tensor_leaves
+from shapecheck.values import UNKNOWN, Tensor, origins, tensor_leaves
 
 
 @method("model", "compile")
@@ -96,7 +96,7 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     ev, node = site.ev, site.node
     problem = cardinality_problem(x, y)
     if problem:
-        ev.fact("data-cardinality", node, problem)
+        ev.fact("data-cardinality", node, problem, related=origins(x, y))
         return
     batch, data, labels = first_batch(x, y, batch_size, split), x, y
     x, y = (_unknown_like(x), None) if batch is None else batch  # (still a call)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import ClassVar
 
-from shapecheck.results import Diagnostic, Edit, Fix
+from shapecheck.results import Diagnostic, Edit, Fix, Related
 
 # What the rules' VALID / INVALID examples of layer code start with.
 LAYER_IMPORTS = """import tensorflow as tf
@@ -37,17 +37,21 @@ class Rule:
         raise NotImplementedError
 
     def diagnostic(self, analysis, node, message: str, severity: str | None = None,
-                   fix=None) -> Diagnostic:
+                   fix=None, related=()) -> Diagnostic:
         """A finding at ``node``; ``severity`` overrides the rule's default for a weaker form;
         ``fix``: (title, ((first node, last node, new text), ...)), the text from the first
-        node's start to the last node's end replaced."""
+        node's start to the last node's end replaced; ``related``: ((node, words), ...),
+        the places of this file, on other lines, that it names too."""
         line, column, end_line, end_column = analysis.position(node)
         if fix is not None:
             title, spans = fix
             fix = Fix(title, tuple(Edit(*analysis.position(first)[:2], *analysis.position(last)[2:], text)
                                    for first, last, text in spans))
+        places = [(analysis.position(other), words) for other, words in related
+                  if other in analysis.names.positions]
+        notes = tuple(Related(*where, words) for where, words in places if where[0] != line)
         return Diagnostic(self.code, self.name, severity or self.severity, line, column,
-                          end_line, end_column, message, fix=fix)
+                          end_line, end_column, message, fix=fix, related=notes)
 
 
 class FactRule(Rule):
@@ -59,7 +63,8 @@ class FactRule(Rule):
         for fact in analysis.evaluator.facts:
             if fact.kind == self.fact_kind:
                 fix = fact.fix or (self.fix_for(analysis, fact) if fact.via is None else None)
-                found = self.diagnostic(analysis, fact.node, fact.message, fix=fix)
+                found = self.diagnostic(analysis, fact.node, fact.message, fix=fix,
+                                        related=() if fact.via else fact.related)
                 if fact.via is not None:  # in another file's code, reached from this file
                     found = replace(found, file=analysis.elsewhere(fact.node).path,
                                     via=(analysis.path, analysis.line(fact.via)))
