@@ -156,6 +156,9 @@ class Expressions:
         if isinstance(owner, Instance):
             if name in owner.attrs:
                 return owner.attrs[name]
+            if name == "__dict__":  # its attributes, as a dict: ``self.__dict__.update(kwargs)``
+                self.touch(owner)
+                return owner.attrs
             if name == "build" and owner.cls.kind is not None:  # Keras's wrapper runs it
                 return BoundMethod(owner, name)
             method = owner.cls.method(name)

@@ -15,7 +15,7 @@ BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
     "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
     "reversed", "sorted", "iter", "next", "set", "frozenset", "all", "any", "divmod", "pow",
-    "map", "filter", "hasattr", "callable", "vars", "open",
+    "map", "filter", "hasattr", "callable", "vars", "open", "getattr", "setattr",
 })
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set, "frozenset": frozenset, "range": range}
@@ -155,6 +155,26 @@ def _hasattr(site):
     if value is None or type(value) in (*_PLAIN, dict):
         return hasattr(value, site.args[1])
     return UNKNOWN
+
+
+@function("builtins.getattr")
+def _getattr(site):
+    """``getattr(obj, "name")`` is ``obj.name`` (``getattr(self, f"conv{i}")``); with a
+    default, the attribute when it is known, else unknown (it may be missing)."""
+    if len(site.args) not in (2, 3) or not isinstance(site.args[1], str):
+        return UNKNOWN
+    owner, name = site.args[:2]
+    if len(site.args) == 3 and (owner is None or type(owner) in (*_PLAIN, dict)) and not hasattr(owner, name):
+        return site.args[2]
+    return site.ev.getattr(owner, name)
+
+
+@function("builtins.setattr")
+def _setattr(site):
+    """``setattr(obj, "name", value)`` is ``obj.name = value`` (layers made in a loop)."""
+    if len(site.args) == 3 and isinstance(site.args[1], str):
+        site.ev.set_attribute(*site.args)
+    return None
 
 
 @function("builtins.isinstance")
