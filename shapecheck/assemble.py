@@ -104,9 +104,9 @@ class Assembly:
 
 
 def _unknown(record: LayerCall) -> bool:
-    """Whether a call's input tensors are of unknown shape (a dict of inputs is reported
-    as Keras records it: without a shape)."""
-    return bool(record.inputs) and all(isinstance(t, Tensor) for t in record.inputs) and any(
+    """Whether a call's inputs are unknown (none recorded) or tensors of unknown shape (a
+    dict of inputs is reported as Keras records it: without a shape)."""
+    return not record.inputs or all(isinstance(t, Tensor) for t in record.inputs) and any(
         t.shape is None for t in record.inputs)
 
 

@@ -91,6 +91,18 @@ def test_a_model_of_two_inputs_run_on_data_of_unknown_shape_is_listed_with_its_g
         ([(None, 8), (None, 8)], (None, 2), 18)]
 
 
+@pytest.mark.parametrize("call", ["model.predict(np.load('x.npy'))", "model(loader.batches())"])
+def test_a_built_sequential_run_on_data_not_known_is_listed_as_built(call):
+    """Data of unknown shape, or a value not known at all (a module's function), tells less
+    than the declared input the data fits if the program runs."""
+    source = ("import numpy as np\nimport keras\nimport loader\n"
+              "model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(2)])\n"
+              f"{call}\n")
+    report = check_source(source, "m.py")
+    assert not report.diagnostics
+    assert [(m.input_shape, m.output_shape, m.params) for m in report.models] == [((None, 20), (None, 2), 42)]
+
+
 def test_a_loop_past_its_share_of_the_budget_keeps_its_arrays_and_what_follows():
     source = ("import numpy as np\nimport keras\nx = np.zeros((3000, 100))\n"
               "for i in range(3000):\n    for j in range(100):\n        x[i, j] = i * j\n"

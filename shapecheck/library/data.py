@@ -228,6 +228,43 @@ def _unbatch(site):
     return Dataset(element, None)
 
 
+@method("dataset", "window")
+def _window(site):
+    """``window(size, shift, stride, drop_remainder)``: a data set of windows, each a data
+    set of up to ``size`` consecutive elements (exactly ``size`` when the short ones are
+    dropped), to be made tensors by ``flat_map(lambda w: w.batch(size))``."""
+    dataset, size = site.obj, site.arg(0, "size")
+    shift, drop = site.arg(1, "shift", None), site.arg(3, "drop_remainder", False)
+    shift = size if shift is None else shift
+    count, windows = dataset.count, None
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (size, shift)) \
+            or drop not in (True, False) or dataset.batched:
+        return Dataset(Dataset(UNKNOWN, None), None)
+    if count is not None:
+        windows = -(-max(count - size + 1, 0) // shift) if drop else -(-count // shift)
+    first = None if count is None else size if drop else min(size, count)
+    return Dataset(Dataset(dataset.element, first, spec=dataset.spec), windows)
+
+
+@method("dataset", "flat_map", "interleave")
+def _flat_map(site):
+    """``flat_map(f)``: the elements of the data sets ``f`` makes of each element, one after
+    another (their number unknown); ``f`` is traced on the first element."""
+    dataset, ev = site.obj, site.ev
+    if not site.args:
+        return Dataset(UNKNOWN, None)
+    values = list(dataset.element) if isinstance(dataset.element, tuple) else [dataset.element]
+    ev.traced += 1
+    try:
+        inner = ev.call(site.args[0], values, {}, site.node)
+    finally:
+        ev.traced -= 1
+    if not isinstance(inner, Dataset):
+        return Dataset(UNKNOWN, None)
+    spec = traced_element(inner) if inner.batched and not inner.fixed_batch else inner.spec
+    return Dataset(inner.element, None, spec=spec)
+
+
 @function("tensorflow.data.Dataset.zip")
 def _zip(site):
     """``Dataset.zip((a, b))`` (or ``zip(a, b)``): elements paired up, as many as the
