@@ -24,7 +24,7 @@ from shapecheck.objects import (
     UserClass,
 )
 from shapecheck.project import ModuleValue
-from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, plain, tensor_leaves, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, origins, plain, tensor_leaves, truth
 
 SUMMARISED_ITEMS = 100_000  # the longest comprehension summarised by its first and last items
 _PLAIN = frozenset({tuple, list, dict, int, float, str, bool, type(None)})  # attributes as Python's
@@ -366,7 +366,7 @@ class Expressions:
         try:
             result = tensors.binary(op_name, left, right)
         except ShapeError as error:
-            self.fact(error.kind, node, error.message)
+            self.fact(error.kind, node, error.message, related=origins(left, right))
             return UNKNOWN
 
         def rerun(new):

@@ -41,7 +41,7 @@ from shapecheck.objects import (
     TextFile,
     is_model,
 )
-from shapecheck.values import UNKNOWN, Tensor, substitute, tensor_leaves
+from shapecheck.values import UNKNOWN, Tensor, origins, substitute, tensor_leaves
 
 # Functions that write into the array given first, and array methods that write into
 # their array: what was known of its values is gone.
@@ -66,7 +66,7 @@ def call(ev, name: str, args, kwargs, node):
     try:
         result = handler(Site(ev, name, args, kwargs, node))
     except ShapeError as error:
-        ev.fact(error.kind, node, error.message)
+        ev.fact(error.kind, node, error.message, related=origins(args, kwargs))
         return UNKNOWN
     if not isinstance(result, Tensor):
         return result
@@ -136,7 +136,7 @@ def call_method(ev, obj, name: str, args, kwargs, node):
             try:
                 return handler(Site(ev, name, args, kwargs, node, obj))
             except ShapeError as error:
-                ev.fact(error.kind, node, error.message)
+                ev.fact(error.kind, node, error.message, related=origins(obj, args, kwargs))
                 return UNKNOWN
     if kinds == ("dataset",):
         return Dataset(UNKNOWN, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from shapecheck.dims import format_shape
 from shapecheck.layers import BASE_KWARGS, KERAS_BASES, lookup
 from shapecheck.library.models import keras_input
 from shapecheck.library.registry import argument_node, attribute, family, function, method
@@ -165,6 +166,9 @@ def _add_weight(site):
     args, kwargs = site.args, site.kwargs
     shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)
     weight = tensor(shape_arg(shape), "float32")
+    if weight.shape is not None:
+        where = site.argument_node(0 if "shape" not in kwargs else None, "shape")
+        weight.origin = (where, f"add_weight makes this weight {format_shape(weight.shape)}")
     if isinstance(site.obj, Instance):
         site.ev.touch(site.obj)
         site.obj.weights.append(weight)
