@@ -94,13 +94,16 @@ class LayerCall:
     raised: bool = False  # a finding was made during it: Keras raised, the call gave nothing
 
 
-def plain(value) -> bool:
+def plain(value, depth: int = 0) -> bool:
     """A plain Python value, all the way down: what is safe to format, sum or sort
-    (``"%r" % (layer,)`` would format an evaluator object, ``sum([UNKNOWN])`` is unknown)."""
+    (``"%r" % (layer,)`` would format an evaluator object, ``sum([UNKNOWN])`` is unknown);
+    not one nested past 32 levels (a list that holds itself)."""
+    if depth > 32:
+        return False
     if isinstance(value, (list, tuple, set, frozenset)):
-        return all(plain(v) for v in value)
+        return all(plain(v, depth + 1) for v in value)
     if isinstance(value, dict):
-        return all(plain(k) and plain(v) for k, v in value.items())
+        return all(plain(k, depth + 1) and plain(v, depth + 1) for k, v in value.items())
     return isinstance(value, (int, float, str, bool, type(None), range))
 
 

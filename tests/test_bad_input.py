@@ -116,7 +116,7 @@ METHODS = "".join(f"    def m{i}(self, a, b=[1, 2, 3]):\n        return a + b * 
 
 @pytest.mark.parametrize("program", [
     "import foo\nx = []\nfor _ in range(64):\n    x = [x, x]\nfoo.bar(x)\n",  # shared 2**64 times
-    "import foo\nx = []\nx.append(x)\nfoo.bar(x, {'self': x})\n",  # a list that holds itself
+    "import foo\nx = []\nx.append(x)\nfoo.bar(x, {'self': x})\ntext = '%s' % (x,) + str(sum(x))\n",
     f"class Big:\n{METHODS}\nfor i in range(500):\n    text = '%r %s' % (Big(), [Big])\n",
 ], ids=["shared", "self-holding", "formatting"])
 def test_values_that_share_hold_themselves_or_format_objects_end(tmp_path, program):
