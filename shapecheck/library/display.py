@@ -22,13 +22,15 @@ def _subplots(site):
     return UNKNOWN, Tensor(shape, "object", numpy=True) if shape else UNKNOWN
 
 
-@function("tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm")
+@function("tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm", "tqdm.autonotebook.tqdm",
+          "tqdm.rich.tqdm")
 def _tqdm(site):
     """``tqdm(iterable)`` iterates over the iterable's items."""
     return site.arg(0, "iterable", UNKNOWN)
 
 
-@function("tqdm.trange", "tqdm.auto.trange", "tqdm.notebook.trange")
+@function("tqdm.trange", "tqdm.auto.trange", "tqdm.notebook.trange", "tqdm.autonotebook.trange",
+          "tqdm.rich.trange")
 def _trange(site):
     """``trange(*args)``: ``tqdm(range(*args))``."""
     if site.kwargs or not site.args or not all(isinstance(a, int) and not isinstance(a, bool)
