@@ -228,6 +228,14 @@ def _unbatch(site):
     return Dataset(element, None)
 
 
+@method("dataset", "apply")
+def _apply(site):
+    """``apply(f)``: what ``f`` makes of the data set (a pipeline written as a function)."""
+    if len(site.args) != 1:
+        return Dataset(UNKNOWN, None)
+    return site.ev.call(site.args[0], [site.obj], {}, site.node)
+
+
 @method("dataset", "window")
 def _window(site):
     """``window(size, shift, stride, drop_remainder)``: a data set of windows, each a data
