@@ -242,15 +242,17 @@ def _window(site):
     set of up to ``size`` consecutive elements (exactly ``size`` when the short ones are
     dropped), to be made tensors by ``flat_map(lambda w: w.batch(size))``."""
     dataset, size = site.obj, site.arg(0, "size")
-    shift, drop = site.arg(1, "shift", None), site.arg(3, "drop_remainder", False)
+    shift, stride = site.arg(1, "shift", None), site.arg(2, "stride", 1)
+    drop = site.arg(3, "drop_remainder", False)
     shift = size if shift is None else shift
-    count, windows = dataset.count, None
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (size, shift)) \
+    count, windows, first = dataset.count, None, None
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (size, shift, stride)) \
             or drop not in (True, False) or dataset.batched:
         return Dataset(Dataset(UNKNOWN, None), None)
     if count is not None:
-        windows = -(-max(count - size + 1, 0) // shift) if drop else -(-count // shift)
-    first = None if count is None else size if drop else min(size, count)
+        span = (size - 1) * stride + 1  # the elements a full window reaches over
+        windows = -(-max(count - span + 1, 0) // shift) if drop else -(-count // shift)
+        first = size if drop else min(size, -(-count // stride))
     return Dataset(Dataset(dataset.element, first, spec=dataset.spec), windows)
 
 
