@@ -32,10 +32,12 @@ class Assembly:
                 if known is not None:
                     built[id(model)] = known
                 first[id(model)] = record
-        # A first call on data of unknown shape says less than the build before it (on the
-        # declared input, which the data fits if the program runs).
-        first = {key: built[key] if key in built and id(record) not in builds and _unknown(record)
-                 and isinstance(record.layer, Sequential) else record for key, record in first.items()}
+        # A first call on data of unknown shape (or on a value not known at all, which
+        # leaves no input recorded) says less than the build before it (on the declared
+        # input, which the data fits if the program runs).
+        first = {key: built[key] if key in built and id(record) not in builds
+                 and (_unknown(record) or not record.inputs) and isinstance(record.layer, Sequential)
+                 else record for key, record in first.items()}
         # A Sequential whose building failed never existed for Keras.
         first = {key: record for key, record in first.items()
                  if not (id(record) in builds and getattr(record.layer, "broken", False))}
@@ -104,9 +106,9 @@ class Assembly:
 
 
 def _unknown(record: LayerCall) -> bool:
-    """Whether a call's inputs are unknown (none recorded) or tensors of unknown shape (a
-    dict of inputs is reported as Keras records it: without a shape)."""
-    return not record.inputs or all(isinstance(t, Tensor) for t in record.inputs) and any(
+    """Whether a call's input tensors are of unknown shape (a dict of inputs is reported
+    as Keras records it: without a shape)."""
+    return bool(record.inputs) and all(isinstance(t, Tensor) for t in record.inputs) and any(
         t.shape is None for t in record.inputs)
 
 
