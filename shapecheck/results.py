@@ -99,6 +99,12 @@ class TensorReport:
                 "shape": shape_to_json(self.shape)}
 
 
+def _span(place, position) -> dict:
+    """The JSON keys of where ``place`` (an Edit, a Related, a Diagnostic) is written."""
+    return {**position(place.line), "column": place.column,
+            "end_line": position(place.end_line)["line"], "end_column": place.end_column}
+
+
 @dataclass(frozen=True)
 class Edit:
     """Replace the text from (line, column) to (end_line, end_column), 1-based, by ``text``."""
@@ -110,9 +116,7 @@ class Edit:
     text: str
 
     def to_json(self, position=_line) -> dict:
-        return {**position(self.line), "column": self.column,
-                "end_line": position(self.end_line)["line"], "end_column": self.end_column,
-                "text": self.text}
+        return {**_span(self, position), "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -138,9 +142,7 @@ class Related:
     message: str
 
     def to_json(self, position=_line) -> dict:
-        return {**position(self.line), "column": self.column,
-                "end_line": position(self.end_line)["line"], "end_column": self.end_column,
-                "message": self.message}
+        return {**_span(self, position), "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,7 @@ class Diagnostic:
 
     def to_json(self, position=_line, message=None) -> dict:
         document = {"code": self.code, "name": self.name, "severity": self.severity,
-                    **position(self.line), "column": self.column,
-                    "end_line": position(self.end_line)["line"], "end_column": self.end_column,
-                    "message": self.message if message is None else message}
+                    **_span(self, position), "message": self.message if message is None else message}
         if self.fix is not None:  # the contract grows by keys only
             document["fix"] = self.fix.to_json(position)
         if self.related:

@@ -263,10 +263,9 @@ def _flat_map(site):
     dataset, ev = site.obj, site.ev
     if not site.args:
         return Dataset(UNKNOWN, None)
-    values = list(dataset.element) if isinstance(dataset.element, tuple) else [dataset.element]
     ev.traced += 1
     try:
-        inner = ev.call(site.args[0], values, {}, site.node)
+        inner = _call_on(site, dataset.element)
     finally:
         ev.traced -= 1
     if not isinstance(inner, Dataset):
@@ -321,6 +320,13 @@ def _timeseries(site):
     return Dataset(windows, batches, batched=True, spec=traced)
 
 
+def _call_on(site, element):
+    """The function given to a data set's ``map`` / ``flat_map`` called on an element (a
+    tuple's items are its arguments)."""
+    values = list(element) if isinstance(element, tuple) else [element]
+    return site.ev.call(site.args[0], values, {}, site.node)
+
+
 @method("dataset", "map")
 def _map(site):
     """TensorFlow traces the function once on the element's spec (a batch of a size that
@@ -329,21 +335,16 @@ def _map(site):
     dataset, ev = site.obj, site.ev
     if not site.args:
         return Dataset(UNKNOWN, None)
-
-    def run(element):
-        values = list(element) if isinstance(element, tuple) else [element]
-        return ev.call(site.args[0], values, {}, site.node)
-
     ev.traced += 1
     try:
         if dataset.spec is None and (not dataset.batched or dataset.fixed_batch):
-            element, spec = run(dataset.element), None
+            element, spec = _call_on(site, dataset.element), None
         else:
-            spec = run(traced_element(dataset))
+            spec = _call_on(site, traced_element(dataset))
             ev.building += 1
             ev._quiet += 1
             try:
-                element = run(dataset.element)
+                element = _call_on(site, dataset.element)
             finally:
                 ev.building -= 1
                 ev._quiet -= 1

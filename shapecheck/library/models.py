@@ -82,11 +82,15 @@ def _add(model: Sequential, layer, node) -> None:
         if declared is not None:
             keyword = "input_shape" if "input_shape" in layer.config else "input_dim"
             model.input_shape = declared
-            model.input_origin = (argument_node(layer.node, keyword),
-                                  f"{keyword}= makes the model's input {format_shape(declared)}")
+            model.input_origin = _makes_input(argument_node(layer.node, keyword), f"{keyword}=", declared)
     elif not model.layers and isinstance(layer, Instance) and layer.declared_input is not None:
         model.input_shape = layer.declared_input
     model.layers.append(layer)
+
+
+def _makes_input(node, what: str, shape) -> tuple:
+    """The ``Tensor.origin`` of a model's input that ``what`` (written at ``node``) declares."""
+    return node, f"{what} makes the model's input {format_shape(shape)}"
 
 
 def _name_taken(ev, layers, layer, node) -> bool:
@@ -154,8 +158,8 @@ def _keras_input(site):
     tensor = keras_input(site.args, site.kwargs)
     if tensor.shape is not None:
         keyword = "batch_shape" if "batch_shape" in site.kwargs else "shape"
-        tensor.origin = (site.argument_node(0 if keyword == "shape" else None, keyword),
-                         f"Input({keyword}=...) makes the model's input {format_shape(tensor.shape)}")
+        tensor.origin = _makes_input(site.argument_node(0 if keyword == "shape" else None, keyword),
+                                     f"Input({keyword}=...)", tensor.shape)
     site.ev.input_layer(tensor, site.kwargs)  # named now, in creation order, as Keras does
     return tensor
 
@@ -302,7 +306,7 @@ def _build(site):
     shape = shape_arg(site.arg(0, "input_shape"))
     if shape is None:
         return None
-    origin = (site.argument_node(0, "input_shape"), f"build() makes the model's input {format_shape(shape)}")
+    origin = _makes_input(site.argument_node(0, "input_shape"), "build()", shape)
     if isinstance(model, Sequential):
         model.input_shape, model.input_origin = shape, origin
     build(ev, model, shape, site.node, origin)
