@@ -17,7 +17,7 @@ REQUIRED_VALUES = {
     "dims": (1,), "n": 2, "cropping": 0, "padding": 0, "size": 1, "input_dim": 10, "output_dim": 2,
     "stddev": 0.1, "scale": 0.5, "height": 3, "width": 3, "factor": 0.1, "activation": "relu",
     "height_factor": 0.1, "width_factor": 0.1, "value_range": (0, 1), "function": "lambda t: t",
-    "layer": "keras.layers.LSTM(2)", "cell": "keras.layers.LSTMCell(2)",
+    "layer": "keras.layers.LSTM(2)", "cell": "keras.layers.LSTMCell(2)", "num_bins": 4,
 }
 SPECS = sorted({spec.name: spec for spec in REGISTRY.values() if not (
     spec.multi_input or spec.call_inputs or spec.name.endswith("Cell") or spec.name == "StackedRNNCells")

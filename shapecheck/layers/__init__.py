@@ -36,6 +36,7 @@ INHERITED_KWARGS = {
     "RandomRotation": ("bounding_box_format",),
     "AdditiveAttention": ("score_mode", "seed"),  # (Attention's, its base)
     **{name: ("bounding_box_format", "data_format") for name in ("RandomBrightness", "RandomContrast")},
+    "StringLookup": ("oov_method",),  # (IndexLookup's, its base)
 }
 
 # Layers of one input that take a list or tuple of tensors as it is: elementwise ones apply
@@ -223,7 +224,7 @@ def lookup(canonical_name: str) -> LayerSpec | None:
 
 
 from shapecheck.layers import (  # noqa: E402,F401,I001  (each registers its layers)
-    attention, conv, core, merge, normalization, pooling, preprocessing, recurrent, reshape,
+    attention, conv, core, encoding, merge, normalization, pooling, preprocessing, recurrent, reshape,
     wrappers)
 
 legacy.register_aliases(REGISTRY)  # Keras 2 class names Keras 3 kept (SeparableConvolution2D)
