@@ -4,6 +4,8 @@ creation order), each with its layers, and the named tensors."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
 from shapecheck.results import LayerReport, ModelReport, TensorReport, shape_to_json
 from shapecheck.values import LayerCall, Tensor, tensor_leaves
@@ -59,8 +61,14 @@ class Assembly:
         return reports
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
-        if isinstance(model, FunctionalModel) and _unknown(record) and not record.raised:
-            return self._functional_report(model)  # run on data of unknown shape: its own graph
+        if isinstance(model, FunctionalModel) and _unknown(record):
+            # Run on data of unknown shape: its own graph; when the call raised (inside the
+            # graph, as data of unknown shape fits any input), with no output.
+            report = self._functional_report(model)
+            if not record.raised:
+                return report
+            if all(t.shape is None for t in record.inputs):
+                return replace(report, output_shape=None)
         if isinstance(model, Instance):  # its class's line, or where it was made (another file's class)
             where = model.cls.node if model.cls.node in self.positions else model.node
             name, kind, line = model.given_name or model.cls.name, "subclass", self.line(where)

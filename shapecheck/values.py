@@ -110,7 +110,7 @@ def plain(value, depth: int = 0) -> bool:
 def truth(value):
     """Python's truth of a value: known for constants and objects, UNKNOWN for an unknown
     value or a tensor."""
-    if value is UNKNOWN or isinstance(value, Tensor):
+    if value is UNKNOWN or isinstance(value, (Tensor, Items)):  # (a list that may be empty)
         return UNKNOWN
     if isinstance(value, (int, float, str, bool, type(None), tuple, list, dict, set, frozenset, range)):
         return bool(value)
@@ -174,6 +174,15 @@ def output_shape_of(value):
             isinstance(v, (Tensor, dict, list, tuple)) for v in value):
         return [v.shape if isinstance(v, Tensor) else None for v in value]
     return shape_of(value)
+
+
+@dataclass(eq=False)
+class Items:
+    """A list of unknown length (maybe empty) whose items are all alike ``item``: what a
+    loop of unknown count appends (``images.append(img)`` for each file), or a
+    comprehension over such a list. ``np.array`` of it has unknown rows."""
+
+    item: object
 
 
 # Past this many items a repetition (``[0] * n``) or a range is not computed: it could be huge.

@@ -7,7 +7,7 @@ import libcst as cst
 
 from shapecheck.dims import format_shape
 from shapecheck.library.command_line import Namespace
-from shapecheck.library.pandas import Frame
+from shapecheck.library.pandas import Frame, with_column, without_column
 from shapecheck.objects import LAYER_LIKE, Instance
 from shapecheck.values import UNKNOWN, Tensor
 
@@ -78,12 +78,42 @@ class Assignments:
             index = self._index(target, frame)
             if isinstance(owner, Tensor):  # a write into the array
                 owner.forget_values()
+            elif isinstance(owner, Frame):
+                self.touch(owner)
+                with_column(owner, index)
             elif isinstance(owner, (list, dict)) and index is not UNKNOWN:
                 self.touch(owner)
                 try:
                     owner[index] = value
                 except (IndexError, TypeError):
                     pass
+
+    def exec_Del(self, node, frame):
+        """``del name``, ``del items[i]``, ``del df["a"]``, ``del obj.attr``."""
+        whole = node.target
+        many = isinstance(whole, (cst.Tuple, cst.List))
+        for target in [e.value for e in whole.elements] if many else [whole]:
+            if isinstance(target, cst.Name):
+                frame.pop(target.value, None)
+            elif isinstance(target, cst.Attribute):
+                owner = self.eval(target.value, frame)
+                if isinstance(owner, Instance):
+                    self.touch(owner)
+                    owner.attrs.pop(target.attr.value, None)
+            elif isinstance(target, cst.Subscript):
+                self._delete_item(self.eval(target.value, frame), self._index(target, frame), frame)
+
+    def _delete_item(self, owner, index, frame) -> None:
+        if isinstance(owner, Frame):
+            self.touch(owner)
+            without_column(owner, index)
+        elif isinstance(owner, (list, dict)):
+            self.touch(owner)
+            try:
+                del owner[index]
+            except (IndexError, KeyError, TypeError):  # an index not known: contents not known
+                self.forgotten.append(owner)
+                self._forget(owner, frame)
 
     def set_attribute(self, owner, name: str, value) -> None:
         """``owner.name = value`` (also ``setattr(owner, name, value)``): an object of a class

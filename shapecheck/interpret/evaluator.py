@@ -17,9 +17,9 @@ from shapecheck.interpret.journal import Regions
 from shapecheck.interpret.layer_calls import LayerCalls
 from shapecheck.interpret.statements import Statements
 from shapecheck.interpret.uncalled import UncalledModels
-from shapecheck.library.python import Iterated
+from shapecheck.library.python import Iterated, any_item
 from shapecheck.objects import Dataset, Generator, UserClass
-from shapecheck.values import UNKNOWN, LayerCall, Tensor, range_length, tensor_leaves
+from shapecheck.values import UNKNOWN, Items, LayerCall, Tensor, range_length, tensor_leaves
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, Uncalle
         self.generator_functions: dict = {}  # a def node -> whether it is a generator function
         self._steps = 0
         self._assigned: dict[int, list] = {}  # statement id -> names it may bind (cache)
+        self._tested: dict[int, set] = {}  # loop id -> names its tests read that it binds
+        self._widening = 0  # > 0 while a loop's later pass runs
         self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
         self._stopped = False  # a finding stopped the current top-level run
         self._quiet = 0  # > 0 while running a branch that may not be taken
@@ -75,9 +77,14 @@ class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, Uncalle
         self.cause: str | None = None  # why the data being run is likely wrong (said in findings)
         self.saved: dict[str, Any] = {}  # file path -> the model save() (or a description) wrote there
         self.compiled: dict[int, Any] = {}  # model id -> the Loss given to compile()
+        self.run_eagerly: dict[int, Any] = {}  # model id -> the run_eagerly given to compile()
+        # id of an ``x.shape`` tuple of a data array, or of an Input made of one -> (it, x)
+        self.shape_sources: dict[int, tuple] = {}
+        self.declared_from: dict[int, tuple] = {}  # model id -> (data array, where) it declares
         self.data_format = "channels_last"  # keras.config.image_data_format()
         self.journals: list = []  # the open journals of uncertain regions, innermost last
         self.forgotten: list = []  # the lists uncertain regions left of unknown length
+        self.lost: list = []  # containers a call left of unknown contents (forgotten after the statement)
         self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
         self.hypothetical: set[int] = set()  # ids of the calls of models the program never ran
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
@@ -160,6 +167,8 @@ class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, Uncalle
             return value[0]
         if isinstance(value, Iterated) and value.items is None:
             return value.first
+        if isinstance(value, Items):
+            return any_item(value)
         if isinstance(value, Tensor) and value.shape and not dims.is_non_positive(value.shape[0]):
             return _row(value)
         items = self.iterate(value)

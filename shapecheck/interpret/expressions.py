@@ -24,7 +24,7 @@ from shapecheck.objects import (
     UserClass,
 )
 from shapecheck.project import ModuleValue
-from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, origins, plain, tensor_leaves, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Items, Tensor, origins, plain, tensor_leaves, truth
 
 SUMMARISED_ITEMS = 100_000  # the longest comprehension summarised by its first and last items
 _PLAIN = frozenset({tuple, list, dict, int, float, str, bool, type(None)})  # attributes as Python's
@@ -57,7 +57,27 @@ _COMPARE = {
     cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
 }
 _ELEMENTWISE_COMPARE = (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge)
-_CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, list, dict, range)
+_CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, list, dict, range, set, frozenset)
+
+
+_BY_NAME = {operator.eq: operator.eq, operator.is_: operator.eq,
+            operator.ne: operator.ne, operator.is_not: operator.ne}
+
+
+def _holds_unknown(value, depth: int = 0) -> bool:
+    """Whether an unknown value (or a tensor, whose values are not followed) is in a
+    container, or is the value: a comparison with it is not known either."""
+    if value is UNKNOWN or isinstance(value, Tensor) or depth > 32:
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_holds_unknown(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(v, depth + 1) for v in value.values())
+    return False
+
+
+def _builtin(value) -> bool:
+    return isinstance(value, ApiRef) and value.name.startswith("builtins.")
 
 
 def same(a, b) -> bool:
@@ -178,7 +198,12 @@ class Expressions:
             return method if method is not None else UNKNOWN if value is MISSING else value
         if isinstance(owner, Tensor):
             if name == "shape":
-                return UNKNOWN if owner.shape is None else tuple(owner.shape)
+                if owner.shape is None:
+                    return UNKNOWN
+                shape = tuple(owner.shape)
+                if not owner.symbolic and owner.shape:  # (input_shape=x.shape writes its rows in)
+                    self.shape_sources[id(shape)] = (shape, owner)
+                return shape
             if name == "ndim":
                 return UNKNOWN if owner.shape is None else len(owner.shape)
             return library.get_attribute(self, owner, name, None)
@@ -203,6 +228,13 @@ class Expressions:
     def eval_List(self, node, frame):
         values = self._elements(node.elements, frame)
         return UNKNOWN if values is UNKNOWN else values
+
+    def eval_Set(self, node, frame):
+        values = self._elements(node.elements, frame)
+        if values is UNKNOWN or not all(isinstance(v, (int, float, str, bool, type(None), tuple))
+                                        for v in values):
+            return UNKNOWN
+        return set(values)
 
     def _elements(self, elements, frame):
         values = []
@@ -265,7 +297,7 @@ class Expressions:
         return "".join(parts)
 
     def _comprehension(self, node, frame, element=None):
-        results = []
+        results, many = [], []  # (many: the list of unknown length it makes, if it does)
         scope = dict(frame)
 
         def run(clause):
@@ -274,6 +306,10 @@ class Expressions:
                 return True
             iterable = self.eval(clause.iter, scope)
             items = self.iterate(iterable)
+            if items is None and self.passes(iterable) is None and element is None \
+                    and clause is node.for_in and clause.inner_for_in is None:
+                many.append(self._each(node, clause, self.first(iterable), scope))
+                return True
             if items is None:
                 summary = None if element or clause is not node.for_in else \
                     self._summarised(node, clause, iterable, scope)
@@ -288,7 +324,23 @@ class Expressions:
                     return False
             return True
 
-        return results if run(node.for_in) else UNKNOWN
+        return UNKNOWN if not run(node.for_in) else many[0] if many else results
+
+    def _each(self, node, clause, item, scope):
+        """A comprehension over an unknown number of items: its element on one ``item``
+        (UNKNOWN where not known) stands for each, when it is an array or a number: a list
+        of unknown length."""
+        inner = dict(scope)
+        self.assign(clause.target, item, inner)
+        self._quiet += 1
+        try:
+            value = self.eval(node.elt, inner)
+        finally:
+            self._quiet -= 1
+        if isinstance(value, bool) or not isinstance(value, (Tensor, int, float)):
+            return UNKNOWN
+        return Items(value if isinstance(value, Tensor) else
+                     Tensor((), "int64" if isinstance(value, int) else "float64", python=True))
 
     def _summarised(self, node, clause, iterable, scope):
         """A comprehension too long to unroll (one ``for``, no ``if``, over a known number of
@@ -318,9 +370,12 @@ class Expressions:
         if isinstance(owner, Tensor):
             return self.operation(Operation("getitem", node, lambda new: tensors.slice_tensor(new[0], index)),
                                   [owner], tensors.slice_tensor(owner, index))
-        if (index is UNKNOWN or isinstance(index, Tensor) and index.shape == ()) \
-                and isinstance(owner, (list, tuple, range)):
+        one = index is UNKNOWN or isinstance(index, Tensor) and index.shape == ()
+        if one and isinstance(owner, (list, tuple, range)) or isinstance(owner, Items) and (
+                one or isinstance(index, int)):
             return any_item(owner)  # an integer index of unknown value
+        if isinstance(owner, Items) and isinstance(index, slice):
+            return Items(owner.item)
         if index is UNKNOWN or not isinstance(owner, (list, tuple, dict, str, range)):
             if index is not UNKNOWN and library.has_method(owner, "__getitem__"):  # df["a"], df.iloc[...]
                 return library.call_method(self, owner, "__getitem__", [index], {}, node)
@@ -407,16 +462,22 @@ class Expressions:
                 if isinstance(result, Tensor):
                     result.dtype = "bool"
                 return result
-            if function in (operator.is_, operator.is_not):
+            if _builtin(left) and _builtin(right) and function in _BY_NAME:
+                function = _BY_NAME[function]  # type(d) == float, type(d) is int: two builtins
+            elif function in (operator.is_, operator.is_not):
                 if left is UNKNOWN or right is UNKNOWN:
                     return UNKNOWN
             elif not (isinstance(left, _CONSTANT_TYPES) and isinstance(right, _CONSTANT_TYPES)):
                 return UNKNOWN
             try:
-                if not function(left, right):
-                    return False
+                result = function(left, right)
             except TypeError:
                 return UNKNOWN
+            found = result and isinstance(target.operator, cst.In) and plain(left)
+            if not found and (_holds_unknown(left) or _holds_unknown(right)):
+                return UNKNOWN  # 'a' in [UNKNOWN]: the unknown item may be 'a'
+            if not result:
+                return False
             left = right
         return True
 

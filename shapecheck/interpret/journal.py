@@ -12,8 +12,10 @@ uncertain), so what a run may not have done never yields a finding.
 from __future__ import annotations
 
 from shapecheck.interpret.expressions import same
+from shapecheck.library.pandas import Frame
+from shapecheck.library.python import alike_items
 from shapecheck.objects import BuiltinLayer, Instance, Sequential
-from shapecheck.values import MAX_ITEMS, UNKNOWN, Tensor
+from shapecheck.values import MAX_ITEMS, UNKNOWN, Items, Tensor
 
 _UNCERTAIN = object()  # a merged state that no known value describes
 _HOLDERS_LOOKED_AT = 256  # a list this long is searched for a list of unknown length it holds
@@ -24,19 +26,23 @@ def _state(obj):
         return tuple(obj)
     if isinstance(obj, dict):
         return dict(obj)
+    if isinstance(obj, set):
+        return frozenset(obj)
     if isinstance(obj, Instance):
         return dict(obj.attrs), obj.built, tuple(obj.weights)
     if isinstance(obj, Sequential):
         return tuple(obj.layers), obj.input_shape, obj.broken, obj.uncertain
     if isinstance(obj, BuiltinLayer):
         return obj.built, obj.build_shape
+    if isinstance(obj, Frame):
+        return obj.rows, obj.columns
     return None
 
 
 def _restore(obj, state) -> None:
     if isinstance(obj, list):
         obj[:] = state
-    elif isinstance(obj, dict):
+    elif isinstance(obj, (dict, set)):
         obj.clear()
         obj.update(state)
     elif isinstance(obj, Instance):
@@ -47,6 +53,8 @@ def _restore(obj, state) -> None:
         obj.layers[:], obj.input_shape, obj.broken, obj.uncertain = state
     elif isinstance(obj, BuiltinLayer):
         obj.built, obj.build_shape = state
+    elif isinstance(obj, Frame):
+        obj.rows, obj.columns = state
 
 
 def _merge_items(a: dict, b: dict) -> dict:
@@ -65,12 +73,28 @@ def _merge(obj, base, a, b, keep_built=False):
         return tuple(x if same(x, y) else UNKNOWN for x, y in zip(a, b))
     if isinstance(obj, dict):
         return _merge_items(a, b)
+    if isinstance(obj, set):  # (a set that may hold more: one of unknown contents)
+        return _UNCERTAIN
     if isinstance(obj, Instance):
         weights = a[2] if _identical(a[2], b[2]) else (*base[2], Tensor(None))  # unknown count
         return _merge_items(a[0], b[0]), b[1] if keep_built else a[1] and b[1], weights
     if isinstance(obj, Sequential):
         return (*base[:3], True)
+    if isinstance(obj, Frame):  # a column added in one run only: the width is not known
+        return tuple(x if _identical(x, y) else UNKNOWN for x, y in zip(a, b))
     return base  # a layer built in one run only: as if unbuilt (it builds where next applied)
+
+
+def _alike_list(obj, a, b):
+    """A list that ended the runs of different lengths (a loop of unknown count appended
+    to it): a list of unknown length if every item it held in either is alike, else UNKNOWN."""
+    if not isinstance(obj, list):
+        return UNKNOWN
+    items = [_standing(item) for item in (*a, *b)]
+    if not items or any(i is _UNCERTAIN or i is UNKNOWN for i in items) or not all(
+            alike_items(items[0], i) for i in items):
+        return UNKNOWN
+    return Items(items[0])
 
 
 def _standing(item):
@@ -141,7 +165,7 @@ class Regions:
             if merged is _UNCERTAIN:
                 _restore(obj, base)
                 self.forgotten.append(obj)
-                self._forget(obj, frame)
+                self._forget(obj, frame, _alike_list(obj, a, b))
             else:
                 _restore(obj, merged)
 
@@ -162,15 +186,15 @@ class Regions:
             repeated.append(obj)
         return repeated
 
-    def _forget(self, items: list, frame: dict) -> None:
+    def _forget(self, items: list, frame: dict, instead=UNKNOWN) -> None:
         """A list of unknown length: the names, attributes and items of dicts and lists that
-        hold it become UNKNOWN."""
+        hold it become UNKNOWN (or ``instead``)."""
         seen: set[int] = set()
 
         def holders(mapping: dict, depth: int) -> None:
             for key, value in list(mapping.items()):
                 if value is items:
-                    mapping[key] = UNKNOWN
+                    mapping[key] = instead
                 elif depth and id(value) not in seen:
                     seen.add(id(value))
                     inside = value.attrs if isinstance(value, Instance) else value if isinstance(

@@ -314,8 +314,9 @@ class LayerCalls:
             shape = shape[:-1]
         elif len(shape) != len(expected):
             problem = "ranks differ"
-        if problem is None:
-            return Tensor(shape, x.dtype, symbolic=x.symbolic, origin=x.origin)
+        if problem is None:  # (the same tensor when it fits as it is: a graph's node stays one)
+            return x if shape == tuple(x.shape) else \
+                Tensor(shape, x.dtype, symbolic=x.symbolic, origin=x.origin)
         self.fact("incompatible-input", node,
                   f"{model.cls_name} model expects input of shape {format_shape(expected)} "
                   f"but gets {format_shape(x.shape)} ({problem}): {_input_fix(shape, expected)}",

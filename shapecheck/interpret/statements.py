@@ -24,7 +24,7 @@ from shapecheck.interpret.control import (
 )
 from shapecheck.interpret.expressions import same
 from shapecheck.objects import UserClass
-from shapecheck.values import UNKNOWN, ApiRef, Tensor, truth
+from shapecheck.values import UNKNOWN, ApiRef, Items, Tensor, truth
 
 
 class Statements:
@@ -68,6 +68,8 @@ class Statements:
         method = getattr(self, f"exec_{type(node).__name__}", None)
         if method is not None:
             method(node, frame)
+        while self.lost:  # ``items.extend(unknown)``: what holds the list holds an unknown value
+            self._forget(self.lost.pop(), frame)
 
     def exec_SimpleStatementLine(self, node, frame):
         self.exec_block(node.body, frame)
@@ -128,9 +130,10 @@ class Statements:
         # (a data set's first batch, which really occurs), else quietly on an unknown one.
         item = self.first(iterable) if self._steps <= MAX_STEPS else UNKNOWN
         known = item is not UNKNOWN
+        maybe_none = isinstance(iterable, Items)  # (a list of unknown length may be empty)
         repeated: list = []  # the lists it appended to, as long as every pass makes them
         broke = self._uncertain_pass(node, frame, lambda: self._passes(node, [item], frame, standing=True),
-                                     at_least_once=known, quiet=not known,
+                                     at_least_once=known and not maybe_none, quiet=not known,
                                      repeats=(self.passes(iterable), repeated) if known else None)
         if known and not broke:  # values computed in the pass may differ in later ones
             self._havoc([node], frame, keep=(Tensor,), kept=repeated)
@@ -208,8 +211,17 @@ class Statements:
         journal = self.open_journal()
         forgotten = len(self.forgotten)
         self._quiet += quiet
+        before = dict(frame)
         try:
             broke = run()
+            if not broke and self._widening < _MAX_WIDENING and self._carried(node, before, frame):
+                self._widening += 1  # a later pass, on what the first one left: quietly
+                self._quiet += 1
+                try:
+                    run()
+                finally:
+                    self._widening -= 1
+                    self._quiet -= 1
         finally:
             self._quiet -= quiet
             self.close_journal(journal)
@@ -296,18 +308,37 @@ class Statements:
             return result, None
         return None, None
 
+    def _carried(self, loop, before: dict, frame: dict) -> bool:
+        """Whether a loop's pass changed a plain value (``first_line = False``, a counter)
+        that a test in its body reads: later passes take other branches, and run on it
+        made unknown (which this sets)."""
+        key = id(loop)
+        if key not in self._tested:
+            self._tested[key] = _tested_names(loop) & set(self._names_bound(loop))
+        carried = [name for name in self._tested[key] if isinstance(frame.get(name), _SCALARS)
+                   and not (name in before and same(before[name], frame[name]))]
+        for name in carried:
+            frame[name] = UNKNOWN
+        return bool(carried)
+
+    def _names_bound(self, statement) -> list:
+        names = self._assigned.get(id(statement))
+        if names is None:
+            names = self._assigned[id(statement)] = _assigned_names(statement)
+        return names
+
     def _havoc(self, statements, frame, keep=(), kept=()):
         """Forget every name the statements may assign (but those holding a ``keep`` type or
         one of the objects ``kept``)."""
         for statement in statements:
-            names = self._assigned.get(id(statement))
-            if names is None:
-                names = self._assigned[id(statement)] = _assigned_names(statement)
-            for target in names:
+            for target in self._names_bound(statement):
                 value = frame.get(target)
                 if not isinstance(value, keep) and not any(value is obj for obj in kept):
                     frame[target] = UNKNOWN
 
+
+_SCALARS = (bool, int, float, str, type(None))
+_MAX_WIDENING = 2  # loops nested deeper than this run their later passes no more
 
 # Exceptions that TensorFlow and Keras raise for a shape or argument problem, and their bases.
 _TENSORFLOW_ERRORS = frozenset({"Exception", "BaseException", "ValueError", "TypeError",
@@ -394,6 +425,24 @@ def _assigned_names(statement):
 
         def visit_For(self, node):
             names.extend(_target_names(node.target))
+
+    statement.visit(Visitor())
+    return names
+
+
+def _tested_names(statement) -> set:
+    """Names the tests of a statement's ``if``, ``while`` and conditional expressions read."""
+    names = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_If(self, node):
+            node.test.visit(Names())
+
+        visit_While = visit_IfExp = visit_If
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node):
+            names.add(node.value)
 
     statement.visit(Visitor())
     return names

@@ -15,7 +15,7 @@ from shapecheck.library.creation import RandomGenerator
 from shapecheck.library.data import TensorSpec
 from shapecheck.library.image_folders import ImageGenerator
 from shapecheck.library.layers import base_attribute
-from shapecheck.library.pandas import Frame, Indexer
+from shapecheck.library.pandas import Frame, Indexer, in_place
 from shapecheck.library.registry import (
     ATTRIBUTES,
     FUNCTIONS,
@@ -41,7 +41,7 @@ from shapecheck.objects import (
     TextFile,
     is_model,
 )
-from shapecheck.values import UNKNOWN, Tensor, origins, substitute, tensor_leaves
+from shapecheck.values import UNKNOWN, Items, Tensor, origins, substitute, tensor_leaves
 
 # Functions that write into the array given first, and array methods that write into
 # their array: what was known of its values is gone.
@@ -81,7 +81,8 @@ def call(ev, name: str, args, kwargs, node):
 
 
 # Receivers of one kind each, by the type of the object.
-_KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (str, "str"), (Dataset, "dataset"),
+_KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (set, "set"), (Items, "items"), (str, "str"),
+          (Dataset, "dataset"),
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
           (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"), (RandomGenerator, "rng"),
           (TensorSpec, "tensorspec"),
@@ -125,8 +126,12 @@ def has_method(obj, name: str) -> bool:
 
 def call_method(ev, obj, name: str, args, kwargs, node):
     """The result of ``obj.name(*args, **kwargs)`` for a tracked object."""
+    if isinstance(obj, Frame) and kwargs.get("inplace") is True:  # df.drop(..., inplace=True)
+        ev.touch(obj)
+        kwargs = {key: value for key, value in kwargs.items() if key != "inplace"}
+        return in_place(obj, call_method(ev, obj, name, args, kwargs, node))
     kinds = kinds_of(obj)
-    if kinds[:1] in (("list",), ("dict",), ("sequential",)):
+    if kinds[:1] in (("list",), ("dict",), ("set",), ("sequential",), ("frame",)):
         ev.touch(obj)  # the method may change it
     elif isinstance(obj, Tensor) and name in _WRITING_METHODS:
         obj.forget_values()

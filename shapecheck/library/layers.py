@@ -164,6 +164,12 @@ def _lambda_output_shape(ev, layer, shape, node):
 def _add_weight(site):
     """A weight of a custom layer: counted in its parameters."""
     args, kwargs = site.args, site.kwargs
+    if args and isinstance(args[0], str):  # Keras 2's add_weight(name, shape, ...)
+        site.ev.fact("unknown-argument", site.argument_node(0, None),
+                     f"add_weight('{args[0]}', ...) gives the weight's name as its first argument "
+                     f"(Keras 2): Keras 3 takes the shape there and raises \"`name` must be passed "
+                     f"as a keyword argument\"; write add_weight(name='{args[0]}', shape=...)")
+        args = args[1:]
     shape = kwargs.get("shape", args[0] if args and isinstance(args[0], (tuple, list)) else None)
     weight = tensor(shape_arg(shape), "float32")
     if weight.shape is not None:

@@ -36,7 +36,7 @@ def _sequential(site):
             if _name_taken(ev, model.layers, layer, site.node):
                 model.broken = True
                 return model
-            _add(model, layer, ev.here(site.node))
+            _add(ev, model, layer, ev.here(site.node))
         _build_if_declared(ev, model, site.node)
     elif layers is not None:  # a list shapecheck could not follow
         model.uncertain = True
@@ -70,9 +70,11 @@ def built(ev, model: Sequential) -> None:
     model.built = True
 
 
-def _add(model: Sequential, layer, node) -> None:
+def _add(ev, model: Sequential, layer, node) -> None:
     if isinstance(layer, Tensor):  # keras.Input(...) as the first element
         model.input_shape, model.input_origin = layer.shape, layer.origin
+        if id(layer) in ev.shape_sources:
+            ev.declared_from[id(model)] = ev.shape_sources[id(layer)][1], layer.origin
         return
     if not isinstance(layer, LAYER_LIKE):  # something shapecheck could not follow
         layer = OpaqueLayer("?", node, "?")
@@ -83,6 +85,9 @@ def _add(model: Sequential, layer, node) -> None:
             keyword = "input_shape" if "input_shape" in layer.config else "input_dim"
             model.input_shape = declared
             model.input_origin = _makes_input(argument_node(layer.node, keyword), f"{keyword}=", declared)
+            source = ev.shape_sources.get(id(layer.config.get("input_shape")))
+            if source is not None:
+                ev.declared_from[id(model)] = source[1], model.input_origin
     elif not model.layers and isinstance(layer, Instance) and layer.declared_input is not None:
         model.input_shape = layer.declared_input
     model.layers.append(layer)
@@ -117,7 +122,7 @@ def _sequential_add(site):
     if site.args and _name_taken(site.ev, site.obj.layers, site.args[0], site.node):
         return None
     if site.args:
-        _add(site.obj, site.args[0], site.ev.here(site.node))
+        _add(site.ev, site.obj, site.args[0], site.ev.here(site.node))
         _build_if_declared(site.ev, site.obj, site.node)
     return None
 
@@ -160,6 +165,8 @@ def _keras_input(site):
         keyword = "batch_shape" if "batch_shape" in site.kwargs else "shape"
         tensor.origin = _makes_input(site.argument_node(0 if keyword == "shape" else None, keyword),
                                      f"Input({keyword}=...)", tensor.shape)
+        if keyword == "shape" and id(raw) in site.ev.shape_sources:  # Input(shape=x.shape)
+            site.ev.shape_sources[id(tensor)] = (tensor, site.ev.shape_sources[id(raw)][1])
     site.ev.input_layer(tensor, site.kwargs)  # named now, in creation order, as Keras does
     return tensor
 

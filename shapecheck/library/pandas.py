@@ -119,6 +119,54 @@ def _columns(site):
     return list(columns) if isinstance(columns, tuple) and None not in columns else UNKNOWN
 
 
+def with_column(frame: Frame, key) -> None:
+    """``df[key] = value`` / ``df.insert(i, key, value)``, in place: a new column for each
+    name the table does not have yet (a mask or an array as ``key`` writes rows)."""
+    columns = frame.columns
+    if columns is None or columns is UNKNOWN or isinstance(key, (Frame, Tensor)):
+        return
+    for name in key if isinstance(key, list) else [key]:
+        if not isinstance(name, str) or name not in columns and None in columns:
+            frame.columns = UNKNOWN
+            return
+        if name not in columns:
+            columns = frame.columns = (*columns, name)
+
+
+def without_column(frame: Frame, name) -> None:
+    """``df.pop(name)`` / ``del df[name]``, in place (pandas raises KeyError for a name the
+    table does not have)."""
+    columns = frame.columns
+    if isinstance(columns, tuple) and isinstance(name, str) and (name in columns or None in columns):
+        frame.columns = tuple(c for c in columns if c != name) if name in columns else \
+            (None,) * (len(columns) - 1)
+    elif columns is not None:
+        frame.columns = UNKNOWN
+
+
+def in_place(frame: Frame, result) -> None:
+    """What a method given ``inplace=True`` leaves the table it changes: its result."""
+    if isinstance(result, Frame) and (result.columns is None) == (frame.columns is None):
+        frame.rows, frame.columns = result.rows, result.columns
+    else:
+        frame.rows, frame.columns = UNKNOWN, None if frame.columns is None else UNKNOWN
+
+
+@method("frame", "pop")
+def _pop(site):
+    """``df.pop(name)``: the column, taken out of the table."""
+    without_column(site.obj, site.arg(0, "item"))
+    return Frame(site.obj.rows, None)
+
+
+@method("frame", "insert")
+def _insert(site):
+    with_column(site.obj, site.arg(1, "column"))
+
+
+method("frame", "keys")(lambda site: _columns(site))
+
+
 @method("frame", "copy", "fillna", "astype", "replace", "reset_index", "apply", "map",
         "rename", "bfill", "ffill", "clip", "abs", "round", "interpolate")
 def _same(site):

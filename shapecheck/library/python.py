@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from shapecheck.library.layers import keras_isinstance
 from shapecheck.library.registry import function, method, value
 from shapecheck.objects import Partial
-from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Tensor, plain, range_length, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Items, Tensor, plain, range_length, truth
 
 BUILTINS = frozenset({
     "print", "len", "range", "list", "tuple", "int", "float", "str", "bool", "super",
     "isinstance", "zip", "enumerate", "min", "max", "sum", "abs", "round", "dict",
     "reversed", "sorted", "iter", "next", "set", "frozenset", "all", "any", "divmod", "pow",
-    "map", "filter", "hasattr", "callable", "vars", "open", "getattr", "setattr",
+    "map", "filter", "hasattr", "callable", "vars", "open", "getattr", "setattr", "type",
 })
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
           "dict": dict, "set": set, "frozenset": frozenset, "range": range}
@@ -69,6 +69,8 @@ def _range(site):
 
 @function("builtins.list", "builtins.tuple")
 def _sequence(site):
+    if site.args and isinstance(site.args[0], Items):
+        return Items(site.args[0].item)
     items = site.ev.iterate(site.args[0]) if site.args else []
     if items is None:
         return UNKNOWN
@@ -197,6 +199,17 @@ def _isinstance(site):
     return isinstance(value, tuple(_TYPES[name] for name in names))
 
 
+@function("builtins.type")
+def _type(site):
+    """``type(v)`` of a plain Python value, as the builtin name ``type(v) == float`` compares."""
+    if len(site.args) != 1 or site.kwargs:
+        return UNKNOWN
+    value = site.args[0]
+    if value is None or not isinstance(value, (*_PLAIN, dict)) or not plain(value):
+        return UNKNOWN
+    return ApiRef("builtins." + type(value).__name__)
+
+
 @function("builtins.map")
 def _map(site):
     if len(site.args) < 2:
@@ -270,10 +283,16 @@ def _append(site):
     return None
 
 
+def _lost(site):
+    """A write into a list or set this cannot follow: its contents become unknown."""
+    site.ev.lost.append(site.obj)
+    return UNKNOWN
+
+
 @method("list", "extend")
 def _extend(site):
     if not (site.args and isinstance(site.args[0], (list, tuple))):
-        return UNKNOWN
+        return _lost(site)
     site.obj.extend(site.args[0])
     return None
 
@@ -281,7 +300,7 @@ def _extend(site):
 @method("list", "insert")
 def _insert(site):
     if not (len(site.args) == 2 and isinstance(site.args[0], int)):
-        return UNKNOWN
+        return _lost(site)
     site.obj.insert(site.args[0], site.args[1])
     return None
 
@@ -297,7 +316,7 @@ def _reverse(site):
 @method("list", "pop")
 def _pop(site):
     if not (all(isinstance(a, int) for a in site.args) and site.obj):
-        return UNKNOWN
+        return _lost(site)
     return site.obj.pop(*site.args)
 
 
@@ -315,8 +334,8 @@ def _copy(site):
 
 @method("list", "remove")
 def _remove(site):
-    if not (len(site.args) == 1 and site.args[0] in site.obj):
-        return UNKNOWN
+    if not (len(site.args) == 1 and plain(site.args[0]) and plain(site.obj) and site.args[0] in site.obj):
+        return _lost(site)
     site.obj.remove(site.args[0])
     return None
 
@@ -330,6 +349,49 @@ def _clear(site):
 @method("list", "sort")
 def _sort(site):
     site.obj[:] = [UNKNOWN] * len(site.obj)  # the new order is not known
+    return None
+
+
+# ----------------------------------------------------- lists of unknown length (Items)
+def alike_items(a, b) -> bool:
+    """Two items a list of unknown length may hold both of: arrays of one shape and dtype,
+    or lists and tuples of such items."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(alike_items(x, y) for x, y in zip(a, b))
+    return _alike(a, b)
+
+
+@method("items", "append", "extend", "insert")
+def _items_write(site):
+    """More items of the same kind keep the list what it was (of unknown length still);
+    other ones leave its contents unknown."""
+    obj, value = site.obj, site.args[-1] if site.args else UNKNOWN
+    if site.name == "extend":
+        added = [value.item] if isinstance(value, Items) else value
+    else:
+        added = [value]
+    if isinstance(added, (list, tuple)) and all(alike_items(obj.item, v) for v in added):
+        return None
+    return _lost(site)
+
+
+method("items", "pop")(lambda site: any_item(site.obj))
+method("items", "copy")(lambda site: Items(site.obj.item))
+
+
+# -------------------------------------------------------------------- set methods
+@method("set", "add", "update", "discard", "remove", "clear", "difference_update",
+        "intersection_update", "symmetric_difference_update")
+def _set_write(site):
+    """A write into a set: done where the values are plain (an added unknown value is kept,
+    so a test of membership is unknown), else the set's contents become unknown."""
+    adds = site.name in ("add", "update", "clear")
+    if site.kwargs or not (adds or plain(site.args) and plain(site.obj)):
+        return _lost(site)
+    try:
+        getattr(site.obj, site.name)(*site.args)
+    except Exception:  # an unhashable or iterable value not known: the contents are not
+        return _lost(site)
     return None
 
 
@@ -386,6 +448,9 @@ def any_item(items):
     of a list is alike (same shape and dtype), an integer of a range or of a list of them."""
     if isinstance(items, Tensor):
         return Tensor(tuple(items.shape[1:]), items.dtype, numpy=items.numpy) if items.shape else UNKNOWN
+    if isinstance(items, Items):
+        item = items.item
+        return Tensor(item.shape, item.dtype, numpy=item.numpy) if isinstance(item, Tensor) else item
     if isinstance(items, range) and range_length(items) > 0 or isinstance(items, (list, tuple)) and items \
             and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
         return Tensor((), "int64", python=True)

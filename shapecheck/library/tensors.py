@@ -13,7 +13,7 @@ from shapecheck.layers import ShapeError
 from shapecheck.library.pandas import Frame, to_array
 from shapecheck.library.registry import function, method
 from shapecheck.objects import Instance, Picture
-from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
+from shapecheck.values import UNKNOWN, ApiRef, Items, Tensor, tensor_leaves
 
 
 def _dim(value):
@@ -186,6 +186,9 @@ def _nested_shape(value):
         return value.shape
     if isinstance(value, (bool, int, float, complex, str)):
         return ()
+    if isinstance(value, Items):
+        inner = _nested_shape(value.item)
+        return None if inner is None else (UNKNOWN, *inner)
     if not isinstance(value, (list, tuple)):
         return None
     shapes = [_nested_shape(item) for item in value]
@@ -221,7 +224,8 @@ def array(value):
     if isinstance(value, Tensor):
         dtype = value.dtype
     else:  # a list of arrays of one dtype has it
-        items = value if isinstance(value, (list, tuple)) and value else [None]
+        items = [value.item] if isinstance(value, Items) else \
+            value if isinstance(value, (list, tuple)) and value else [None]
         dtypes = {t.dtype if isinstance(t, Tensor) else None for t in items}
         dtype = dtypes.pop() if len(dtypes) == 1 else None
     return Tensor(shape, dtype)

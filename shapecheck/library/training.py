@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import libcst as cst
+
 from shapecheck.dims import format_shape
 from shapecheck.library.data import batches_of, traced_element, with_batch_axis
 from shapecheck.library.losses import aligned, apply_loss, check_label_range, check_logits, loss_of
@@ -19,6 +21,7 @@ def _compile(site):
     """``model.compile(loss=...)``: remember the loss; check it against the model's output
     if the model already ran."""
     ev, model = site.ev, site.obj
+    ev.run_eagerly[id(model)] = site.kwargs.get("run_eagerly", False)
     given = site.arg(1, "loss", None)
     loss = loss_of(given)
     if loss is None:
@@ -32,17 +35,20 @@ def _compile(site):
     return None
 
 
-def first_batch(x, y, batch_size, validation_split=0.0):
+def first_batch(x, y, batch_size, validation_split=0.0, eager=False):
     """The (inputs, labels) of the batch that fit / evaluate trace the model with: a data
     set's first element, or ``batch_size`` rows of arrays (also in lists and dicts); the
     batch axis is None unless every batch has the same size (arrays that split evenly, a
     data set batched with ``drop_remainder=True``; fit's ``validation_split`` keeps the
-    first ``floor(rows * (1 - split))`` rows). None when the inputs are not known."""
+    first ``floor(rows * (1 - split))`` rows). None when the inputs are not known.
+    ``eager``: the model was compiled with ``run_eagerly=True`` (UNKNOWN: maybe), so it
+    runs on the first batch itself, of its own size."""
     if isinstance(x, Dataset):
-        fixed, element = x.fixed_batch, traced_element(x) if x.spec is not None or not x.fixed_batch \
-            else x.element
+        concrete = eager is True or x.fixed_batch and x.spec is None
+        fixed, element = x.fixed_batch or eager is True, x.element if concrete else traced_element(x)
         x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
-        return (x, y) if fixed else (with_batch_axis(x, None), with_batch_axis(y, None))
+        batch = None if eager is False else UNKNOWN  # (maybe eager: maybe the first batch's size)
+        return (x, y) if fixed else (with_batch_axis(x, batch), with_batch_axis(y, batch))
     tensors = tensor_leaves(x)
     if not tensors or not all(t.shape for t in tensors) or not all(
             isinstance(t, Tensor) for t in (x.values() if isinstance(x, dict) else
@@ -55,8 +61,10 @@ def first_batch(x, y, batch_size, validation_split=0.0):
         count = math.floor(count * (1.0 - validation_split))
     elif validation_split:
         count = UNKNOWN
-    size = UNKNOWN if not (isinstance(count, int) and isinstance(batch_size, int)) else \
-        batch_size if count % batch_size == 0 else None
+    size = UNKNOWN
+    if isinstance(count, int) and isinstance(batch_size, int):
+        traced, first = batch_size if count % batch_size == 0 else None, min(batch_size, count)
+        size = first if eager is True else traced if eager is False or traced == first else UNKNOWN
     return with_batch_axis(x, size), with_batch_axis(y, size)
 
 
@@ -98,7 +106,7 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if problem:
         ev.fact("data-cardinality", node, problem, related=origins(x, y))
         return
-    batch, data, labels = first_batch(x, y, batch_size, split), x, y
+    batch, data, labels = first_batch(x, y, batch_size, split, ev.run_eagerly.get(id(model), False)), x, y
     x, y = (_unknown_like(x), None) if batch is None else batch  # (still a call)
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method("train_step" if training else "test_step") if cls is not None else None
@@ -140,6 +148,28 @@ def _step(site, model, x, y, batch_size, split, training: bool):
         ev.graph_mode -= 1
 
 
+def rows_declared(site, model, x) -> bool:
+    """``input_shape=x.shape`` (or ``Input(shape=x.shape)``) and then ``fit(x)``: the model
+    takes samples of x's whole shape, its rows included, and gets x's rows (Keras raises
+    unless every size is 1). Makes the finding; True when it did."""
+    ev = site.ev
+    found = ev.declared_from.get(id(model))
+    if found is None and isinstance(model, FunctionalModel) and len(model.inputs) == 1:
+        source = ev.shape_sources.get(id(model.inputs[0]))
+        found = None if source is None else (source[1], model.inputs[0].origin)
+    if found is None or found[0] is not x or not x.shape or all(d == 1 for d in x.shape):
+        return False
+    written = found[1][0].value if isinstance(found[1][0], cst.Arg) else found[1][0]
+    name = cst.Module([]).code_for_node(written.value) if isinstance(written, cst.Attribute) \
+        and written.attr.value == "shape" else "the data"
+    ev.fact("incompatible-input", site.node,
+            f"the model's input is declared as {name}.shape, which holds the number of samples "
+            f"too: the model expects batches of {format_shape((None, *x.shape))}, and {site.name} "
+            f"gives it rows of {name}, of shape {format_shape(x.shape[1:])}: give the model the "
+            f"shape of one sample, {name}.shape[1:]", related=(found[1],))
+    return True
+
+
 @method("model", "fit", "evaluate", "train_on_batch", "test_on_batch")
 def _fit(site):
     """``model.fit(x, y)``: Keras runs the model on the first batch of x in a traced graph,
@@ -152,6 +182,13 @@ def _fit(site):
     whole = site.name.endswith("_on_batch")
     split = site.kwargs.get("validation_split", 0.0) if site.name == "fit" else 0.0
     batch_size = None if whole else site.arg(2, "batch_size", 32)
+    if rows_declared(site, model, as_data(site.arg(0, "x"))):
+        ev._quiet += 1  # (the call still happens, as far as Keras gets)
+        try:
+            _step(site, model, batches_of(ev, as_data(site.arg(0, "x"))), None, batch_size, split, False)
+        finally:
+            ev._quiet -= 1
+        return None if site.name == "fit" else UNKNOWN
     before = ev.raised
     _step(site, model, batches_of(ev, as_data(site.arg(0, "x"))), as_data(site.arg(1, "y", None)),
           batch_size, split, site.name in ("fit", "train_on_batch"))
@@ -186,6 +223,16 @@ def declared_input(model):
 def _predict(site):
     """``model.predict(x)``: the data as tensors, batch by batch; the first call sees one batch."""
     ev, model = site.ev, site.obj
+    quiet = rows_declared(site, model, as_data(site.arg(0, "x")))
+    ev._quiet += quiet  # (the call still happens, as far as Keras gets)
+    try:
+        output = _predicted(site, ev, model)
+    finally:
+        ev._quiet -= quiet
+    return UNKNOWN if quiet else output
+
+
+def _predicted(site, ev, model):
     x = batches_of(ev, as_data(site.arg(0, "x")))
     batch_size = site.kwargs.get("batch_size", 32) if site.name == "predict" else None
     # A data set's predictions are of all its batches: as many rows as the first only if

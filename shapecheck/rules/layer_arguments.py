@@ -22,7 +22,8 @@ class UnknownLayerArgument(FactRule):
     Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them);
     a ``keras.ops``, ``tf`` or NumPy function given a keyword it does not take (an
     older Keras's ``extract_patches(image=...)``) raises TypeError, and a model's Keras 2
-    methods (``fit_generator``) are gone.
+    methods (``fit_generator``) are gone, and ``add_weight`` takes no name first
+    (``add_weight("w", shape)``).
     Other old spellings run with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
     but Keras 3's ``kernel_size=3, strides=3``; ``Embedding(input_length=...)`` is
     ignored.
@@ -71,6 +72,9 @@ class UnknownLayerArgument(FactRule):
         "import keras\nimport numpy as np\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
         "m.compile(loss='mse')\nbatches = iter([(np.zeros((2, 4)), np.zeros((2, 1)))])\n"
         "m.fit_generator(batches, steps_per_epoch=1)\n",
+        "import keras\nclass Scale(keras.layers.Layer):\n    def build(self, input_shape):\n"
+        "        self.g = self.add_weight('g', shape=(input_shape[-1],))\n"
+        "    def call(self, x):\n        return x * self.g\ny = Scale()(keras.Input((4,)))\n",
     ]
 
     def check(self, analysis):

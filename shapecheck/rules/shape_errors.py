@@ -12,19 +12,25 @@ class IncompatibleInput(FactRule):
 
     Why: Keras raises only when the model first runs, often after minutes of
     data loading; a ``Conv2D`` after a ``Flatten``, or one ``Dense`` object
-    reused on inputs of another width, fails there.
+    reused on inputs of another width, fails there, and so does a model whose
+    ``input_shape=x.shape`` counts the samples of the very array it is fitted on.
 
-    Instead: give the layer the input it expects (reshape, or a new layer object).
+    Instead: give the layer the input it expects (reshape, or a new layer object);
+    declare the shape of one sample (``x.shape[1:]``).
     """
 
     code = "SHP101"
     claims_raise = True
     name = "incompatible-input"
     fact_kind = "incompatible-input"
-    VALID = [_PRELUDE + "x = tf.zeros((8, 28, 28, 1))\ny = layers.Conv2D(4, 3)(x)\n"]
+    VALID = [_PRELUDE + "x = tf.zeros((8, 28, 28, 1))\ny = layers.Conv2D(4, 3)(x)\n",
+             _PRELUDE + "import numpy as np\nx = np.random.rand(10, 8)\n"
+             "m = tf.keras.Sequential([layers.Dense(2, input_shape=x.shape[1:])])\nm.predict(x)\n"]
     INVALID = [
         _PRELUDE + "x = tf.zeros((8, 784))\ny = layers.Conv2D(4, 3)(x)\n",
         _PRELUDE + "d = layers.Dense(4)\na = d(tf.zeros((2, 8)))\nb = d(tf.zeros((2, 9)))\n",
+        _PRELUDE + "import numpy as np\nx = np.random.rand(10, 8)\n"
+        "m = tf.keras.Sequential([layers.Dense(2, input_shape=x.shape)])\nm.predict(x)\n",
     ]
 
 

@@ -21,7 +21,7 @@ from shapecheck.library.tensors import (
     as_tensor,
     op,
 )
-from shapecheck.values import UNKNOWN, Tensor
+from shapecheck.values import UNKNOWN, Items, Tensor
 
 
 def concat_shape(shapes: list, axis, what: str):
@@ -62,6 +62,10 @@ def _concat(tensors_index_names, axis_names, default_axis, flatten_none=False):
     def handler(site):
         values = _get(site, 0, *tensors_index_names)
         axis = _get(site, 1, *axis_names, default=default_axis)
+        if isinstance(values, Items):  # as many as the list holds: that axis unknown
+            item = _input(values.item)
+            at = _axis(axis, len(item.shape), site.name.rsplit(".", 1)[-1])
+            return Tensor(tuple(UNKNOWN if i == at else d for i, d in enumerate(item.shape)), item.dtype)
         if not isinstance(values, (list, tuple)) or not values:
             raise Unknowable
         tensors = [as_tensor(v) for v in values]
@@ -117,6 +121,11 @@ def _column_stack(site):
 def _stack(site):
     values = _get(site, 0, "x", "values", "arrays")
     axis = _get(site, 1, "axis", default=0)
+    if isinstance(values, Items):  # as many as the list holds
+        item = _input(values.item)
+        shape = list(item.shape)
+        shape.insert(_axis(axis, len(shape), "stack", extra=1), UNKNOWN)
+        return Tensor(tuple(shape), item.dtype)
     if not isinstance(values, (list, tuple)) or not values:
         raise Unknowable
     tensors = [_input(v) for v in values]
