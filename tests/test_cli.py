@@ -313,3 +313,16 @@ def test_checking_never_imports_tensorflow_keras_or_numpy(tmp_path):
                             text=True, timeout=120)
     assert "1 file checked" in result.stdout, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_readmes_pre_commit_snippet_names_this_versions_release_tag():
+    """Releases are tagged ``v`` + the version in pyproject.toml; the snippet users copy
+    names that tag, and ``--version`` prints that version."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    revs = re.findall(r"^\s*rev: (\S+)", (root / "README.md").read_text(), re.M)
+    assert revs == [f"v{version}"]
+    assert version in CliRunner().invoke(main, ["--version"]).output

@@ -60,6 +60,7 @@ _ELEMENTWISE_COMPARE = (operator.eq, operator.ne, operator.lt, operator.le, oper
 _CONSTANT_TYPES = (int, float, str, bool, type(None), tuple, list, dict, range, set, frozenset)
 
 
+_TF1_SHAPE_API = frozenset({"value", "get_shape", "as_list"})
 _BY_NAME = {operator.eq: operator.eq, operator.is_: operator.eq,
             operator.ne: operator.ne, operator.is_not: operator.ne}
 
@@ -160,7 +161,34 @@ class Expressions:
         if node in self.imported and not _is_local(node, frame, self.globals):
             return self.imported_value(self.imported[node], node)
         owner = self.eval(node.value, frame)
+        if not self.catching and node.attr.value in _TF1_SHAPE_API:
+            problem = self._tf1_shape_api(node, owner, frame)
+            if problem:
+                self.fact("unknown-argument", node, problem)
+                return UNKNOWN
         return self.getattr(owner, node.attr.value)
+
+    def _tf1_shape_api(self, node, owner, frame) -> str | None:
+        """TensorFlow 1's ways to a shape that Python rejects (AttributeError) on what Keras 3
+        and TensorFlow 2 give: ``x.shape[i].value`` (a size is an int or None), a
+        KerasTensor's or an array's ``shape.as_list()`` (a tuple), ``get_shape()``."""
+        name, inner = node.attr.value, node.value
+        if name == "value" and isinstance(inner, cst.Subscript) and isinstance(inner.value, cst.Attribute) \
+                and inner.value.attr.value == "shape" and (owner is None or type(owner) is int) \
+                and isinstance(self.eval(inner.value.value, frame), Tensor):
+            return ("a size in a shape is an int (or None) in TensorFlow 2 and Keras 3, not "
+                    "TensorFlow 1's Dimension: Python raises AttributeError for .value; drop .value")
+        keras_tensor = isinstance(owner, Tensor) and (owner.symbolic or owner.numpy)
+        if name == "get_shape" and keras_tensor:
+            return ("a KerasTensor (or a NumPy array) has no get_shape(), a TensorFlow 1 method "
+                    "(AttributeError): use .shape")
+        if name == "as_list" and type(owner) is tuple and isinstance(inner, cst.Attribute) \
+                and inner.attr.value == "shape":
+            tensor = self.eval(inner.value, frame)
+            if isinstance(tensor, Tensor) and (tensor.symbolic or tensor.numpy):
+                return ("the shape of a KerasTensor (or a NumPy array) is a tuple, which has no "
+                        "as_list() (AttributeError): use list(x.shape)")
+        return None
 
     def getattr(self, owner, name: str):
         if self.catching and type(owner) in _PLAIN and not hasattr(owner, name):

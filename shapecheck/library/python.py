@@ -334,7 +334,10 @@ def _copy(site):
 
 @method("list", "remove")
 def _remove(site):
-    if not (len(site.args) == 1 and plain(site.args[0]) and plain(site.obj) and site.args[0] in site.obj):
+    """The first item equal to the value (objects such as layers: that object); an unknown
+    value or item may be the one removed."""
+    value = site.args[0] if len(site.args) == 1 else UNKNOWN
+    if any(v is UNKNOWN or isinstance(v, Tensor) for v in (value, *site.obj)) or value not in site.obj:
         return _lost(site)
     site.obj.remove(site.args[0])
     return None

@@ -22,8 +22,9 @@ class UnknownLayerArgument(FactRule):
     Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them);
     a ``keras.ops``, ``tf`` or NumPy function given a keyword it does not take (an
     older Keras's ``extract_patches(image=...)``) raises TypeError, and a model's Keras 2
-    methods (``fit_generator``) are gone, and ``add_weight`` takes no name first
-    (``add_weight("w", shape)``).
+    methods (``fit_generator``) are gone, ``add_weight`` takes no name first
+    (``add_weight("w", shape)``), and TensorFlow 1's shape API fails on what Keras 3
+    gives (``x.shape[-1].value``, a KerasTensor's ``shape.as_list()`` or ``get_shape()``).
     Other old spellings run with another meaning, a warning: ``Conv2D(64, 3, 3)`` is Keras 1's 3x3 kernel
     but Keras 3's ``kernel_size=3, strides=3``; ``Embedding(input_length=...)`` is
     ignored.
@@ -53,6 +54,7 @@ class UnknownLayerArgument(FactRule):
         "import os, sys\nimport tensorflow as tf\nif os.environ.get('TF_KERAS'):\n"
         "    sys.modules['keras'] = tf.keras\nimport keras.backend as K\nm = K.mean(tf.ones((2, 2)))\n",
         "import keras\np = keras.ops.image.extract_patches(images=keras.ops.zeros((1, 8, 8, 3)), size=2)\n",
+        "import tensorflow as tf\nz = tf.zeros((2, 3))\nsizes = z.shape.as_list()\n",
     ]
     INVALID = [
         LAYER_IMPORTS + "c = Conv2D(16, kernal_size=3)\n",
@@ -75,6 +77,8 @@ class UnknownLayerArgument(FactRule):
         "import keras\nclass Scale(keras.layers.Layer):\n    def build(self, input_shape):\n"
         "        self.g = self.add_weight('g', shape=(input_shape[-1],))\n"
         "    def call(self, x):\n        return x * self.g\ny = Scale()(keras.Input((4,)))\n",
+        "import keras\nx = keras.Input((8, 4))\nchannels = x.shape[-1].value\n",
+        "import keras\nx = keras.Input((8, 4))\nsizes = x.shape.as_list()\n",
     ]
 
     def check(self, analysis):
