@@ -11,6 +11,7 @@ import libcst as cst
 from shapecheck import dims
 from shapecheck.interpret.assignments import Assignments
 from shapecheck.interpret.calls import Calls
+from shapecheck.interpret.comprehensions import Comprehensions
 from shapecheck.interpret.control import MAX_ROWS, MAX_UNROLL
 from shapecheck.interpret.expressions import Expressions
 from shapecheck.interpret.journal import Regions
@@ -34,7 +35,8 @@ class Fact:
     related: tuple = ()  # ((node, words), ...): other places that make the problem
 
 
-class Evaluator(Statements, Assignments, Expressions, Calls, LayerCalls, UncalledModels, Regions):
+class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, LayerCalls, UncalledModels,
+                Regions):
     """Runs one module; the results are in ``calls``, ``facts``, ``tensors``, ``objects``."""
 
     def __init__(self, module: cst.Module, names, project=None, path: str = "<string>",
