@@ -30,6 +30,9 @@ class Assembly:
         for record in _outermost_model_calls(self.evaluator.calls):
             model = record.layer
             known = first.get(id(model))
+            stepped = id(record) in self.evaluator.stepped  # run by another model's train_step:
+            if stepped and (known is not None or isinstance(model, FunctionalModel)):
+                continue  # listed as it was built
             if known is None or id(known) in builds:
                 if known is not None:
                     built[id(model)] = known

@@ -58,6 +58,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.classes: list[UserClass] = []
         self.applied: set[int] = set()  # ids of layer objects applied at least once
         self.build_calls: set[int] = set()  # ids of LayerCalls made by model.build(...)
+        self.stepped: set[int] = set()  # ids of calls of models made in another model's train_step
         self._names = Counter()
         self._depth = 0
         self.yielding = 0  # > 0 while a generator's body runs to its first yield

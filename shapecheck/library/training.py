@@ -122,6 +122,9 @@ def _step(site, model, x, y, batch_size, split, training: bool):
             ev.call_function(own.bound(model), [x if y is None else (x, y)], {})
             if isinstance(model, Instance):  # what it runs is inside it: built, not called
                 ev.build_calls.update(id(record) for record in ev.calls[before:])
+            # Models it runs other than itself are run from a layer's code: Keras records
+            # them as they were built (a Sequential's first build, a functional graph).
+            ev.stepped.update(id(record) for record in ev.calls[before:] if record.layer is not model)
             return
         ev.training = training  # what Keras passes the layers
         output = ev.apply(model, [x], {}, node)
