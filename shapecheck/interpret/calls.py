@@ -193,6 +193,7 @@ class Calls:
                 scope[name] = function.defaults.get(name, UNKNOWN)
         self._depth += 1
         self.yielding += generating
+        self.frames.append(scope)
         try:
             if isinstance(node, cst.Lambda):
                 return self.eval(node.body, scope)
@@ -209,6 +210,7 @@ class Calls:
         finally:
             self._depth -= 1
             self.yielding -= generating
+            self.frames.pop()
         return UNKNOWN if generating else None
 
     def is_generator(self, node) -> bool:

@@ -64,6 +64,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.yielding = 0  # > 0 while a generator's body runs to its first yield
         self.generator_functions: dict = {}  # a def node -> whether it is a generator function
         self._steps = 0
+        self.frames: list = []  # the scopes of the functions running, outermost first
         self._assigned: dict[int, list] = {}  # statement id -> names it may bind (cache)
         self._tested: dict[int, set] = {}  # loop id -> names its tests read that it binds
         self._widening = 0  # > 0 while a loop's later pass runs

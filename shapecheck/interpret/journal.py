@@ -188,7 +188,8 @@ class Regions:
 
     def _forget(self, items: list, frame: dict, instead=UNKNOWN) -> None:
         """A list of unknown length: the names, attributes and items of dicts and lists that
-        hold it become UNKNOWN (or ``instead``)."""
+        hold it become UNKNOWN (or ``instead``), in this frame, the module's and those of the
+        functions that called this one (a list filled by a function it was given to)."""
         seen: set[int] = set()
 
         def holders(mapping: dict, depth: int) -> None:
@@ -206,5 +207,5 @@ class Regions:
                     if isinstance(value, list):
                         value[:] = [inside[i] for i in range(len(value))]
 
-        for scope in (frame, self.globals):
+        for scope in (frame, self.globals, *self.frames):
             holders(scope, 2)
