@@ -211,7 +211,7 @@ class Statements:
         journal = self.open_journal()
         forgotten = len(self.forgotten)
         self._quiet += quiet
-        before = dict(frame)
+        before = {name: frame[name] for name in self._loop_tested(node) if name in frame}
         try:
             broke = run()
             if not broke and self._widening < _MAX_WIDENING and self._carried(node, before, frame):
@@ -312,14 +312,17 @@ class Statements:
         """Whether a loop's pass changed a plain value (``first_line = False``, a counter)
         that a test in its body reads: later passes take other branches, and run on it
         made unknown (which this sets)."""
-        key = id(loop)
-        if key not in self._tested:
-            self._tested[key] = _tested_names(loop) & set(self._names_bound(loop))
-        carried = [name for name in self._tested[key] if isinstance(frame.get(name), _SCALARS)
+        carried = [name for name in self._loop_tested(loop) if isinstance(frame.get(name), _SCALARS)
                    and not (name in before and same(before[name], frame[name]))]
         for name in carried:
             frame[name] = UNKNOWN
         return bool(carried)
+
+    def _loop_tested(self, loop) -> set:
+        """The names a loop binds that the tests in it read (known once per loop)."""
+        if id(loop) not in self._tested:
+            self._tested[id(loop)] = _tested_names(loop) & set(self._names_bound(loop))
+        return self._tested[id(loop)]
 
     def _names_bound(self, statement) -> list:
         names = self._assigned.get(id(statement))
