@@ -4,6 +4,7 @@ unknown length of the element (``Items``)."""
 
 from __future__ import annotations
 
+from shapecheck.interpret.journal import standing
 from shapecheck.values import UNKNOWN, Items, Tensor, truth
 
 SUMMARISED_ITEMS = 100_000  # the longest comprehension summarised by its first and last items
@@ -74,8 +75,7 @@ class Comprehensions:
             self._quiet -= 1
         if isinstance(value, bool) or not isinstance(value, (Tensor, int, float)):
             return UNKNOWN
-        return Items(value if isinstance(value, Tensor) else
-                     Tensor((), "int64" if isinstance(value, int) else "float64", python=True))
+        return Items(standing(value))
 
     def _summarised(self, node, clause, iterable, scope):
         """A comprehension too long to unroll (one ``for``, no ``if``, over a known number of

@@ -159,35 +159,39 @@ class Expressions:
     def eval_Attribute(self, node, frame):
         if node in self.imported and not _is_local(node, frame, self.globals):
             return self.imported_value(self.imported[node], node)
-        owner = self.eval(node.value, frame)
-        if not self.catching and node.attr.value in _TF1_SHAPE_API:
-            problem = self._tf1_shape_api(node, owner, frame)
+        name, inner = node.attr.value, node.value
+        sized = name == "value" and isinstance(inner, cst.Subscript) \
+            and isinstance(inner.value, cst.Attribute) and inner.value.attr.value == "shape"
+        if sized:  # x.shape[i].value: the shape it indexes, evaluated once
+            shape = self.eval(inner.value, frame)
+            owner = self.subscript(shape, inner, frame)
+        else:
+            owner = self.eval(inner, frame)
+        if not self.catching and name in _TF1_SHAPE_API:
+            problem = self._tf1_shape_api(name, owner, shape if sized else None)
             if problem:
                 self.fact("unknown-argument", node, problem)
                 return UNKNOWN
-        return self.getattr(owner, node.attr.value)
+        return self.getattr(owner, name)
 
-    def _tf1_shape_api(self, node, owner, frame) -> str | None:
+    def _tf1_shape_api(self, name: str, owner, indexed) -> str | None:
         """TensorFlow 1's ways to a shape that Python rejects (AttributeError) on what Keras 3
-        and TensorFlow 2 give: ``x.shape[i].value`` (a size is an int or None), a
-        KerasTensor's or an array's ``shape.as_list()`` (a tuple), ``get_shape()``."""
-        name, inner = node.attr.value, node.value
-        if name == "value" and isinstance(inner, cst.Subscript) and isinstance(inner.value, cst.Attribute) \
-                and inner.value.attr.value == "shape" and (owner is None or type(owner) is int) \
-                and isinstance(self.eval(inner.value.value, frame), Tensor):
+        and TensorFlow 2 give: ``x.shape[i].value`` (``indexed``: the shape; a size is an int
+        or None), a KerasTensor's or an array's ``shape.as_list()`` (a tuple), ``get_shape()``."""
+        if name == "value":
+            if id(indexed) not in self.shape_sources or not (owner is None or type(owner) is int):
+                return None
             return ("a size in a shape is an int (or None) in TensorFlow 2 and Keras 3, not "
                     "TensorFlow 1's Dimension: Python raises AttributeError for .value; drop .value")
-        keras_tensor = isinstance(owner, Tensor) and (owner.symbolic or owner.numpy)
-        if name == "get_shape" and keras_tensor:
+        # get_shape() of the tensor itself, as_list() of a tensor's shape
+        source = owner if name == "get_shape" else self.shape_sources.get(id(owner), (None, None))[1]
+        if not (isinstance(source, Tensor) and (source.symbolic or source.numpy)):
+            return None
+        if name == "get_shape":
             return ("a KerasTensor (or a NumPy array) has no get_shape(), a TensorFlow 1 method "
                     "(AttributeError): use .shape")
-        if name == "as_list" and type(owner) is tuple and isinstance(inner, cst.Attribute) \
-                and inner.attr.value == "shape":
-            tensor = self.eval(inner.value, frame)
-            if isinstance(tensor, Tensor) and (tensor.symbolic or tensor.numpy):
-                return ("the shape of a KerasTensor (or a NumPy array) is a tuple, which has no "
-                        "as_list() (AttributeError): use list(x.shape)")
-        return None
+        return ("the shape of a KerasTensor (or a NumPy array) is a tuple, which has no "
+                "as_list() (AttributeError): use list(x.shape)")
 
     def getattr(self, owner, name: str):
         if self.catching and type(owner) in _PLAIN and not hasattr(owner, name):
@@ -228,7 +232,7 @@ class Expressions:
                 if owner.shape is None:
                     return UNKNOWN
                 shape = tuple(owner.shape)
-                if not owner.symbolic and owner.shape:  # (input_shape=x.shape writes its rows in)
+                if owner.shape:  # (input_shape=x.shape writes its rows in; x.shape[i].value)
                     self.shape_sources[id(shape)] = (shape, owner)
                 return shape
             if name == "ndim":
@@ -308,7 +312,10 @@ class Expressions:
         return Ellipsis
 
     def eval_Subscript(self, node, frame):
-        owner = self.eval(node.value, frame)
+        return self.subscript(self.eval(node.value, frame), node, frame)
+
+    def subscript(self, owner, node, frame):
+        """``owner[...]`` of a Subscript node whose receiver is already evaluated."""
         index = self._index(node, frame)
         if isinstance(owner, Tensor):
             return self.operation(Operation("getitem", node, lambda new: tensors.slice_tensor(new[0], index)),

@@ -90,14 +90,14 @@ def _alike_list(obj, a, b):
     to it): a list of unknown length if every item it held in either is alike, else UNKNOWN."""
     if not isinstance(obj, list):
         return UNKNOWN
-    items = [_standing(item) for item in (*a, *b)]
+    items = [standing(item) for item in (*a, *b)]
     if not items or any(i is _UNCERTAIN or i is UNKNOWN for i in items) or not all(
             alike_items(items[0], i) for i in items):
         return UNKNOWN
     return Items(items[0])
 
 
-def _standing(item):
+def standing(item):
     """An item one pass appended, as it stands for the items every pass appends: a tensor
     (of the same shape each pass), a number of unknown value, data made of those; anything
     else (a layer, an object) is ``_UNCERTAIN``: each pass makes its own."""
@@ -108,7 +108,7 @@ def _standing(item):
     if isinstance(item, (int, float)):
         return Tensor((), "int64" if isinstance(item, int) else "float64", python=True)
     if isinstance(item, (list, tuple)):
-        items = [_standing(i) for i in item]
+        items = [standing(i) for i in item]
         return _UNCERTAIN if any(i is _UNCERTAIN for i in items) else type(item)(items)
     return UNKNOWN if isinstance(item, str) or item is UNKNOWN else _UNCERTAIN
 
@@ -178,7 +178,7 @@ class Regions:
             if not isinstance(obj, list) or len(obj) <= len(base) or any(obj is u for u in uncertain) \
                     or not _identical(tuple(obj[:len(base)]), base):
                 continue
-            added = [_standing(item) for item in obj[len(base):]]
+            added = [standing(item) for item in obj[len(base):]]
             if any(item is _UNCERTAIN for item in added) or len(base) + passes * len(added) > MAX_ITEMS:
                 continue
             obj[:] = [*base, *(added * passes)]

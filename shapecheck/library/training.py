@@ -160,7 +160,7 @@ def rows_declared(site, model, x) -> bool:
     if found is None and isinstance(model, FunctionalModel) and len(model.inputs) == 1:
         source = ev.shape_sources.get(id(model.inputs[0]))
         found = None if source is None else (source[1], model.inputs[0].origin)
-    if found is None or found[0] is not x or not x.shape or all(d == 1 for d in x.shape):
+    if found is None or found[0] is not x or x.symbolic or not x.shape or all(d == 1 for d in x.shape):
         return False
     written = found[1][0].value if isinstance(found[1][0], cst.Arg) else found[1][0]
     name = cst.Module([]).code_for_node(written.value) if isinstance(written, cst.Attribute) \

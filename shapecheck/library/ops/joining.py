@@ -62,10 +62,8 @@ def _concat(tensors_index_names, axis_names, default_axis, flatten_none=False):
     def handler(site):
         values = _get(site, 0, *tensors_index_names)
         axis = _get(site, 1, *axis_names, default=default_axis)
-        if isinstance(values, Items):  # as many as the list holds: that axis unknown
-            item = _input(values.item)
-            at = _axis(axis, len(item.shape), site.name.rsplit(".", 1)[-1])
-            return Tensor(tuple(UNKNOWN if i == at else d for i, d in enumerate(item.shape)), item.dtype)
+        if isinstance(values, Items):  # alike items, as many as the list holds: one of them,
+            values = [values.item, UNKNOWN]  # and more of a size not known along the axis
         if not isinstance(values, (list, tuple)) or not values:
             raise Unknowable
         tensors = [as_tensor(v) for v in values]
@@ -121,11 +119,9 @@ def _column_stack(site):
 def _stack(site):
     values = _get(site, 0, "x", "values", "arrays")
     axis = _get(site, 1, "axis", default=0)
-    if isinstance(values, Items):  # as many as the list holds
-        item = _input(values.item)
-        shape = list(item.shape)
-        shape.insert(_axis(axis, len(shape), "stack", extra=1), UNKNOWN)
-        return Tensor(tuple(shape), item.dtype)
+    many = isinstance(values, Items)  # alike items, as many as the list holds
+    if many:
+        values = [values.item]
     if not isinstance(values, (list, tuple)) or not values:
         raise Unknowable
     tensors = [_input(v) for v in values]
@@ -136,7 +132,7 @@ def _stack(site):
                                            f"the same shape")
     at = _axis(axis, rank, "stack", extra=1, result=_unknown_dims(rank + 1))
     shape = [_merge(column) for column in zip(*(t.shape for t in tensors))]
-    shape.insert(at, len(tensors))
+    shape.insert(at, UNKNOWN if many else len(tensors))
     return Tensor(tuple(shape), tensors[0].dtype)
 
 
