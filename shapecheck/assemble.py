@@ -1,6 +1,7 @@
 """What the evaluator found, as report records: the models a file builds (called first, in
 call order; then those only built and the functional models no listed model runs, in
-creation order), each with its layers, and the named tensors."""
+creation order; a call after the first error finding, where TensorFlow stops the program,
+is not a model's run), each with its layers, and the named tensors."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class Assembly:
         first: dict[int, LayerCall] = {}  # each model's first call, else its last build
         built: dict[int, LayerCall] = {}  # the last build before it
         for record in _outermost_model_calls(self.evaluator.calls):
+            if id(record) in self.evaluator.after_stop and id(record) not in builds:
+                continue  # after the finding where TensorFlow stops the program
             model = record.layer
             known = first.get(id(model))
             stepped = id(record) in self.evaluator.stepped  # run by another model's train_step:

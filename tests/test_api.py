@@ -35,3 +35,23 @@ def test_check_source_follows_the_configuration_and_never_raises(tmp_path, monke
     assert [d.code for d in shapecheck.check_source(BUGGY, "m.py", configure=False).diagnostics] == ["SHP101"]
     broken = shapecheck.check_source("def (:\n", "broken.py")
     assert broken.error.startswith("syntax error") and broken.models == []
+
+
+AFTER_A_RAISE = """import numpy as np
+import keras
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+opt = keras.optimizers.Adam(lr=0.01)
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((64, 8)), np.zeros((64, 1)), batch_size=32)
+bad = keras.layers.Dense(4, activaton="relu")
+"""
+
+
+def test_the_program_stops_at_the_first_error_and_the_findings_go_on():
+    """TensorFlow stops at ``Adam(lr=...)``: the model is listed as built (batch None), not
+    as fit() would run it (batch 32); the finding below that line is still reported."""
+    report = shapecheck.check_source(AFTER_A_RAISE, "m.py")
+    assert [(d.code, d.line) for d in report.diagnostics] == [("SHP206", 4), ("SHP206", 7)]
+    assert [m.input_shape for m in report.models] == [(None, 8)]
+    without = shapecheck.check_source(AFTER_A_RAISE.replace("lr=", "learning_rate="), "m.py")
+    assert [m.input_shape for m in without.models] == [(32, 8)]

@@ -269,3 +269,12 @@ def test_python_max_of_class_labels_is_the_last_class():
     shapes, codes = analyse("(x, y), _ = keras.datasets.mnist.load_data()\nn = max(y) + 1\n"
                             "z = np.zeros((n, 3))\nw = np.zeros((max(y[:100]) + 1, 3))\n")
     assert shapes["z"] == (10, 3) and shapes["w"] == (UNKNOWN, 3) and codes == []
+
+
+def test_the_keras_api_table_is_current():
+    """``keras_api.json.gz`` is what ``tools/keras_api_table.py`` reads from the installed
+    Keras (run it after an upgrade)."""
+    from shapecheck.library import public_api
+
+    tool = runpy.run_path(str(Path(__file__).resolve().parents[1] / "tools" / "keras_api_table.py"))
+    assert {module: frozenset(names) for module, names in tool["table"]().items()} == public_api._modules()

@@ -22,6 +22,9 @@ from shapecheck.library.python import Iterated, any_item
 from shapecheck.objects import Dataset, Generator, UserClass
 from shapecheck.values import UNKNOWN, Items, LayerCall, Tensor, range_length, tensor_leaves
 
+# The findings of code TensorFlow runs (a final softmax trained as logits): the program goes on.
+_RUNS = frozenset({"activation-loss-mismatch"})
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -91,6 +94,10 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.lost: list = []  # containers a call left of unknown contents (forgotten after the statement)
         self.first_calls: dict[int, LayerCall] = {}  # layer id -> its first application
         self.hypothetical: set[int] = set()  # ids of the calls of models the program never ran
+        # A finding TensorFlow raises at stops the program at the end of its statement: the
+        # ids of the calls made after that (evaluated on, for the findings, but never run).
+        self.halting = self.halted = False
+        self.after_stop: set[int] = set()
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
         self.sites: list = []  # the calls of this file being evaluated, innermost last
@@ -119,6 +126,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
             else:
                 node = self.here(node)
         self._raised += 1
+        self.halting = self.halting or kind not in _RUNS
         if self.cause:
             message = f"{message} (the likely cause: {self.cause})"
         # TensorFlow would stop here: later layer calls of this run are not recorded.

@@ -107,7 +107,10 @@ class LayerCalls:
         if self._stopped or self.building:
             return
         self.records_here().append(record)
-        self.applied.add(id(record.layer))
+        if self.halted:  # (a call the program never makes: not listed as the model's run)
+            self.after_stop.add(id(record))
+        else:
+            self.applied.add(id(record.layer))
 
     def records_here(self) -> list:
         """The list the layer calls made now are recorded in (the running call's children)."""

@@ -68,6 +68,7 @@ class Statements:
         method = getattr(self, f"exec_{type(node).__name__}", None)
         if method is not None:
             method(node, frame)
+        self.halted = self.halted or self.halting  # (the calls of the raising statement count)
         while self.lost:  # ``items.extend(unknown)``: what holds the list holds an unknown value
             self._forget(self.lost.pop(), frame)
 

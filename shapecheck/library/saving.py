@@ -1,7 +1,9 @@
 """Models made from other models: ``clone_model``, ``to_json`` / ``model_from_json``,
 ``get_config`` / ``from_config``, ``save`` (or a ``ModelCheckpoint`` in ``fit``) /
 ``load_model``, within one run; a description written to a text file (``open(path,
-"w").write(model.to_json())``) is read back from it.
+"w").write(model.to_json())``) is read back from it. Keras 3 saves a model to a ``.keras``
+(or legacy ``.h5``) file and weights to a ``.weights.h5`` one only, and raises on any other
+path (Keras 2's ``save_weights("w.h5")``, a SavedModel folder).
 
 Each copy has the architecture and the names of the model it copies (Keras passes the
 model's name on). shapecheck copies Sequential models of Keras layers and of the file's
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import libcst as cst
+
 from shapecheck.library.models import build
-from shapecheck.library.registry import function, method
+from shapecheck.library.registry import Site, function, method
 from shapecheck.objects import (
     BuiltinLayer,
     Checkpoint,
@@ -101,12 +105,57 @@ def _from_description(site):
 
 @method("model", "save")
 def _save(site):
-    _remember(site.ev, site.obj, site.arg(0, "filepath", None))
+    if _keras3_path(site, 0, weights=False):
+        _remember(site.ev, site.obj, site.arg(0, "filepath", None))
 
 
 @function("keras.models.save_model", "keras.saving.save_model")
 def _save_model(site):
-    _remember(site.ev, site.arg(0, "model"), site.arg(1, "filepath", None))
+    if _keras3_path(site, 1, weights=False):
+        _remember(site.ev, site.arg(0, "model"), site.arg(1, "filepath", None))
+
+
+@method("model", "save_weights")
+def _save_weights(site):
+    if "max_shard_size" not in site.kwargs:
+        _keras3_path(site, 0, weights=True)
+
+
+_WEIGHTS = ".weights.h5"
+
+
+def _keras3_path(site: Site, index: int, weights: bool, what: str | None = None) -> bool:
+    """Whether the file path argument at ``index`` (``filepath=``) is one Keras 3 saves to, or
+    is not known; a finding at it where Keras raises ValueError. ``weights``: the weights
+    only; ``what``: who raises (the method called, by default)."""
+    path = site.arg(index, "filepath", None)
+    if not isinstance(path, str) or path.startswith("hf://") or "zipped" in site.kwargs or (
+            path.endswith(_WEIGHTS) if weights else path.endswith(_FORMATS)):
+        return True
+    where = site.argument_node(index, "filepath")
+    stem, dot, suffix = path.rpartition(".")
+    plain = not dot or "/" in suffix  # (no extension)
+    if weights:
+        new = (path if plain else stem) + _WEIGHTS
+        said = f"it must end in `{_WEIGHTS}`"
+    else:
+        new = path.rstrip("/") + ".keras" if plain else None
+        said = "it must end in `.keras` (or the legacy `.h5`); a TensorFlow SavedModel is model.export(path)"
+    site.ev.fact("unknown-argument", where,
+                 f"Keras 3's {what or site.name} raises ValueError for the file path {path!r}: {said}"
+                 + (f"; write {new!r}" if new else ""), _literal_fix(where, path, new))
+    return False
+
+
+def _literal_fix(arg, path: str, new: str | None):
+    """The fix that writes ``new`` for the plain string literal ``path`` of the argument
+    ``arg``, else None."""
+    value = getattr(arg, "value", None)
+    if new is None or not isinstance(value, cst.SimpleString) or value.prefix or \
+            value.evaluated_value != path or value.quote not in ('"', "'") or value.quote in new:
+        return None
+    text = value.quote + new + value.quote
+    return f"Write {text}", ((value, value, text),)
 
 
 def _remember(ev, model, path) -> None:
@@ -116,8 +165,10 @@ def _remember(ev, model, path) -> None:
 
 @function("keras.callbacks.ModelCheckpoint")
 def _model_checkpoint(site):
-    path = site.arg(0, "filepath", None)
-    whole = site.kwargs.get("save_weights_only", False) is False
+    path, only = site.arg(0, "filepath", None), site.arg(4, "save_weights_only", False)
+    if isinstance(only, bool) and not _keras3_path(site, 0, weights=only, what="ModelCheckpoint"):
+        return UNKNOWN
+    whole = only is False
     return Checkpoint(path if whole and isinstance(path, str) and "{" not in path else None)
 
 

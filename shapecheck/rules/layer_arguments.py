@@ -17,11 +17,15 @@ class UnknownLayerArgument(FactRule):
     the layer is built, and an activation name Keras does not know fails the
     same way; a typo costs a whole run.  Old Keras code runs under Keras 3:
     ``border_mode=``, ``nb_filter=``, ``output_dim=``, ``init=``, ``subsample=``, ...
-    raise when the layer is created, and so does importing a layer or module
-    Keras 3 dropped (``Merge``, ``keras.layers.core``) or calling a function that
+    raise when the layer is created, and so does importing a layer, a name or a module
+    Keras 3 dropped (``Merge``, ``keras.layers.core``, ``from keras.models import Input``,
+    ``keras.utils.np_utils``: checked against Keras 3's public API) or calling a function that
     Keras 3's ``keras.backend`` dropped (``K.mean``; ``tf.keras.backend`` keeps them);
     a ``keras.ops``, ``tf`` or NumPy function given a keyword it does not take (an
-    older Keras's ``extract_patches(image=...)``) raises TypeError, and a model's Keras 2
+    older Keras's ``extract_patches(image=...)``) raises TypeError, an optimizer given one
+    (Keras 2's ``Adam(lr=1e-3)``) raises ValueError, as a Keras 2 ``keras.optimizers.legacy``
+    optimizer and a file path Keras 3 does not save to do (``save_weights("w.h5")``, a
+    ``ModelCheckpoint`` or ``save`` path without ``.keras``), and a model's Keras 2
     methods (``fit_generator``) are gone, ``add_weight`` takes no name first
     (``add_weight("w", shape)``), and TensorFlow 1's shape API fails on what Keras 3
     gives (``x.shape[-1].value``, a KerasTensor's ``shape.as_list()`` or ``get_shape()``).
@@ -39,7 +43,9 @@ class UnknownLayerArgument(FactRule):
     name = "unknown-layer-argument"
     fix = ("Write the Keras 3 spelling: a mistyped keyword or value that has one close match "
            "(`kernal_size=` becomes `kernel_size=`, `'samee'` becomes `'same'`), and a Keras 1/2 "
-           "keyword with one Keras 3 equivalent (`border_mode='same'` becomes `padding='same'`).")
+           "keyword with one Keras 3 equivalent (`border_mode='same'` becomes `padding='same'`, "
+           "an optimizer's `lr=` becomes `learning_rate=`, a weights file `w.h5` becomes "
+           "`w.weights.h5`).")
     fact_kind = "unknown-argument"
     VALID = [
         LAYER_IMPORTS + "c = Conv2D(16, kernel_size=3, padding='same', activation='relu')\n",
@@ -55,6 +61,12 @@ class UnknownLayerArgument(FactRule):
         "    sys.modules['keras'] = tf.keras\nimport keras.backend as K\nm = K.mean(tf.ones((2, 2)))\n",
         "import keras\np = keras.ops.image.extract_patches(images=keras.ops.zeros((1, 8, 8, 3)), size=2)\n",
         "import tensorflow as tf\nz = tf.zeros((2, 3))\nsizes = z.shape.as_list()\n",
+        "import keras\nopt = keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, decay=1e-6)\n",
+        "from keras import Input, __version__\nfrom keras.constraints import MaxNorm\n"
+        "from tensorflow.keras.losses import mse\nfrom keras.applications.resnet50 import ResNet50\n",
+        "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "m.save('model.keras')\nm.save_weights('model.weights.h5')\n"
+        "c = keras.callbacks.ModelCheckpoint('w-{epoch}.weights.h5', save_weights_only=True)\n",
     ]
     INVALID = [
         LAYER_IMPORTS + "c = Conv2D(16, kernal_size=3)\n",
@@ -79,6 +91,13 @@ class UnknownLayerArgument(FactRule):
         "    def call(self, x):\n        return x * self.g\ny = Scale()(keras.Input((4,)))\n",
         "import keras\nx = keras.Input((8, 4))\nchannels = x.shape[-1].value\n",
         "import keras\nx = keras.Input((8, 4))\nsizes = x.shape.as_list()\n",
+        "from tensorflow.keras.optimizers import Adam\nopt = Adam(lr=0.0002, beta_1=0.5)\n",
+        "import tensorflow as tf\nopt = tf.keras.optimizers.legacy.Adam(learning_rate=1e-4)\n",
+        "from keras.models import Input, Model\n",
+        "from keras.utils.np_utils import to_categorical\n",
+        "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "m.save_weights('model.h5')\n",
+        "import keras\nc = keras.callbacks.ModelCheckpoint('ckpt/model-{epoch}')\n",
     ]
 
     def check(self, analysis):
@@ -97,6 +116,7 @@ class UnknownLayerArgument(FactRule):
         Only the module's own statements: one inside a function runs when called, one in
         a ``try`` may be caught."""
         from shapecheck.layers import legacy
+        from shapecheck.library import public_api
 
         def code(node):
             return cst.Module(body=[]).code_for_node(node)
@@ -108,27 +128,30 @@ class UnknownLayerArgument(FactRule):
             for small in statement.body:
                 if isinstance(small, cst.Import):
                     for alias in small.names:
-                        message = legacy.removed_module(code(alias.name))
+                        message = legacy.removed_module(code(alias.name)) or public_api.missing_module(
+                            code(alias.name))
                         if message is not None:
                             yield small, message, "error"
                 if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
                     continue
                 module = code(small.module)
-                message = legacy.removed_module(module)
+                message = legacy.removed_module(module) or public_api.missing_module(module)
                 if message is not None:
                     yield small, message, "error"
-                elif module in legacy.PREPROCESSING_NAMES and not isinstance(small.names, cst.ImportStar):
-                    for alias in small.names:
-                        message = legacy.removed_preprocessing_name(code(alias.name), module)
-                        if message is not None:
-                            yield (alias if analysis.line(alias) == line else small), message, "error"
-                elif module in legacy.LAYER_MODULES and not isinstance(small.names, cst.ImportStar):
-                    for alias in small.names:
+                    continue
+                for alias in [] if isinstance(small.names, cst.ImportStar) else small.names:
+                    name = code(alias.name)
+                    if module in legacy.PREPROCESSING_NAMES:
+                        message = legacy.removed_preprocessing_name(name, module)
+                    elif module in legacy.LAYER_MODULES:
                         message = legacy.removed_layer_message(
-                            code(alias.name), module, plain_keras=module == "keras.layers")
-                        if message is not None:
-                            # TensorFlow's traceback points to the statement's first line.
-                            yield (alias if analysis.line(alias) == line else small), message, "error"
+                            name, module, plain_keras=module == "keras.layers")
+                    else:
+                        message = None
+                    message = message or public_api.missing_name(module, name)
+                    if message is not None:
+                        # TensorFlow's traceback points to the statement's first line.
+                        yield (alias if analysis.line(alias) == line else small), message, "error"
 
     @staticmethod
     def _old_layers(analysis):
