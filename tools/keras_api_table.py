@@ -36,10 +36,13 @@ def modules(module: types.ModuleType, name: str, found: dict) -> dict:
 
 
 def table() -> dict:
-    import keras
-    import tensorflow as tf
+    import importlib
 
-    return {**modules(keras, "keras", {}), **modules(tf.keras, "tensorflow.keras", {})}
+    import keras
+
+    # tf.keras is this module; read it directly (TensorFlow's lazy loader may stand for it).
+    tf_keras = importlib.import_module("keras._tf_keras.keras")
+    return {**modules(keras, "keras", {}), **modules(tf_keras, "tensorflow.keras", {})}
 
 
 def main() -> int:

@@ -437,15 +437,8 @@ def removed_preprocessing_name(name: str, module: str) -> str | None:
             f"{instead + ', or ' if instead else ''}tf.keras.preprocessing, which keeps it")
 
 
-LEGACY_OPTIMIZERS = (
-    "keras.optimizers.legacy is a Keras 2 module that Keras 3 does not have (ImportError): use the "
-    "optimizers of keras.optimizers itself, e.g. keras.optimizers.Adam")
-
-
 def removed_module(dotted: str) -> str | None:
     """``keras.layers.core`` (a removed Keras 2 submodule) -> the message, else None."""
-    if dotted.removeprefix("tensorflow.").split(".")[:3] == ["keras", "optimizers", "legacy"]:
-        return LEGACY_OPTIMIZERS
     if dotted == "keras.preprocessing.text" or dotted.startswith("keras.preprocessing.text."):
         return ("keras.preprocessing.text is a Keras 2 module that Keras 3 does not have: use "
                 f"{_PREPROCESSING_INSTEAD['text']}, or tf.keras.preprocessing.text")

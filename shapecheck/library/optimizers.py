@@ -4,9 +4,9 @@ no ``keras.optimizers.legacy``."""
 
 from __future__ import annotations
 
-from shapecheck.layers.legacy import LEGACY_OPTIMIZERS
 from shapecheck.library import signatures
 from shapecheck.library.layers import argument_fix
+from shapecheck.library.public_api import LEGACY_OPTIMIZERS
 from shapecheck.library.registry import family
 from shapecheck.values import UNKNOWN
 

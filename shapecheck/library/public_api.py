@@ -12,6 +12,10 @@ from pathlib import Path
 
 _PATH = Path(__file__).with_name("keras_api.json.gz")
 _MODULES: dict[str, frozenset] | None = None
+# A module Keras 3 names but that raises ImportError when used.
+LEGACY_OPTIMIZERS = (
+    "keras.optimizers.legacy is a Keras 2 module that Keras 3 does not have (ImportError): use the "
+    "optimizers of keras.optimizers itself, e.g. keras.optimizers.Adam")
 # Where to look for a name a module lacks, first to last.
 _HOMES = ("keras", "keras.layers", "keras.models", "keras.ops", "keras.utils", "keras.losses",
           "keras.metrics", "keras.callbacks", "keras.optimizers", "keras.saving")
@@ -34,6 +38,8 @@ def _judged(module: str) -> bool:
 
 def missing_module(module: str) -> str | None:
     """Why importing ``module`` raises (Keras 3 has no such module), else None."""
+    if module.removeprefix("tensorflow.").split(".")[:3] == ["keras", "optimizers", "legacy"]:
+        return LEGACY_OPTIMIZERS
     if not _judged(module) or module in _modules():
         return None
     parent, _, last = module.rpartition(".")
@@ -58,7 +64,7 @@ def missing_name(module: str, name: str) -> str | None:
     if homes:
         advice = f"import it from {homes[0]}"
     elif close:
-        advice = f"Keras 3 calls it {close[0]}"
+        advice = f"import {close[0]}, its Keras 3 name"
     elif twin and name in _modules().get(twin, ()):
         advice = f"import it from {twin}, which keeps it"
     else:
