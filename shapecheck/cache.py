@@ -18,6 +18,8 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+from shapecheck.machine import uses_onednn
+
 FOLDER = ".shapecheck_cache"
 
 
@@ -58,7 +60,9 @@ class Cache:
             content = Path(path).read_bytes()
         except OSError:
             return None
-        key = hashlib.sha256(f"{_code_stamp()}\0{os.path.abspath(path)}\0".encode() + content)
+        # (and by the machine's TensorFlow kernels, which some findings depend on)
+        stamp = f"{_code_stamp()}\0{uses_onednn()}\0{os.path.abspath(path)}\0"
+        key = hashlib.sha256(stamp.encode() + content)
         digest = key.hexdigest()
         return self.folder / digest[:2] / digest[2:]
 

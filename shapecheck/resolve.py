@@ -1,7 +1,7 @@
 """Resolve imported names: what each ``Name`` / ``Attribute`` starting with a name an import
 binds stands for, folded onto one canonical name by ``shapecheck.names``
 (``tf.keras.layers.Conv2D`` -> ``keras.layers.Conv2D``). Positions come from
-``PositionProvider``.
+``shapecheck.positions`` (``PositionProvider``'s ranges).
 
 In most files every name an import binds is bound once, by a module-level import, and
 never rebound (assigned, a parameter, a loop variable...): then each use of it means the
@@ -16,14 +16,11 @@ from __future__ import annotations
 from collections import Counter
 
 import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    PositionProvider,
-    QualifiedNameSource,
-    ScopeProvider,
-)
+from libcst.metadata import MetadataWrapper, QualifiedNameSource, ScopeProvider
 
 from shapecheck.names import canonical
+from shapecheck.positions import positions
+from shapecheck.walk import children, walk
 
 
 def _code(node) -> str:
@@ -60,12 +57,12 @@ def _meaning(alias: cst.ImportAlias, statement) -> tuple[str, str, str | None]:
     return module, _dotted(alias.name), asname
 
 
-class _Candidates(cst.CSTVisitor):
+class _Candidates:
     """Import statements' bound names and star imports, the dotted names in use (the nodes
     that have a scope: not an attribute's or a keyword's name, nor an import's own), and
     every name bound otherwise."""
 
-    def __init__(self):
+    def __init__(self, module: cst.Module):
         self.bound: set[str] = set()
         self.star_imports: list[str] = []  # modules of `from M import *`
         self.patches_modules = False  # assigns to sys.modules
@@ -74,6 +71,16 @@ class _Candidates(cst.CSTVisitor):
         self.nested_imports = False  # an import inside a function or class
         self.rebound: set[str] = set()  # names bound by anything but an import
         self._depth = 0
+        self._visits = {kind: getattr(self, name) for name in dir(self)
+                        if name.startswith("visit_") and (kind := getattr(cst, name[6:], None))}
+        walk(module, self._visit)
+
+    def _visit(self, node) -> bool | None:
+        visit = self._visits.get(type(node))
+        return visit(node) if visit is not None else None
+
+    def _walk(self, node) -> None:
+        walk(node, self._visit)
 
     def _import(self, node, bound: str, alias) -> None:
         self.bound.add(bound)
@@ -109,11 +116,11 @@ class _Candidates(cst.CSTVisitor):
             base = base.value
         if isinstance(base, cst.Name):
             self.dotted.append((base.value, node))
-        node.value.visit(self)
+        self._walk(node.value)
         return False  # (its ``attr`` has no scope)
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        self._walk(node.value)
         return False  # (nor has a keyword's name)
 
     # ------------------------------------------------------- what else binds a name
@@ -147,16 +154,16 @@ class _Candidates(cst.CSTVisitor):
     def visit_MatchMapping(self, node) -> None:
         self.rebound.update(_target_names(node.rest) if node.rest else [])
 
-    def _enter(self, node) -> None:  # a function, class or lambda: a scope of its own
+    def _scope(self, node) -> bool:  # a function, class or lambda: a scope of its own
         if not isinstance(node, cst.Lambda):
             self.rebound.add(node.name.value)
         self._depth += 1
-
-    def _leave(self, node) -> None:
+        for child in children(node):
+            self._walk(child)
         self._depth -= 1
+        return False
 
-    visit_FunctionDef = visit_ClassDef = visit_Lambda = _enter
-    leave_FunctionDef = leave_ClassDef = leave_Lambda = _leave
+    visit_FunctionDef = visit_ClassDef = visit_Lambda = _scope
 
     # ------------------------------------------------------- the way without scopes
     def simple(self) -> bool:
@@ -189,10 +196,9 @@ class Names:
     and positions of one module."""
 
     def __init__(self, wrapper: MetadataWrapper, exact: bool = False):
-        candidates = _Candidates()
-        wrapper.module.visit(candidates)
+        candidates = _Candidates(wrapper.module)
         self.star_imports = candidates.star_imports
-        self.positions = wrapper.resolve(PositionProvider)
+        self.positions = positions(wrapper.module)
         self.imported: dict[cst.CSTNode, str] = {}
         # The names spelled through plain ``keras.backend`` (not ``tf.keras.backend``, which
         # keeps Keras 2's functions): Keras 3's has only a few.

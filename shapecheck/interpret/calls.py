@@ -35,6 +35,7 @@ from shapecheck.objects import (
     UserFunction,
 )
 from shapecheck.values import UNKNOWN, ApiRef, Tensor, tensor_leaves
+from shapecheck.walk import walk
 
 
 def snake_case(name: str) -> str:
@@ -290,25 +291,13 @@ class Calls:
 def _yields(node) -> bool:
     """Whether a ``def`` is a generator function: ``yield`` in its own body (not in a
     function, lambda or class defined inside it)."""
-    finder = _YieldFinder()
+    found = []
+
+    def visit(inner) -> bool:
+        if isinstance(inner, cst.Yield):
+            found.append(inner)
+        return not isinstance(inner, (cst.Yield, cst.FunctionDef, cst.Lambda, cst.ClassDef))
+
     if isinstance(node, cst.FunctionDef):
-        node.body.visit(finder)
-    return finder.found
-
-
-class _YieldFinder(cst.CSTVisitor):
-    def __init__(self):
-        self.found = False
-
-    def visit_Yield(self, node) -> bool:
-        self.found = True
-        return False
-
-    def visit_FunctionDef(self, node) -> bool:
-        return False
-
-    def visit_Lambda(self, node) -> bool:
-        return False
-
-    def visit_ClassDef(self, node) -> bool:
-        return False
+        walk(node.body, visit)
+    return bool(found)

@@ -25,6 +25,7 @@ from shapecheck.interpret.control import (
 from shapecheck.interpret.expressions import same
 from shapecheck.objects import UserClass
 from shapecheck.values import UNKNOWN, ApiRef, Items, Tensor, truth
+from shapecheck.walk import walk
 
 
 class Statements:
@@ -395,21 +396,20 @@ def _makes_weights(node: cst.ClassDef) -> bool:
     to an attribute of ``self`` (counted as it is made)."""
     found, counted = [], set()
 
-    class Visitor(cst.CSTVisitor):
-        def visit_Assign(self, assign):
-            value = assign.value
+    def visit(inner) -> None:
+        if isinstance(inner, cst.Assign):
+            value = inner.value
             if isinstance(value, cst.Call) and all(
                     isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name)
-                    and t.target.value.value == "self" for t in assign.targets):
+                    and t.target.value.value == "self" for t in inner.targets):
                 counted.add(id(value.func))
-
-        def visit_Attribute(self, attribute):
-            base = attribute.value
-            if attribute.attr.value == "Variable" and id(attribute) not in counted and not (
+        elif isinstance(inner, cst.Attribute):
+            base = inner.value
+            if inner.attr.value == "Variable" and id(inner) not in counted and not (
                     isinstance(base, cst.Name) and base.value in ("tf", "tensorflow")):
-                found.append(attribute)
+                found.append(inner)
 
-    node.body.visit(Visitor())
+    walk(node.body, visit)
     return bool(found)
 
 
@@ -417,20 +417,11 @@ def _assigned_names(statement):
     """Names a statement (and its nested blocks) may bind."""
     names = []
 
-    class Visitor(cst.CSTVisitor):
-        def visit_AssignTarget(self, node):
+    def visit(node) -> None:
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For)):
             names.extend(_target_names(node.target))
 
-        def visit_AugAssign(self, node):
-            names.extend(_target_names(node.target))
-
-        def visit_AnnAssign(self, node):
-            names.extend(_target_names(node.target))
-
-        def visit_For(self, node):
-            names.extend(_target_names(node.target))
-
-    statement.visit(Visitor())
+    walk(statement, visit)
     return names
 
 
@@ -438,17 +429,15 @@ def _tested_names(statement) -> set:
     """Names the tests of a statement's ``if``, ``while`` and conditional expressions read."""
     names = set()
 
-    class Visitor(cst.CSTVisitor):
-        def visit_If(self, node):
-            node.test.visit(Names())
-
-        visit_While = visit_IfExp = visit_If
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, node):
+    def visit_name(node) -> None:
+        if isinstance(node, cst.Name):
             names.add(node.value)
 
-    statement.visit(Visitor())
+    def visit(node) -> None:
+        if isinstance(node, (cst.If, cst.While, cst.IfExp)):
+            walk(node.test, visit_name)
+
+    walk(statement, visit)
     return names
 
 

@@ -8,6 +8,7 @@ import libcst as cst
 from shapecheck.objects import LAYER_LIKE, BuiltinLayer, Instance, Sequential
 from shapecheck.rules.base import LAYER_IMPORTS, FactRule, Rule
 from shapecheck.rules.rewrites import all_but_last, pass_the_tensor
+from shapecheck.walk import walk
 
 
 class IgnoredLayerArgument(Rule):
@@ -87,23 +88,18 @@ def _parameters(function: cst.FunctionDef):
 def _loaded_names(body) -> set:
     names = set()
 
-    class Visitor(cst.CSTVisitor):
-        def visit_Name(self, node):
+    def visit(node) -> bool:
+        if isinstance(node, cst.Name):
             names.add(node.value)
-
-        def visit_AssignTarget(self, node):
+        elif isinstance(node, cst.AssignTarget):
             # A plain `x = ...` rebinds the name; it does not use it.
             return not isinstance(node.target, cst.Name)
-
-        def visit_Attribute(self, node):
-            node.value.visit(self)
+        elif isinstance(node, (cst.Attribute, cst.Arg)):  # (not its attr, nor a keyword)
+            walk(node.value, visit)
             return False
+        return True
 
-        def visit_Arg(self, node):
-            node.value.visit(self)
-            return False
-
-    body.visit(Visitor())
+    walk(body, visit)
     return names
 
 
@@ -237,26 +233,26 @@ class Net(Model):
 def _self_attributes(body) -> set:
     names = set()
 
-    class Visitor(cst.CSTVisitor):
-        def visit_Attribute(self, node):
-            if isinstance(node.value, cst.Name) and node.value.value == "self":
-                names.add(node.attr.value)
+    def visit(node) -> None:
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                and node.value.value == "self":
+            names.add(node.attr.value)
 
-    body.visit(Visitor())
+    walk(body, visit)
     return names
 
 
 def _self_assignments(body):
     found = []
 
-    class Visitor(cst.CSTVisitor):
-        def visit_AssignTarget(self, node):
+    def visit(node) -> None:
+        if isinstance(node, cst.AssignTarget):
             target = node.target
             if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
                     and target.value.value == "self"):
                 found.append((target.attr.value, target))
 
-    body.visit(Visitor())
+    walk(body, visit)
     return found
 
 
