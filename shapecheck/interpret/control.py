@@ -9,7 +9,7 @@ MAX_ROWS = 64  # rows of a tensor a loop is unrolled over; more are summarised b
 MAX_DEPTH = 40
 # Statements one file may execute; past it loops stop unrolling and calls of
 # the file's functions give UNKNOWN, so any program is analysed in bounded time.
-MAX_STEPS = 200_000
+MAX_STEPS = 50_000
 # Statements one loop may execute before its other passes run as one standing for any
 # number of them: a loop that fills an array element by element leaves budget for the
 # model code after it.
