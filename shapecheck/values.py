@@ -50,6 +50,9 @@ class Tensor:
     # Integer class labels in which every value 0 .. classes - 1 occurs (a data set's y, and
     # what keeps its values: reshaping, astype), so that np.unique(y) and y.max() are known.
     classes: int | None = None
+    # Integer labels whose largest value, ``top - 1``, occurs (np.random.randint(1, 4, n)
+    # draws 1, 2 and 3): what to_categorical counts its columns from.
+    top: int | None = None
     # A Python number of unknown value, standing as a 0-d array (np.random.randint(a, b)
     # gives an int): computed with as one, but not a tensor to report.
     python: bool = False
@@ -61,7 +64,7 @@ class Tensor:
     def forget_values(self) -> None:
         """What a write into the array in place (``y[i] = v``, ``y.fill(0)``, ``out=y``)
         leaves of what was known of its values: nothing."""
-        self.contents = self.classes = None
+        self.contents = self.classes = self.top = None
 
 
 @dataclass(frozen=True)

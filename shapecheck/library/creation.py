@@ -31,15 +31,19 @@ function("numpy.random.normal", "numpy.random.uniform")(lambda site: _creation(s
 def _randint(site):
     """``np.random.randint(low, high, size)``: integers (NumPy's default int64; one
     without ``size``). Drawn from 0 .. k - 1 so many times that each value occurs (but
-    with a chance below one in a million), they are labels of k classes."""
+    with a chance below one in a million), they are labels of k classes; drawn from
+    low .. k - 1, their largest value is known."""
     size = site.arg(2, "size", None)
     if size is None:
         return Tensor((), "int64", numpy=True, python=True)
     low, high, shape = site.arg(0, "low"), site.arg(1, "high", None), shape_arg(size)
-    k = low if high is None else high if low == 0 else None
-    labels = isinstance(k, int) and k > 0 and shape is not None \
-        and all(isinstance(d, int) for d in shape) and _every_value_drawn(k, math.prod(shape))
-    return Tensor(shape, dtype_of(site.kwargs.get("dtype")) or "int64", classes=k if labels else None)
+    if high is None:
+        low, high = 0, low
+    labels = all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)) \
+        and 0 <= low < high and shape is not None and all(isinstance(d, int) for d in shape) \
+        and _every_value_drawn(high - low, math.prod(shape))
+    return Tensor(shape, dtype_of(site.kwargs.get("dtype")) or "int64",
+                  classes=high if labels and low == 0 else None, top=high if labels else None)
 
 
 def _every_value_drawn(k: int, draws: int) -> bool:

@@ -1,8 +1,10 @@
 """scikit-learn as model code uses it on data: ``train_test_split`` (rows split, other axes
 kept), the scalers (same shape), ``LabelEncoder`` (one integer per label), the one-hot
 encoders (one column per category: how many the data holds is unknown) and ``PCA``; the
-generated data sets (``make_blobs``, ``make_classification``, ``make_moons``,
-``make_circles``, ``make_regression``)."""
+cross-validation splitters ``KFold`` (fold sizes as sklearn counts them) and
+``StratifiedKFold`` (sizes that depend on the labels: unknown); the generated data sets
+(``make_blobs``, ``make_classification``, ``make_moons``, ``make_circles``,
+``make_regression``)."""
 
 from __future__ import annotations
 
@@ -105,6 +107,38 @@ def _make_dataset(site):
     if site.kwargs.get("return_centers") is True or site.kwargs.get("coef") is True:
         found.append(UNKNOWN)
     return tuple(found)
+
+
+@function("sklearn.model_selection.KFold", "sklearn.model_selection.StratifiedKFold")
+def _folds(site):
+    kind = "folds" if site.name.endswith(".KFold") else "stratified folds"
+    return Estimator(kind, {"n_splits": site.arg(0, "n_splits", 5)})
+
+
+@method("estimator", "split")
+def _split(site):
+    """``for train, test in folds.split(X, y)``: a (train, test) pair of index arrays per fold
+    (sklearn's first ``n % k`` test folds hold one row more)."""
+    x, k = as_data(site.arg(0, "X")), site.obj.config.get("n_splits")
+    if site.obj.kind not in ("folds", "stratified folds") or not isinstance(k, int) \
+            or isinstance(k, bool) or k < 2:
+        return UNKNOWN
+    rows = x.shape[0] if isinstance(x, Tensor) and x.shape else \
+        x.rows if isinstance(x, Frame) else UNKNOWN
+    if not isinstance(rows, int):
+        return [(Tensor((UNKNOWN,), "int64", numpy=True),) * 2 for _ in range(k)]
+    if k > rows:  # sklearn raises
+        return UNKNOWN
+    sizes = [rows // k + (fold < rows % k) for fold in range(k)]
+    if site.obj.kind == "stratified folds":
+        sizes = [UNKNOWN] * k
+    return [(Tensor((rows - size if isinstance(size, int) else UNKNOWN,), "int64", numpy=True),
+             Tensor((size,), "int64", numpy=True)) for size in sizes]
+
+
+@method("estimator", "get_n_splits")
+def _n_splits(site):
+    return site.obj.config.get("n_splits", UNKNOWN) if site.obj.kind.endswith("folds") else UNKNOWN
 
 
 @function(*(f"sklearn.preprocessing.{name}" for name in _SAME_SHAPE),

@@ -52,11 +52,14 @@ op("keras.backend.one_hot")(lambda site: one_hot(
 
 @op("keras.utils.to_categorical")
 def _to_categorical(site):
-    """``to_categorical`` first drops a trailing axis of size 1 ((N, 1) labels -> (N, classes))."""
+    """``to_categorical`` first drops a trailing axis of size 1 ((N, 1) labels -> (N, classes));
+    without ``num_classes`` it has a column per value up to the largest."""
     x = _input(_get(site, 0, "x"))
     shape = x.shape[:-1] if len(x.shape) > 1 and x.shape[-1] == 1 else x.shape
     classes = _get(site, 1, "num_classes", default=None)
-    return one_hot(Tensor(shape), x.classes if classes is None and x.classes else classes)
+    if classes is None:
+        classes = x.classes or x.top  # (its largest value, plus one)
+    return one_hot(Tensor(shape), classes)
 
 
 def gather_shape(params, indices, axis, batch_dims=0, what="gather"):

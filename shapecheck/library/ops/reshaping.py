@@ -1,4 +1,4 @@
-"""Reshaping: reshape, transpose, swapaxes, moveaxis, expand_dims, squeeze, flatten."""
+"""Reshaping: reshape, numpy's resize, transpose, swapaxes, moveaxis, expand_dims, squeeze, flatten."""
 
 from __future__ import annotations
 
@@ -74,6 +74,16 @@ op("tensorflow.reshape")(_reshape(("tensor",), ("shape",)))
 op("keras.ops.reshape", "keras.ops.numpy.reshape")(_reshape(("x",), ("newshape",)))
 op("keras.backend.reshape")(_reshape(("x",), ("shape",)))
 op("numpy.reshape")(_reshape(("a",), ("newshape", "shape")))
+
+
+@op("numpy.resize")
+def _resize(site):
+    """``np.resize(a, new_shape)``: any shape, its values ``a``'s repeated or cut."""
+    x = as_tensor(_get(site, 0, "a"))
+    target = shape_arg(_get(site, 1, "new_shape"))
+    if target is None or any(not _is_int(d) or d < 0 for d in target):
+        raise Unknowable  # (NumPy raises on a negative size)
+    return Tensor(target, x.dtype if x is not None else None)
 
 
 def transpose_shape(shape, perm, what="transpose"):
