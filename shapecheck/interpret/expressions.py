@@ -99,18 +99,32 @@ def _is_local(node: cst.Attribute, frame, globals_) -> bool:
     return not isinstance(base, cst.Name) or base.value in frame or base.value in globals_
 
 
+_EVAL_NAMES: dict[type, str] = {}  # a node type -> the name of its eval_* method
+_LITERALS: dict = {}  # (literal node type, its text) -> its value (immutable)
+
+
 class Expressions:
     """The ``eval_*`` methods of the evaluator, one per expression type."""
 
     # -------------------------------------------------------------- expressions
     def eval(self, node, frame: dict):
-        method = getattr(self, f"eval_{type(node).__name__}", None)
+        kind = type(node)
+        name = _EVAL_NAMES.get(kind)
+        if name is None:
+            name = _EVAL_NAMES[kind] = f"eval_{kind.__name__}"
+        method = getattr(self, name, None)
         if method is None:
             return UNKNOWN
         return method(node, frame)
 
     def eval_Integer(self, node, frame):
-        return node.evaluated_value
+        key = (type(node), node.value)  # (libcst parses the literal's text at each read)
+        value = _LITERALS.get(key, _LITERALS)
+        if value is _LITERALS:
+            if len(_LITERALS) > 1 << 16:
+                _LITERALS.clear()
+            value = _LITERALS[key] = node.evaluated_value
+        return value
 
     eval_Float = eval_Integer
     eval_SimpleString = eval_Integer
