@@ -34,16 +34,6 @@ def _agree(source: str) -> None:
             (where.start.line, where.start.column, where.end.line, where.end.column)
 
 
-@pytest.mark.parametrize("source", TRICKY)
-def test_positions_are_libcsts(source):
-    _agree(source)
-
-
-def test_every_fixtures_positions_are_libcsts():
-    for path in FIXTURES:
-        _agree(program_source(path))
-
-
 def _visited(module: cst.Module) -> list[cst.CSTNode]:
     seen = []
 
@@ -65,11 +55,16 @@ def _walk_agrees(source: str) -> None:
         {id(n) for n in _visited(module) if isinstance(n, meaningful)}
 
 
+CHECKS = {"positions are libcst's": _agree, "walk reaches every node": _walk_agrees}
+
+
+@pytest.mark.parametrize("check", CHECKS.values(), ids=CHECKS.keys())
 @pytest.mark.parametrize("source", TRICKY)
-def test_walk_reaches_every_expression_and_statement(source):
-    _walk_agrees(source)
+def test_tricky_code(check, source):
+    check(source)
 
 
-def test_walk_reaches_every_fixtures_expressions_and_statements():
+@pytest.mark.parametrize("check", CHECKS.values(), ids=CHECKS.keys())
+def test_every_fixture(check):
     for path in FIXTURES:
-        _walk_agrees(program_source(path))
+        check(program_source(path))
