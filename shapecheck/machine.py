@@ -25,9 +25,9 @@ def uses_onednn() -> bool:
         return True
     if setting in ("0", "false"):
         return False
-    system, machine = platform.system(), platform.machine().lower()
+    system, architecture = platform.system(), platform.machine().lower()
     if system == "Windows":
-        return machine in ("amd64", "x86_64")
+        return architecture in ("amd64", "x86_64")
     if system != "Linux":
         return False
     try:

@@ -71,13 +71,11 @@ class _Candidates:
         self.nested_imports = False  # an import inside a function or class
         self.rebound: set[str] = set()  # names bound by anything but an import
         self._depth = 0
-        self._visits = {kind: getattr(self, name) for name in dir(self)
-                        if name.startswith("visit_") and (kind := getattr(cst, name[6:], None))}
         walk(module, self._visit)
 
     def _visit(self, node) -> bool | None:
-        visit = self._visits.get(type(node))
-        return visit(node) if visit is not None else None
+        visit = _VISITS.get(type(node))
+        return visit(self, node) if visit is not None else None
 
     def _walk(self, node) -> None:
         walk(node, self._visit)
@@ -189,6 +187,11 @@ class _Candidates:
                 rest = full_name[len(as_name):].lstrip(".")
                 return f"{real}.{rest}" if rest else real
         return None
+
+
+# A node type -> the ``_Candidates.visit_*`` method that reads it.
+_VISITS = {getattr(cst, name[6:]): function for name, function in vars(_Candidates).items()
+           if name.startswith("visit_")}
 
 
 class Names:

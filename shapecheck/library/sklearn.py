@@ -109,10 +109,13 @@ def _make_dataset(site):
     return tuple(found)
 
 
-@function("sklearn.model_selection.KFold", "sklearn.model_selection.StratifiedKFold")
+_FOLDS = {"sklearn.model_selection.KFold": "folds",
+          "sklearn.model_selection.StratifiedKFold": "stratified folds"}
+
+
+@function(*_FOLDS)
 def _folds(site):
-    kind = "folds" if site.name.endswith(".KFold") else "stratified folds"
-    return Estimator(kind, {"n_splits": site.arg(0, "n_splits", 5)})
+    return Estimator(_FOLDS[site.name], {"n_splits": site.arg(0, "n_splits", 5)})
 
 
 @method("estimator", "split")
@@ -120,25 +123,23 @@ def _split(site):
     """``for train, test in folds.split(X, y)``: a (train, test) pair of index arrays per fold
     (sklearn's first ``n % k`` test folds hold one row more)."""
     x, k = as_data(site.arg(0, "X")), site.obj.config.get("n_splits")
-    if site.obj.kind not in ("folds", "stratified folds") or not isinstance(k, int) \
+    if site.obj.kind not in _FOLDS.values() or not isinstance(k, int) \
             or isinstance(k, bool) or k < 2:
         return UNKNOWN
     rows = x.shape[0] if isinstance(x, Tensor) and x.shape else \
         x.rows if isinstance(x, Frame) else UNKNOWN
-    if not isinstance(rows, int):
-        return [(Tensor((UNKNOWN,), "int64", numpy=True),) * 2 for _ in range(k)]
-    if k > rows:  # sklearn raises
+    if isinstance(rows, int) and k > rows:  # sklearn raises
         return UNKNOWN
+    if not isinstance(rows, int) or site.obj.kind == "stratified folds":
+        return [(Tensor((UNKNOWN,), "int64", numpy=True),) * 2 for _ in range(k)]
     sizes = [rows // k + (fold < rows % k) for fold in range(k)]
-    if site.obj.kind == "stratified folds":
-        sizes = [UNKNOWN] * k
-    return [(Tensor((rows - size if isinstance(size, int) else UNKNOWN,), "int64", numpy=True),
-             Tensor((size,), "int64", numpy=True)) for size in sizes]
+    return [(Tensor((rows - size,), "int64", numpy=True), Tensor((size,), "int64", numpy=True))
+            for size in sizes]
 
 
 @method("estimator", "get_n_splits")
 def _n_splits(site):
-    return site.obj.config.get("n_splits", UNKNOWN) if site.obj.kind.endswith("folds") else UNKNOWN
+    return site.obj.config.get("n_splits", UNKNOWN) if site.obj.kind in _FOLDS.values() else UNKNOWN
 
 
 @function(*(f"sklearn.preprocessing.{name}" for name in _SAME_SHAPE),
