@@ -110,9 +110,14 @@ def arange(site):
     limit = site.arg(1, "limit", site.kwargs.get("stop", None))
     bounds = (0, start) if limit is None else (start, limit)  # arange(n) counts from 0
     bounds += (site.arg(2, "delta", site.kwargs.get("step", 1)),)
-    if not all(isinstance(b, int) for b in bounds) or bounds[2] == 0:
+    if bounds[2] == 0 or any(isinstance(b, bool) for b in bounds):
         return Tensor((UNKNOWN,))
-    return Tensor((len(range(*bounds)),))
+    if all(isinstance(b, int) for b in bounds):
+        return Tensor((len(range(*bounds)),))
+    if site.name == "numpy.arange" and all(isinstance(b, (int, float)) for b in bounds):
+        # NumPy's length of a float range, in its arithmetic (TensorFlow's is float32's)
+        return Tensor((max(0, math.ceil((bounds[1] - bounds[0]) / bounds[2])),), "float64", numpy=True)
+    return Tensor((UNKNOWN,))
 
 
 @function("numpy.linspace", "numpy.logspace", "numpy.geomspace", "tensorflow.linspace",
@@ -157,16 +162,26 @@ def _keras_variable(site):
 
 @dataclass(eq=False)
 class RandomGenerator:
-    """``np.random.default_rng(seed)``: its methods draw as the ``np.random`` functions do."""
+    """``np.random.default_rng(seed)``: its methods draw as the ``np.random`` functions do;
+    ``legacy``: an ``np.random.RandomState(seed)``, whose methods have those functions' names."""
+
+    legacy: bool = False
 
 
 function("numpy.random.default_rng", "numpy.random.Generator")(lambda site: RandomGenerator())
+function("numpy.random.RandomState")(lambda site: RandomGenerator(legacy=True))
 # Each Generator method and the np.random function that takes the same arguments.
 _DRAWS = {"integers": "randint", "random": "random", "normal": "normal", "uniform": "uniform",
           "choice": "choice", "permutation": "permutation", "standard_normal": "random"}
+_LEGACY_DRAWS = {**{name: name for name in ("rand", "randn", "randint", "random", "normal", "uniform",
+                                            "choice", "permutation")},
+                 "random_sample": "random", "standard_normal": "random"}
 
 
-@method("rng", *_DRAWS)
+@method("rng", *{**_DRAWS, **_LEGACY_DRAWS})
 def _draw(site):
-    name = f"numpy.random.{_DRAWS[site.name]}"
+    draws = _LEGACY_DRAWS if site.obj.legacy else _DRAWS
+    if site.name not in draws:
+        return UNKNOWN
+    name = f"numpy.random.{draws[site.name]}"
     return FUNCTIONS[name](Site(site.ev, name, site.args, site.kwargs, site.node))

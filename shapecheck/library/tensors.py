@@ -88,6 +88,9 @@ def _written(site) -> str:
     return site.name
 
 
+# NumPy's scalar types, called as functions (np.float32(255)).
+_NUMPY_SCALARS = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+                  "uint32", "uint64", "bool_", "complex64", "complex128")
 # The keras.ops function to use instead of a TensorFlow, legacy backend or NumPy one, where
 # its name differs (else the same name; a "keras." prefix is a whole name).
 _KERAS_NAMES = {
@@ -113,6 +116,7 @@ _KERAS_NAMES = {
     "adjust_saturation": "keras.layers.RandomSaturation", "random_hue": "keras.layers.RandomHue",
     "adjust_hue": "keras.layers.RandomHue", "adjust_gamma": "keras.layers.Lambda",
     "per_image_standardization": "keras.layers.Lambda", "column_stack": "concatenate",
+    **{name: "cast" for name in _NUMPY_SCALARS},
 }
 
 
@@ -247,6 +251,29 @@ op("keras.ops.array", "keras.ops.convert_to_tensor")(lambda site: array(site.arg
 op("tensorflow.constant", "tensorflow.convert_to_tensor")(
     lambda site: array(site.arg(0, "value")))
 op("tensorflow.Variable")(lambda site: array(site.arg(0, "initial_value")))
+
+
+@op(*(f"numpy.{name}" for name in _NUMPY_SCALARS))
+def _numpy_scalar(site):
+    """``np.float32(255)``: a NumPy scalar of that type, as a 0-d array (an integer one keeps
+    its value); of an array or a list, the array cast to it."""
+    value, dtype = site.arg(0, "value", 0), site.name.rsplit(".", 1)[-1].rstrip("_")
+    if isinstance(value, (bool, int, float)):
+        whole = isinstance(value, int) and not isinstance(value, bool) and "int" in dtype
+        return Tensor((), dtype, numpy=True, contents=(value,) if whole else None)
+    found = as_tensor(value)
+    return Tensor(None if found is None else found.shape, dtype, numpy=True)
+
+
+@op("keras.backend.constant")
+def _backend_constant(site):
+    """The legacy ``tf.keras.backend.constant(value, dtype=None, shape=None)``: the value as
+    a tensor of ``dtype`` (the float type by default)."""
+    if site.arg(2, "shape", None) is not None:
+        return Tensor(None)
+    found = array(site.arg(0, "value"))
+    dtype = site.arg(1, "dtype", None)
+    return Tensor(found.shape, "float32" if dtype is None else dtype_of(dtype))
 
 
 # ------------------------------------------------------------------ slicing

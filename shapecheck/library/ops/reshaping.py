@@ -114,7 +114,8 @@ op("keras.backend.permute_dimensions")(
 op("keras.backend.transpose")(_transpose(("x",), (), None))
 
 
-@op("tensorflow.linalg.matrix_transpose", "tensorflow.linalg.adjoint")
+@op("tensorflow.linalg.matrix_transpose", "tensorflow.linalg.adjoint",
+    "numpy.linalg.pinv", "tensorflow.linalg.pinv")  # (a pseudo-inverse: the transpose's shape)
 def _matrix_transpose(site):
     x = _input(_get(site, 0, "a", "matrix"))
     if len(x.shape) < 2:
