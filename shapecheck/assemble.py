@@ -51,6 +51,7 @@ class Assembly:
                  if not (id(record) in builds and getattr(record.layer, "broken", False))}
         called = sorted((r for r in first.values() if id(r) not in builds), key=lambda r: r.order)
         reports = [self._model_report(record.layer, record) for record in called]
+        listed = [record.layer for record in called]
         # Then, in creation order, the models only built (a Sequential with an Input, or by
         # build()) and the functional models not run as part of a listed model.
         built = {id(r.layer): r for r in first.values() if id(r) in builds}
@@ -62,9 +63,15 @@ class Assembly:
                 continue
             if id(obj) in built:
                 reports.append(self._model_report(obj, built[id(obj)]))
+                listed.append(obj)
             elif isinstance(obj, FunctionalModel):
                 reports.append(self._functional_report(obj))
-        return reports
+                listed.append(obj)
+        # A model a loop's uncertain pass makes (any number of further passes: a retry until
+        # training succeeds) just as an earlier pass made it at that line is not listed again.
+        keys = [(r.name, r.kind, *_alike(r)) for r in reports]
+        return [r for at, (r, key, model) in enumerate(zip(reports, keys, listed))
+                if not (id(model) in self.evaluator.maybe_made and key in keys[:at])]
 
     def _model_report(self, model, record: LayerCall) -> ModelReport:
         if isinstance(model, FunctionalModel) and _unknown(record):
@@ -117,6 +124,13 @@ class Assembly:
                 seen.add(key)
                 reports.append(TensorReport(line, column, node.value, shape))
         return sorted(reports, key=lambda t: (t.line, t.column))
+
+
+def _alike(report):
+    """What two reports of a model (or layer) built twice the same way share: all but the
+    layers' names."""
+    return (report.line, repr(shape_to_json(report.input_shape)), repr(shape_to_json(report.output_shape)),
+            report.params, tuple((layer.cls, *_alike(layer)) for layer in report.layers))
 
 
 def _unknown(record: LayerCall) -> bool:

@@ -232,8 +232,8 @@ class Calls:
             functional = self._functional_subclass(cls, args, kwargs, node)
             if functional is not None:
                 return functional
-        instance = Instance(cls, self.here(node), name or self.auto_name(cls.name, kwargs),
-                            arguments=(tuple(args), dict(kwargs)))
+        instance = self.created(Instance(cls, self.here(node), name or self.auto_name(cls.name, kwargs),
+                                         arguments=(tuple(args), dict(kwargs))))
         if isinstance(kwargs.get("name"), str):
             instance.given_name = kwargs["name"]
         if cls.kind is not None:

@@ -101,6 +101,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
         self.sites: list = []  # the calls of this file being evaluated, innermost last
+        self.maybe_made: set[int] = set()  # ids of the layers and models made in an uncertain region
 
     # ----------------------------------------------------------------- running
     def run(self, entry: bool = True) -> None:
@@ -110,6 +111,15 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         if entry:
             self._analyse_uncalled_models()
 
+
+    def created(self, obj):
+        """``obj``, a layer or model just made: in the open uncertain regions, one that
+        exists only if they ran (as the run left it), maybe."""
+        for journal in self.journals:
+            journal.created.add(id(obj))
+        if self.journals:
+            self.maybe_made.add(id(obj))
+        return obj
 
     @property
     def raised(self) -> int:

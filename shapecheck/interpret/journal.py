@@ -126,6 +126,7 @@ class Journal:
 
     def __init__(self):
         self.saved: dict[int, tuple] = {}  # id -> (object, state before the region)
+        self.created: set[int] = set()  # ids of the layers and models made in the region
 
     def states(self) -> dict[int, object]:
         return {key: _state(obj) for key, (obj, _) in self.saved.items()}
@@ -159,6 +160,9 @@ class Regions:
         ``keep_built``: the region surely ran, so a layer built in it stays built."""
         for key, (obj, base) in journal.saved.items():
             a, b = first.get(key, base), second.get(key, base)
+            if key in journal.created:  # (it exists only where the region ran)
+                _restore(obj, b)
+                continue
             merged = _merge(obj, base, a, b, keep_built)
             if isinstance(obj, BuiltinLayer) and not _identical(a, b) and not keep_built:
                 obj.maybe_built = True  # built in one run only: its weights may exist or not

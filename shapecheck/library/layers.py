@@ -75,8 +75,8 @@ def make_layer(ev, name: str, args, kwargs, node, listed=True):
                     f"class '{wrapped.cls.name}'): decorate the class with "
                     f"@keras.saving.register_keras_serializable()")
             return UNKNOWN
-    layer = BuiltinLayer(spec.name if spec else cls_name, spec, config, ev.here(node),
-                         ev.auto_name(spec.name if spec else cls_name, kwargs))
+    layer = ev.created(BuiltinLayer(spec.name if spec else cls_name, spec, config, ev.here(node),
+                                    ev.auto_name(spec.name if spec else cls_name, kwargs)))
     if listed:
         ev.objects.append(layer)
     return layer

@@ -28,7 +28,8 @@ def given_name(kwargs):
 @function("keras.Sequential")
 def _sequential(site):
     ev, kwargs = site.ev, site.kwargs
-    model = Sequential(ev.here(site.node), ev.auto_name("Sequential", kwargs), given_name=given_name(kwargs))
+    model = ev.created(Sequential(ev.here(site.node), ev.auto_name("Sequential", kwargs),
+                                  given_name=given_name(kwargs)))
     ev.objects.append(model)
     layers = site.arg(0, "layers", None)
     if isinstance(layers, (list, tuple)):
@@ -196,8 +197,9 @@ def _functional(site):
         return UNKNOWN
     if len(output_list) == 1:  # Keras 3 gives the one output itself, not a list of it
         outputs = output_list[0]
-    model = FunctionalModel(ev.here(site.node), ev.auto_name("Functional", site.kwargs), input_list, outputs,
-                            calls, given_name=given_name(site.kwargs), layers=layers)
+    model = ev.created(FunctionalModel(ev.here(site.node), ev.auto_name("Functional", site.kwargs),
+                                       input_list, outputs, calls, given_name=given_name(site.kwargs),
+                                       layers=layers))
     ev.objects.append(model)
     return model
 
