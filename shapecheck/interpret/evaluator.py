@@ -101,6 +101,8 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
         self.sites: list = []  # the calls of this file being evaluated, innermost last
+        self.distributing = 0  # > 0 inside a ``with strategy.scope():`` of tf.distribute
+        self.distributed: set[int] = set()  # ids of the models made in one
         self.maybe_made: set[int] = set()  # ids of the layers and models made in an uncertain region
 
     # ----------------------------------------------------------------- running
@@ -114,11 +116,14 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
 
     def created(self, obj):
         """``obj``, a layer or model just made: in the open uncertain regions, one that
-        exists only if they ran (as the run left it), maybe."""
+        exists only if they ran (as the run left it), maybe; made in a distribution
+        strategy's scope, a model that strategy trains."""
         for journal in self.journals:
             journal.created.add(id(obj))
         if self.journals:
             self.maybe_made.add(id(obj))
+        if self.distributing:
+            self.distributed.add(id(obj))
         return obj
 
     @property

@@ -235,8 +235,10 @@ class Statements:
 
     def exec_With(self, node, frame):
         expects_error = False  # with self.assertRaises(...) / pytest.raises(...): it is caught
+        distributing = 0  # with strategy.scope(): the models made in it are the strategy's
         for item in node.items:
             value = self.eval(item.item, frame)
+            distributing += library.distributes(value)
             call = item.item
             expects_error = expects_error or (
                 isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
@@ -244,10 +246,12 @@ class Statements:
             if item.asname is not None:
                 self.assign(item.asname.name, library.entered(value), frame)
         self._quiet += expects_error
+        self.distributing += distributing
         try:
             self.exec_block(node.body.body, frame)
         finally:
             self._quiet -= expects_error
+            self.distributing -= distributing
 
     def exec_Try(self, node, frame):
         # What TensorFlow raises in a body whose handler catches it does not stop the program.

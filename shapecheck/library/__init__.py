@@ -13,6 +13,7 @@ from shapecheck.library import signatures
 from shapecheck.library.command_line import ArgumentParser
 from shapecheck.library.creation import RandomGenerator
 from shapecheck.library.data import TensorSpec
+from shapecheck.library.distribute import Strategy, StrategyScope
 from shapecheck.library.image_folders import ImageGenerator
 from shapecheck.library.layers import base_attribute
 from shapecheck.library.pandas import Frame, Indexer, in_place
@@ -85,7 +86,7 @@ _KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (set, "set"), (Ite
           (Dataset, "dataset"),
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
           (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"), (RandomGenerator, "rng"),
-          (TensorSpec, "tensorspec"),
+          (TensorSpec, "tensorspec"), (Strategy, "strategy"),
           (Indexer, "indexer"), (Super, "super"),
           ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
 
@@ -153,6 +154,11 @@ def entered(value):
     return value if isinstance(value, TextFile) else UNKNOWN
 
 
+def distributes(value) -> bool:
+    """Whether ``with value:`` enters a distribution strategy's scope."""
+    return isinstance(value, StrategyScope)
+
+
 def library_value(ev, name: str):
     """The value of the library object ``name`` in this run, else ``MISSING``."""
     handler = VALUES.get(name)
@@ -168,6 +174,6 @@ def is_known(name: str) -> bool:
 
 
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
-    backbones, command_line, creation, data, display, image_files, image_folders, keras_api,
+    backbones, command_line, creation, data, display, distribute, image_files, image_folders, keras_api,
     layers, losses, models, ops, optimizers, pandas, python, saving, sklearn, sklearn_datasets, tensors,
     testing, training)

@@ -35,17 +35,19 @@ def _compile(site):
     return None
 
 
-def first_batch(x, y, batch_size, validation_split=0.0, eager=False):
+def first_batch(x, y, batch_size, validation_split=0.0, eager=False, distributed=False):
     """The (inputs, labels) of the batch that fit / evaluate trace the model with: a data
     set's first element, or ``batch_size`` rows of arrays (also in lists and dicts); the
     batch axis is None unless every batch has the same size (arrays that split evenly, a
     data set batched with ``drop_remainder=True``; fit's ``validation_split`` keeps the
     first ``floor(rows * (1 - split))`` rows). None when the inputs are not known.
     ``eager``: the model was compiled with ``run_eagerly=True`` (UNKNOWN: maybe), so it
-    runs on the first batch itself, of its own size."""
+    runs on the first batch itself, of its own size; so does a model a distribution
+    strategy runs (``distributed``) on a data set."""
     if isinstance(x, Dataset):
-        concrete = eager is True or x.fixed_batch and x.spec is None
-        fixed, element = x.fixed_batch or eager is True, x.element if concrete else traced_element(x)
+        concrete = eager is True or distributed or x.fixed_batch and x.spec is None
+        fixed = x.fixed_batch or eager is True or distributed
+        element = x.element if concrete else traced_element(x)
         x, y = element[:2] if isinstance(element, tuple) and len(element) in (2, 3) else (element, None)
         batch = None if eager is False else UNKNOWN  # (maybe eager: maybe the first batch's size)
         return (x, y) if fixed else (with_batch_axis(x, batch), with_batch_axis(y, batch))
@@ -106,7 +108,9 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if problem:
         ev.fact("data-cardinality", node, problem, related=origins(x, y))
         return
-    batch, data, labels = first_batch(x, y, batch_size, split, ev.run_eagerly.get(id(model), False)), x, y
+    batch = first_batch(x, y, batch_size, split, ev.run_eagerly.get(id(model), False),
+                        id(model) in ev.distributed)
+    data, labels = x, y
     x, y = (_unknown_like(x), None) if batch is None else batch  # (still a call)
     cls = model.cls if isinstance(model, Instance) else getattr(model, "user_class", None)
     own = cls.method("train_step" if training else "test_step") if cls is not None else None
