@@ -29,10 +29,10 @@ class Assembly:
         first: dict[int, LayerCall] = {}  # each model's first call, else its last build
         built: dict[int, LayerCall] = {}  # the last build before it
         for record in _outermost_model_calls(self.evaluator.calls):
-            if id(record) in self.evaluator.after_stop and id(record) not in builds:
-                continue  # after the finding where TensorFlow stops the program
             model = record.layer
             known = first.get(id(model))
+            if id(record) in self.evaluator.after_stop and (id(record) not in builds or known is not None):
+                continue  # after the finding where TensorFlow stops the program (as built there)
             stepped = id(record) in self.evaluator.stepped  # run by another model's train_step:
             if stepped and (known is not None or isinstance(model, FunctionalModel)):
                 continue  # listed as it was built
@@ -88,6 +88,10 @@ class Assembly:
         else:
             kind = "sequential" if isinstance(model, Sequential) else "functional"
             name, line = model.given_name or model.cls_name, self.line(model.node)
+        held = [child.layer for child in record.children]
+        if isinstance(model, Sequential) and id(record) in self.evaluator.build_calls \
+                and len(held) < len(model.layers) and model.layers[:len(held)] == held:
+            model = replace(model, layers=held)  # as built where TensorFlow stopped the program
         return ModelReport(name, kind, line, record.input_shape, record.output_shape, params_of(model),
                            self._layer_reports(model, record.children))
 

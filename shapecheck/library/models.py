@@ -120,11 +120,19 @@ def _given(layer) -> str | None:
 
 @method("sequential", "add")
 def _sequential_add(site):
-    if site.args and _name_taken(site.ev, site.obj.layers, site.args[0], site.node):
+    ev = site.ev
+    if site.args and _name_taken(ev, site.obj.layers, site.args[0], site.node):
         return None
-    if site.args:
-        _add(site.ev, site.obj, site.args[0], site.ev.here(site.node))
-        _build_if_declared(site.ev, site.obj, site.node)
+    # Where making the layer raised, Python never calls add: the model is as it was (its
+    # build here is not the model's), though the analysis goes on with the layer in it.
+    unmade = ev.halting and not ev.halted
+    ev.halted = ev.halted or unmade
+    try:
+        if site.args:
+            _add(ev, site.obj, site.args[0], ev.here(site.node))
+            _build_if_declared(ev, site.obj, site.node)
+    finally:
+        ev.halted = ev.halted and not unmade
     return None
 
 
