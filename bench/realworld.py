@@ -336,11 +336,17 @@ def verdict(mine, real):
 
 
 def compare_models(real_models, report):
-    """Per TensorFlow model: the static model of the same (name, line), and how they differ."""
+    """Per TensorFlow model: the static model of the same (name, line), and how they differ.
+    A model TensorFlow built several times alike at one line (in a loop) counts once, as
+    shapecheck lists it."""
     ours = collections.defaultdict(list)
     for model in report.models if report else []:
         ours[(model.name, model.line)].append(model.to_json())
-    for real in real_models:
+    alike = [repr([m.get(k) for k in ("name", "line", "input_shape", "output_shape", "params")])
+             for m in real_models]
+    for at, real in enumerate(real_models):
+        if alike[at] in alike[:at]:
+            continue
         mine = (ours.get((real["name"], real["line"])) or [None]).pop(0)
         diffs = {} if mine is None else {k: v for k in ("input_shape", "output_shape", "params")
                                          if (v := verdict(mine.get(k), real.get(k)))}
