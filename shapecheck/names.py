@@ -46,8 +46,8 @@ _ALIASES = {"keras.engine.base_layer.Layer": "keras.layers.Layer",
 def canonical(name: str) -> str:
     """The one name shapecheck uses for the object ``name`` refers to."""
     for prefix, replacement in _PREFIXES:
-        if name.startswith(prefix):
-            name = replacement + name[len(prefix):]
+        if name.startswith(prefix) or name == prefix[:-1]:  # (``tensorflow.keras`` itself too)
+            name = (replacement + name[len(prefix):]) if name != prefix[:-1] else replacement[:-1]
             break
     if name in _ALIASES:
         return _ALIASES[name]

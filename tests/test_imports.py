@@ -22,6 +22,7 @@ SPELLINGS = [
     ("import numpy\nfrom keras import layers as L", "numpy.zeros", "L.Convolution2D"),
     ("import numpy as np\nfrom tensorflow.keras.layers import Conv2D as C", "np.zeros", "C"),
     ("import numpy as np\nimport tensorflow.keras.layers as KL", "np.zeros", "KL.Conv2D"),
+    ("import numpy as np\nimport tensorflow as tf\nkeras = tf.keras", "np.zeros", "keras.layers.Conv2D"),
 ]
 
 
@@ -40,6 +41,8 @@ def test_import_spellings_give_the_same_shapes(imports, zeros, conv):
     ("tensorflow.keras.layers.Input", "keras.Input"),
     ("tensorflow.keras.datasets.mnist.load_data", "keras.datasets.mnist.load_data"),
     ("tensorflow.random.normal", "tensorflow.random.normal"),
+    ("tensorflow.keras", "keras"),  # the module itself, held in a name: keras = tf.keras
+    ("np", "numpy"),
 ])
 def test_canonical_names(name, expected):
     assert canonical(name) == expected

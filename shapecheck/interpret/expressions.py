@@ -211,8 +211,9 @@ class Expressions:
         if self.catching and type(owner) in _PLAIN and not hasattr(owner, name):
             raise Raised("AttributeError")  # ``shape.as_list()`` of a tuple, in a try
         if isinstance(owner, ApiRef):
-            value = library.library_value(self, f"{owner.name}.{name}")
-            return ApiRef(f"{owner.name}.{name}") if value is MISSING else value
+            full = canonical(f"{owner.name}.{name}")
+            value = library.library_value(self, full)
+            return ApiRef(full) if value is MISSING else value
         if isinstance(owner, Namespace):
             return owner.get(name, UNKNOWN)
         if isinstance(owner, ModuleValue):
