@@ -337,19 +337,24 @@ def verdict(mine, real):
 
 def compare_models(real_models, report):
     """Per TensorFlow model: the static model of the same (name, line), and how they differ.
-    A model TensorFlow built several times alike at one line (in a loop) counts once, as
-    shapecheck lists it."""
+    An equal static model is taken first; a model TensorFlow built again alike at one line
+    (a loop retrying until training succeeds) after its equal was taken counts once."""
+    keys = ("input_shape", "output_shape", "params")
     ours = collections.defaultdict(list)
     for model in report.models if report else []:
         ours[(model.name, model.line)].append(model.to_json())
-    alike = [repr([m.get(k) for k in ("name", "line", "input_shape", "output_shape", "params")])
-             for m in real_models]
-    for at, real in enumerate(real_models):
-        if alike[at] in alike[:at]:
+    taken = collections.defaultdict(list)
+    for real in real_models:
+        place, same = (real["name"], real["line"]), [real.get(k) for k in keys]
+        free = ours.get(place, [])
+        equal = next((m for m in free if [m.get(k) for k in keys] == same), None)
+        if equal is None and any([m.get(k) for k in keys] == same for m in taken[place]):
             continue
-        mine = (ours.get((real["name"], real["line"])) or [None]).pop(0)
-        diffs = {} if mine is None else {k: v for k in ("input_shape", "output_shape", "params")
-                                         if (v := verdict(mine.get(k), real.get(k)))}
+        mine = equal if equal is not None else (free or [None])[0]
+        if mine is not None:
+            free.remove(mine)
+            taken[place].append(mine)
+        diffs = {} if mine is None else {k: v for k in keys if (v := verdict(mine.get(k), real.get(k)))}
         yield {"tf": real, "static": mine, "diffs": diffs,
                "status": "missing" if mine is None else "differs" if diffs else "exact"}
 
