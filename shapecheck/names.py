@@ -8,6 +8,8 @@ and ``tf.keras.layers.Convolution2D`` all become ``keras.layers.Conv2D``.
 
 from __future__ import annotations
 
+import functools
+
 # Longest prefixes first: each maps an import family onto ``keras.`` etc.
 _PREFIXES = (
     ("tensorflow.python.keras.", "keras."),
@@ -43,11 +45,15 @@ _ALIASES = {"keras.engine.base_layer.Layer": "keras.layers.Layer",
             "six.moves.xrange": "builtins.range", "six.moves.reduce": "functools.reduce"}
 
 
+@functools.cache
 def canonical(name: str) -> str:
     """The one name shapecheck uses for the object ``name`` refers to."""
     for prefix, replacement in _PREFIXES:
-        if name.startswith(prefix) or name == prefix[:-1]:  # (``tensorflow.keras`` itself too)
-            name = (replacement + name[len(prefix):]) if name != prefix[:-1] else replacement[:-1]
+        if name == prefix[:-1]:  # the module itself (keras = tf.keras)
+            name = replacement[:-1]
+            break
+        if name.startswith(prefix):
+            name = replacement + name[len(prefix):]
             break
     if name in _ALIASES:
         return _ALIASES[name]

@@ -8,7 +8,7 @@ import libcst as cst
 
 from shapecheck import dims
 from shapecheck.dims import format_shape
-from shapecheck.layers import ShapeError
+from shapecheck.layers import ShapeError, preprocessing
 from shapecheck.library import models
 from shapecheck.library.tensors import shape_arg
 from shapecheck.objects import (
@@ -332,21 +332,18 @@ class LayerCalls:
         spec = layer.spec
         self.touch(layer)  # applying it builds it
         if spec is not None and spec.takes_one_tensor() and isinstance(inputs, (list, tuple)) \
-                and len(inputs) > 1 and all(isinstance(t, Tensor) for t in inputs) \
-                and all(t.numpy and not t.symbolic for t in inputs):
+                and len(inputs) > 1 and all(isinstance(t, Tensor) for t in inputs):
+            if not all(t.numpy and not t.symbolic for t in inputs):
+                self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
+                          f"{layer.cls_name} takes one tensor, but gets a list of {len(inputs)}: "
+                          f"merge them first (layers.concatenate, layers.Add), or apply it to each")
+                return UNKNOWN
             # Arrays in a list, run eagerly: a preprocessing layer converts them to one
             # tensor, stacked (other layers: not modelled).
             shapes = {t.shape for t in inputs}
-            if spec.output.__module__ != "shapecheck.layers.preprocessing" or len(shapes) > 1 \
-                    or None in shapes:
+            if spec.output.__module__ != preprocessing.__name__ or len(shapes) > 1 or None in shapes:
                 return Tensor(None)
             inputs = Tensor((len(inputs), *shapes.pop()), inputs[0].dtype, numpy=True)
-        if spec is not None and spec.takes_one_tensor() and isinstance(inputs, (list, tuple)) \
-                and len(inputs) > 1 and all(isinstance(t, Tensor) for t in inputs):
-            self.fact("incompatible-input", record.node, self._in_layer(layer, record) +
-                      f"{layer.cls_name} takes one tensor, but gets a list of {len(inputs)}: "
-                      f"merge them first (layers.concatenate, layers.Add), or apply it to each")
-            return UNKNOWN
         config = {**layer.config, **record.options}
         if spec is None or spec.undecided(config):  # built, shape unknown
             layer.built = True

@@ -14,6 +14,8 @@ from shapecheck.values import UNKNOWN
 
 @dataclass(eq=False)
 class Strategy:
+    """A ``tf.distribute`` strategy; ``replicas``: its ``num_replicas_in_sync``."""
+
     replicas: object = UNKNOWN
 
 

@@ -132,7 +132,8 @@ def _sequential_add(site):
             _add(ev, site.obj, site.args[0], ev.here(site.node))
             _build_if_declared(ev, site.obj, site.node)
     finally:
-        ev.halted = ev.halted and not unmade
+        if unmade:
+            ev.halted = False
     return None
 
 

@@ -36,10 +36,10 @@ def _load(site, name):
     if site.args or any(site.kwargs.get(key, value) != value for key, value in _WHOLE.items()):
         return UNKNOWN  # a table, part of the set, or arguments by position
     data, target, dtype, classes, images = SETS[name]
-    x, y = _array(data), _array(target, dtype, classes)
-    if site.kwargs.get("return_X_y", False) is True:
+    x, y, pair = _array(data), _array(target, dtype, classes), site.kwargs.get("return_X_y", False)
+    if pair is True:
         return x, y
-    if site.kwargs.get("return_X_y", False) is not False:
+    if pair is not False:
         return UNKNOWN
     bunch = Namespace(data=x, target=y, DESCR=UNKNOWN, feature_names=UNKNOWN)
     if images is not None:
