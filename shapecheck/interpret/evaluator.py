@@ -18,6 +18,7 @@ from shapecheck.interpret.journal import Regions
 from shapecheck.interpret.layer_calls import LayerCalls
 from shapecheck.interpret.statements import Statements
 from shapecheck.interpret.uncalled import UncalledModels
+from shapecheck.library import public_api
 from shapecheck.library.python import Iterated, any_item
 from shapecheck.objects import Dataset, Generator, UserClass
 from shapecheck.values import UNKNOWN, Items, LayerCall, Tensor, range_length, tensor_leaves
@@ -70,6 +71,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.frames: list = []  # the scopes of the functions running, outermost first
         self._assigned: dict[int, list] = {}  # statement id -> names it may bind (cache)
         self._tested: dict[int, set] = {}  # loop id -> names its tests read that it binds
+        self._fillings: dict[int, Any] = {}  # while loop id -> the lists it fills (filled_lists)
         self._widening = 0  # > 0 while a loop's later pass runs
         self._raised = 0  # findings so far (a call that raised leaves its layer unbuilt)
         self._stopped = False  # a finding stopped the current top-level run
@@ -98,6 +100,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         # ids of the calls made after that (evaluated on, for the findings, but never run).
         self.halting = self.halted = False
         self.after_stop: set[int] = set()
+        self.failing_imports: set[int] = set()  # ids of the program's statements whose import raises
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
         self.sites: list = []  # the calls of this file being evaluated, innermost last
@@ -109,6 +112,8 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
     def run(self, entry: bool = True) -> None:
         """Run the module: as the program (``entry``), or as a module another file imports."""
         self.globals["__name__"] = "__main__" if entry else self.module_name
+        if entry:  # (the rule SHP206 reports them)
+            self.failing_imports = {id(s) for s, *_ in public_api.failing_imports(self.module)}
         self.exec_block(self.module.body, self.globals)
         if entry:
             self._analyse_uncalled_models()

@@ -23,8 +23,9 @@ from shapecheck.interpret.control import (
     Yielded,
 )
 from shapecheck.interpret.expressions import same
+from shapecheck.interpret.filled_lists import filling
 from shapecheck.objects import UserClass
-from shapecheck.values import UNKNOWN, ApiRef, Items, Tensor, truth
+from shapecheck.values import MAX_ITEMS, UNKNOWN, ApiRef, Items, Tensor, truth
 from shapecheck.walk import walk
 
 
@@ -66,6 +67,8 @@ class Statements:
 
     def exec_statement(self, node, frame: dict) -> None:
         self._steps += 1
+        if self.failing_imports and id(node) in self.failing_imports:
+            self.halting = True  # ImportError: TensorFlow stops the program here
         method = getattr(self, f"exec_{type(node).__name__}", None)
         if method is not None:
             method(node, frame)
@@ -174,6 +177,10 @@ class Statements:
 
     def exec_While(self, node, frame):
         start = self._steps
+        fill = self._fillings.setdefault(id(node), filling(node))
+        before = {} if fill is None else {  # each list filled, and its items then
+            name: (frame[name], list(frame[name])) for name in fill.names
+            if isinstance(frame.get(name), list)}
         for _ in range(MAX_UNROLL):
             if self._steps > MAX_STEPS or self._steps - start > LOOP_STEPS:  # stop unrolling
                 break
@@ -194,6 +201,19 @@ class Statements:
         # Any number of further passes: one quiet pass stands for them.
         self._uncertain_pass(node, frame, lambda: self._while_pass(node, frame), quiet=True)
         self._havoc(node.body.body, frame)
+        if fill is not None and len(before) == len(fill.names):
+            self._filled(fill, before, frame)
+
+    def _filled(self, fill, before: dict, frame) -> None:
+        """After a loop that fills lists to a bound (``filled_lists``): each as long as it
+        was then, plus one unknown item a pass (the lists it appended to left of unknown
+        length are of this one)."""
+        bound, (_, start) = self.eval(fill.bound, frame), before[fill.names[0]]
+        if not isinstance(bound, int) or isinstance(bound, bool) or not len(start) <= bound <= MAX_ITEMS:
+            return
+        for name, (items, was) in before.items():
+            items[:] = [*was, *[UNKNOWN] * (bound - len(start))]
+            frame[name] = items
 
     def _while_pass(self, node, frame) -> bool:
         try:

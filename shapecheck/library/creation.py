@@ -112,8 +112,9 @@ def arange(site):
     bounds += (site.arg(2, "delta", site.kwargs.get("step", 1)),)
     if bounds[2] == 0 or any(isinstance(b, bool) for b in bounds):
         return Tensor((UNKNOWN,))
-    if all(isinstance(b, int) for b in bounds):
-        return Tensor((len(range(*bounds)),))
+    if all(isinstance(b, int) for b in bounds):  # of integers: NumPy's int64, TensorFlow's int32
+        numpy = site.name == "numpy.arange"
+        return Tensor((len(range(*bounds)),), "int64" if numpy else "int32", numpy=numpy)
     if site.name == "numpy.arange" and all(isinstance(b, (int, float)) for b in bounds):
         # NumPy's length of a float range, in its arithmetic (TensorFlow's is float32's)
         return Tensor((max(0, math.ceil((bounds[1] - bounds[0]) / bounds[2])),), "float64", numpy=True)

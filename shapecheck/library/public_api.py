@@ -70,3 +70,44 @@ def missing_name(module: str, name: str) -> str | None:
     else:
         advice = "remove the import, or import what replaces it in Keras 3"
     return f"Keras 3's {module} has no {name} (Python raises ImportError): {advice}"
+
+
+def failing_imports(module):
+    """The imports of a module's own statements (``module``: a libcst Module) that raise under
+    Keras 3, a Keras 2 module or name it dropped: (statement line, import, alias or None,
+    message) each. One inside a function runs when called, one in a ``try`` may be caught:
+    neither is listed."""
+    import libcst as cst
+
+    from shapecheck.layers import legacy
+
+    def code(node):
+        return cst.Module(body=[]).code_for_node(node)
+
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    message = legacy.removed_module(code(alias.name)) or missing_module(code(alias.name))
+                    if message is not None:
+                        yield statement, small, None, message
+            if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
+                continue
+            dotted = code(small.module)
+            message = legacy.removed_module(dotted) or missing_module(dotted)
+            if message is not None:
+                yield statement, small, None, message
+                continue
+            for alias in [] if isinstance(small.names, cst.ImportStar) else small.names:
+                name = code(alias.name)
+                if dotted in legacy.PREPROCESSING_NAMES:
+                    message = legacy.removed_preprocessing_name(name, dotted)
+                elif dotted in legacy.LAYER_MODULES:
+                    message = legacy.removed_layer_message(name, dotted, plain_keras=dotted == "keras.layers")
+                else:
+                    message = None
+                message = message or missing_name(dotted, name)
+                if message is not None:
+                    yield statement, small, alias, message

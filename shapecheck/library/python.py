@@ -62,9 +62,18 @@ def _len(site):
 
 @function("builtins.range")
 def _range(site):
+    """A range; of bounds not all known (integers of unknown value), ints of unknown number."""
     if site.args and all(isinstance(a, int) for a in site.args):
         return range(*site.args)
+    if 1 <= len(site.args) <= 3 and not site.kwargs and all(_whole(a) for a in site.args):
+        return Items(Tensor((), "int64", python=True))
     return UNKNOWN
+
+
+def _whole(value) -> bool:
+    """An int, or a number of unknown value known to be an integer."""
+    return isinstance(value, int) and not isinstance(value, bool) or isinstance(value, Tensor) \
+        and value.shape == () and (value.dtype or "").startswith(("int", "uint"))
 
 
 @function("builtins.list", "builtins.tuple")
@@ -122,6 +131,8 @@ def _pure(site):
         from shapecheck.library.ops.reductions import label_extreme
 
         known = label_extreme(args[0], site.name, None, False)  # max(y) of class labels
+        if known is None and args[0].shape is not None and len(args[0].shape) == 1 and args[0].dtype:
+            return Tensor((), args[0].dtype, numpy=args[0].numpy)  # one of its items, of unknown value
         return UNKNOWN if known is None else known
     if site.kwargs or not all(isinstance(v, _PLAIN) and plain(v) for v in args):
         return UNKNOWN

@@ -111,47 +111,13 @@ class UnknownLayerArgument(FactRule):
 
     @staticmethod
     def _old_imports(analysis):
-        """Module-level imports of what Keras 3 dropped: (node, message, "error") each.
-
-        Only the module's own statements: one inside a function runs when called, one in
-        a ``try`` may be caught."""
-        from shapecheck.layers import legacy
+        """Module-level imports of what Keras 3 dropped: (node, message, "error") each."""
         from shapecheck.library import public_api
 
-        def code(node):
-            return cst.Module(body=[]).code_for_node(node)
-
-        for statement in analysis.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            line = analysis.line(statement)
-            for small in statement.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        message = legacy.removed_module(code(alias.name)) or public_api.missing_module(
-                            code(alias.name))
-                        if message is not None:
-                            yield small, message, "error"
-                if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
-                    continue
-                module = code(small.module)
-                message = legacy.removed_module(module) or public_api.missing_module(module)
-                if message is not None:
-                    yield small, message, "error"
-                    continue
-                for alias in [] if isinstance(small.names, cst.ImportStar) else small.names:
-                    name = code(alias.name)
-                    if module in legacy.PREPROCESSING_NAMES:
-                        message = legacy.removed_preprocessing_name(name, module)
-                    elif module in legacy.LAYER_MODULES:
-                        message = legacy.removed_layer_message(
-                            name, module, plain_keras=module == "keras.layers")
-                    else:
-                        message = None
-                    message = message or public_api.missing_name(module, name)
-                    if message is not None:
-                        # TensorFlow's traceback points to the statement's first line.
-                        yield (alias if analysis.line(alias) == line else small), message, "error"
+        for statement, small, alias, message in public_api.failing_imports(analysis.module):
+            # TensorFlow's traceback points to the statement's first line.
+            here = alias is not None and analysis.line(alias) == analysis.line(statement)
+            yield (alias if here else small), message, "error"
 
     @staticmethod
     def _old_layers(analysis):
