@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from shapecheck.layers import ShapeError
 from shapecheck.library import signatures
+from shapecheck.library.backbones import BackboneLayers
 from shapecheck.library.command_line import ArgumentParser
 from shapecheck.library.creation import RandomGenerator
 from shapecheck.library.data import TensorSpec
@@ -87,7 +88,7 @@ _KINDS = ((Tensor, "tensor"), (list, "list"), (dict, "dict"), (set, "set"), (Ite
           (Picture, "picture"), (TextFile, "textfile"), (ImageGenerator, "imagegen"),
           (ArgumentParser, "argparser"), (Estimator, "estimator"), (Frame, "frame"), (RandomGenerator, "rng"),
           (TensorSpec, "tensorspec"), (Strategy, "strategy"),
-          (Indexer, "indexer"), (Super, "super"),
+          (Indexer, "indexer"), (Super, "super"), (BackboneLayers, "backbonelayers"),
           ((BuiltinLayer, OpaqueLayer, InputLayer), "layer"))
 
 

@@ -60,6 +60,11 @@ def layer(app: str, name=None, index=None) -> Cut | None:
     return Cut(app, index, *rows[index][:2], tuple(rows[index][2]), *rows[index][3:])
 
 
+def count(app: str, top: bool = True) -> int:
+    """How many layers ``app.layers`` lists (its InputLayer first), with its top or not."""
+    return sum(1 for row in _apps().get(app, {}).get("layers", []) if top or not row[-1])
+
+
 def last(app: str) -> Cut | None:
     return layer(app, index=-1)
 

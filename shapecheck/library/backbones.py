@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from shapecheck.layers import LayerSpec
 from shapecheck.library import application_layers, applications
-from shapecheck.library.registry import family
+from shapecheck.library.registry import family, method
 from shapecheck.objects import BuiltinLayer, FunctionalModel
 from shapecheck.values import UNKNOWN, Tensor
 
@@ -114,3 +114,43 @@ def cut_layer(ev, model: FunctionalModel, node, name=None, index=None):
         ev.building -= 1
     source.cuts[cut.index] = layer
     return layer
+
+
+@dataclass(frozen=True)
+class BackboneLayers:
+    """``backbone.layers`` (or a slice of it by known bounds): each layer, as ``get_layer``
+    gives it, made when the program takes it (an EfficientNet has hundreds)."""
+
+    model: FunctionalModel
+    indices: range
+
+
+def layers_of(model: FunctionalModel):
+    """``model.layers`` of a backbone the layer table describes, else UNKNOWN."""
+    source = model.application
+    if source is None or not application_layers.count(source.app):
+        return UNKNOWN
+    arguments = source.arguments
+    if arguments["include_top"] is True and arguments["classes"] == 1000:
+        return BackboneLayers(model, range(application_layers.count(source.app)))
+    if arguments["include_top"] is False and arguments.get("pooling") is None:  # (a pooling adds one)
+        return BackboneLayers(model, range(application_layers.count(source.app, top=False)))
+    return UNKNOWN
+
+
+@method("backbonelayers", "__len__")
+def _len(site):
+    return len(site.obj.indices)
+
+
+@method("backbonelayers", "__getitem__")
+def _getitem(site):
+    """``layers[i]``: that layer; ``layers[a:b]``: those layers."""
+    view, index = site.obj, site.args[0]
+    indices = view.indices
+    if isinstance(index, slice) and all(b is None or isinstance(b, int)
+                                        for b in (index.start, index.stop, index.step)):
+        return BackboneLayers(view.model, indices[index])
+    if isinstance(index, int) and not isinstance(index, bool) and -len(indices) <= index < len(indices):
+        return cut_layer(site.ev, view.model, site.node, index=indices[index])
+    return UNKNOWN

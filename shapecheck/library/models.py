@@ -45,9 +45,23 @@ def _sequential(site):
 
 
 def _build_if_declared(ev, model: Sequential, node) -> None:
-    """Keras builds a Sequential whose input is declared as soon as it has layers."""
-    if model.input_shape is not None and model.layers and not model.broken:
+    """Keras builds a Sequential whose input is declared as soon as it has layers, and one
+    whose first layer is a model of one input (``add(backbone)``) on that input from its
+    second layer on."""
+    if model.broken or not model.layers:
+        return
+    if model.input_shape is not None:
         build(ev, model, model.input_shape, node, model.input_origin)
+    elif len(model.layers) > 1 and (shape := _input_of(model.layers[0])) is not None:
+        build(ev, model, shape, node)
+
+
+def _input_of(layer) -> tuple | None:
+    """The input shape Keras reads off a model used as a Sequential's first layer, if known:
+    a functional model's one input, a Sequential's declared one."""
+    if isinstance(layer, FunctionalModel) and len(layer.inputs) == 1:
+        return layer.inputs[0].shape
+    return layer.input_shape if isinstance(layer, Sequential) else None
 
 
 def build(ev, model, shape, node, origin=None) -> None:
@@ -403,9 +417,11 @@ def _layers(site):
     model = site.obj
     if isinstance(model, Sequential):
         return UNKNOWN if model.uncertain else list(model.layers)
-    if isinstance(model, FunctionalModel) and not model.leaf:  # a backbone's layers are unknown
+    if isinstance(model, FunctionalModel) and not model.leaf:
         inputs = [site.ev.input_layer(t) for t in model.inputs]
         return inputs + [layer for layer in model.layers if not isinstance(layer, Operation)]
+    if isinstance(model, FunctionalModel) and model.application is not None:
+        return backbones.layers_of(model)
     return UNKNOWN
 
 
