@@ -60,11 +60,14 @@ class Tensor:
     # layer's ``input_shape=``, the assignment of a data array), the second place a
     # finding about the tensor names.
     origin: tuple | None = None
+    # The strings of a small array of literal texts (``tf.constant(["a b", "c"])``), row by
+    # row, so that a text layer adapted on it knows its vocabulary.
+    texts: tuple | None = None
 
     def forget_values(self) -> None:
         """What a write into the array in place (``y[i] = v``, ``y.fill(0)``, ``out=y``)
         leaves of what was known of its values: nothing."""
-        self.contents = self.classes = self.top = None
+        self.contents = self.classes = self.top = self.texts = None
 
 
 @dataclass(frozen=True)

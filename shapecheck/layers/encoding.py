@@ -50,7 +50,9 @@ def _text_vectorization(config, shape):
         shape = (*shape, 1) if len(shape) <= 1 else shape
     else:
         shape = (*shape, None)
-    depth = size(config["max_tokens"]) if config["pad_to_max_tokens"] is True else UNKNOWN
+    vocabulary = config["vocabulary"]  # (given, or learnt by adapt: then no mask token)
+    depth = size(config["max_tokens"]) if config["pad_to_max_tokens"] is True else \
+        len(vocabulary) + 1 if isinstance(vocabulary, (list, tuple)) else UNKNOWN
     return _encoded(mode, shape, depth)
 
 

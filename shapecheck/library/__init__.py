@@ -177,4 +177,4 @@ def is_known(name: str) -> bool:
 from shapecheck.library import (  # noqa: E402,F401,I001  (each registers its handlers)
     backbones, command_line, creation, data, display, distribute, image_files, image_folders, keras_api,
     layers, losses, models, ops, optimizers, pandas, python, saving, sklearn, sklearn_datasets, tensors,
-    testing, training)
+    testing, training, vocabulary)

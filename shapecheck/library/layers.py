@@ -77,6 +77,8 @@ def make_layer(ev, name: str, args, kwargs, node, listed=True):
             return UNKNOWN
     layer = ev.created(BuiltinLayer(spec.name if spec else cls_name, spec, config, ev.here(node),
                                     ev.auto_name(spec.name if spec else cls_name, kwargs)))
+    if layer.cls_name == "TextVectorization":  # the StringLookup Keras makes inside it takes a name
+        ev.auto_name("StringLookup", {})
     if listed:
         ev.objects.append(layer)
     return layer

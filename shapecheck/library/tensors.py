@@ -232,7 +232,24 @@ def array(value):
             value if isinstance(value, (list, tuple)) and value else [None]
         dtypes = {t.dtype if isinstance(t, Tensor) else None for t in items}
         dtype = dtypes.pop() if len(dtypes) == 1 else None
-    return Tensor(shape, dtype)
+    return Tensor(shape, dtype, texts=literal_texts(value) if shape is not None else None)
+
+
+_KEPT_TEXTS = 10_000  # an array of at most this many literal strings keeps them
+
+
+def literal_texts(value) -> tuple | None:
+    """The strings of a (nested) list of them, or of an array that keeps them, else None."""
+    if isinstance(value, Tensor):
+        return value.texts
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    if all(isinstance(v, str) for v in value):
+        return tuple(value) if len(value) <= _KEPT_TEXTS else None
+    rows = [literal_texts(v) for v in value]
+    if any(row is None for row in rows) or sum(map(len, rows)) > _KEPT_TEXTS:
+        return None
+    return tuple(text for row in rows for text in row)
 
 
 def as_tensor(value):
