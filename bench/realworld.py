@@ -41,12 +41,11 @@ import time
 
 HERE = os.path.abspath(__file__)
 GRACE, STATIC_TIMEOUT, FILES_PER_CHILD, MEMORY_CAP = 30, 60, 20, 16 * 1024 ** 3
-# A program stopped for a shape reason when its exception is of none of these types and its
-# message talks about shapes (a heuristic).
+# Exceptions that stop a program for a reason that is not its shapes (a bug set's pair that
+# raises one of these is not a shape bug).
 NON_SHAPE = {"ModuleNotFoundError", "ImportError", "FileNotFoundError", "OSError", "URLError",
              "ConnectionError", "NotFoundError", "BenchTimeout", "BenchFailed", "SystemExit",
              "EOFError", "NameError", "AttributeError", "UnrecognizedFlagError", "KeyError"}
-SHAPE_WORDS = re.compile(r"shapes? [\[(]|incompatible|dimension|\brank\b|ndim|axis|broadcast", re.I)
 
 
 # ---------------------------------------------------------------- the child (TensorFlow)
@@ -360,8 +359,8 @@ def compare_models(real_models, report):
 
 
 def judge_errors(source, record, report):
-    """The file's error findings as confirmed / false / unjudged (not reached by TensorFlow,
-    which stopped earlier for a non-shape reason or gave no record)."""
+    """The file's error findings as confirmed / false / unjudged (at a line TensorFlow never
+    ran, as it stopped before, or it gave no record)."""
     verdicts = {"confirmed": [], "false": [], "unjudged": []}
     findings = [d for d in (report.diagnostics if report else []) if d.severity == "error"]
     error = record["error"]
@@ -394,12 +393,11 @@ def judge_errors(source, record, report):
         return scope(here) == scope(line) and here > ends.get(line, line) and not any(
             line < r <= here for r in ran)
 
-    shape_stop = bool(error) and error["type"] not in NON_SHAPE and bool(SHAPE_WORDS.search(error["message"]))
     for d in findings:
         line = error and error.get("line")
         here = d.via[1] if d.via else d.line  # a finding in an imported file: the call reaching it
         at_error = bool(line) and line <= here <= ends.get(line, line)
-        if record.get("failed") or (error and not at_error and not shape_stop and not reached(here)) or (
+        if record.get("failed") or (error and not at_error and not reached(here)) or (
                 bool(line) and not at_error and after_the_stop(line, here)):
             kind = "unjudged"
         else:

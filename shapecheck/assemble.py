@@ -31,8 +31,10 @@ class Assembly:
         for record in _outermost_model_calls(self.evaluator.calls):
             model = record.layer
             known = first.get(id(model))
-            if id(record) in self.evaluator.after_stop and (id(record) not in builds or known is not None):
-                continue  # after the finding where TensorFlow stops the program (as built there)
+            if id(record) in self.evaluator.after_stop and (id(record) not in builds or known is not None
+                                                            and id(known) not in self.evaluator.after_stop):
+                continue  # after the finding where TensorFlow stops the program (as built there;
+                # one made only after it, as its last build)
             stepped = id(record) in self.evaluator.stepped  # run by another model's train_step:
             if stepped and (known is not None or isinstance(model, FunctionalModel)):
                 continue  # listed as it was built
@@ -55,7 +57,9 @@ class Assembly:
         # Then, in creation order, the models only built (a Sequential with an Input, or by
         # build()) and the functional models not run as part of a listed model.
         built = {id(r.layer): r for r in first.values() if id(r) in builds}
-        inside = {id(layer) for record in first.values() if id(record) not in self.evaluator.hypothetical
+        # (A model holds another only where the program made it: not after the stop.)
+        inside = {id(layer) for record in first.values()
+                  if id(record) not in self.evaluator.hypothetical and id(record) not in self.evaluator.after_stop
                   for layer in _layers_within(record) if layer is not record.layer}
         inside |= {id(r.layer) for r in called}
         for obj in self.evaluator.objects:

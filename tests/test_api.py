@@ -55,3 +55,23 @@ def test_the_program_stops_at_the_first_error_and_the_findings_go_on():
     assert [m.input_shape for m in report.models] == [(None, 8)]
     without = shapecheck.check_source(AFTER_A_RAISE.replace("lr=", "learning_rate="), "m.py")
     assert [m.input_shape for m in without.models] == [(32, 8)]
+
+
+MADE_AFTER_A_RAISE = """import keras
+from keras import layers
+opt = keras.optimizers.Adam(lr=0.01)
+critic = keras.Sequential()
+critic.add(layers.Dense(8, input_shape=(4,)))
+critic.add(layers.Dense(1))
+pair = keras.Sequential()
+pair.add(critic)
+pair.add(layers.Activation("sigmoid"))
+"""
+
+
+def test_a_model_made_after_the_stop_is_listed_as_the_code_builds_it():
+    """Below the line TensorFlow stops at, a model is as its last build makes it (both of
+    the critic's layers), and a model holding it there does not hide it."""
+    report = shapecheck.check_source(MADE_AFTER_A_RAISE, "m.py")
+    assert [(m.line, m.input_shape, m.output_shape, m.params) for m in report.models] == [
+        (4, (None, 4), (None, 1), 49), (7, (None, 4), (None, 1), 49)]

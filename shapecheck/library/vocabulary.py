@@ -62,6 +62,8 @@ def _adapt(site):
     (capped by ``max_tokens``, which counts the reserved indices)."""
     layer = site.obj
     if not isinstance(layer, BuiltinLayer) or layer.cls_name not in ("TextVectorization", "StringLookup"):
+        if isinstance(layer, BuiltinLayer) and layer.cls_name == "IntegerLookup":
+            layer.config["vocabulary"] = UNKNOWN  # (learnt anew, from integers this does not read)
         return None
     texts = literal_texts(site.arg(0, "data"))
     text_layer = layer.cls_name == "TextVectorization"
