@@ -58,8 +58,8 @@ class Assembly:
         # build()) and the functional models not run as part of a listed model.
         built = {id(r.layer): r for r in first.values() if id(r) in builds}
         # (A model holds another only where the program made it: not after the stop.)
-        inside = {id(layer) for record in first.values()
-                  if id(record) not in self.evaluator.hypothetical and id(record) not in self.evaluator.after_stop
+        unrun = self.evaluator.hypothetical | self.evaluator.after_stop
+        inside = {id(layer) for record in first.values() if id(record) not in unrun
                   for layer in _layers_within(record) if layer is not record.layer}
         inside |= {id(r.layer) for r in called}
         for obj in self.evaluator.objects:

@@ -99,6 +99,7 @@ class Sequential:
     broken: bool = False  # building it failed: Keras would have raised
     uncertain: bool = False  # its layers depend on a run that may not have happened
     built: bool = False  # by a declared input, build() or its first call
+    build_call: Any = None  # the LayerCall that built it last, where Keras made its functional model
 
 
 @dataclass(eq=False)

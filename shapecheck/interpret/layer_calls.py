@@ -51,7 +51,7 @@ class LayerCalls:
         if inputs is _NO_INPUT and isinstance(layer, OpaqueLayer) and not layer.keras:
             return UNKNOWN  # an object of an unknown class: maybe no layer at all (a mock)
         if inputs is _NO_INPUT:
-            self._record(LayerCall(layer, node, None, None))
+            self.record_call(LayerCall(layer, node, None, None))
             self.fact("call-without-input", node,
                       f"{_describe(layer)} is called without an input tensor: pass the "
                       f"tensor it should transform, e.g. `x = {_call_text(node)}(x)`")
@@ -63,7 +63,7 @@ class LayerCalls:
                            if isinstance(inputs, (list, tuple)) else [])
         record.given = [t for t in tensor_leaves(kwargs) if not any(t is i for i in record.inputs)]
         record.options = options
-        self._record(record)
+        self.record_call(record)
         self.first_calls.setdefault(id(layer), record)
         self.stack.append(record)
         outer, facts = self.training, len(self.facts)
@@ -103,7 +103,8 @@ class LayerCalls:
         record.output = replace(result, source=record, symbolic=any(t.symbolic for t in inputs))
         return record.output
 
-    def _record(self, record: LayerCall) -> None:
+    def record_call(self, record: LayerCall) -> None:
+        """Record a call the program makes (a layer applied, a model traced for export)."""
         if self._stopped or self.building:
             return
         self.records_here().append(record)
@@ -141,7 +142,7 @@ class LayerCalls:
             finally:
                 self.graph_mode -= 1
             if not layer.built and len(self.facts) == facts:  # its first call built it
-                models.built(self, layer)
+                models.built(self, layer, record)
             return x
         if isinstance(layer, FunctionalModel):
             return models.replay(self, layer, inputs, record.node)

@@ -78,11 +78,11 @@ def build(ev, model, shape, node, origin=None) -> None:
         model.broken = True  # Keras raised here; the program would stop
 
 
-def built(ev, model: Sequential) -> None:
-    """Each build of a Sequential makes a Functional model of its layers, which takes the
-    next auto name of Keras's "functional" models."""
+def built(ev, model: Sequential, record) -> None:
+    """Each build of a Sequential (the call ``record``) makes a Functional model of its
+    layers, which takes the next auto name of Keras's "functional" models."""
     ev.auto_name("Functional", {})
-    model.built = True
+    model.built, model.build_call = True, record
 
 
 def _add(ev, model: Sequential, layer, node) -> None:

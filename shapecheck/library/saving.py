@@ -3,7 +3,8 @@
 ``load_model``, within one run; a description written to a text file (``open(path,
 "w").write(model.to_json())``) is read back from it. Keras 3 saves a model to a ``.keras``
 (or legacy ``.h5``) file and weights to a ``.weights.h5`` one only, and raises on any other
-path (Keras 2's ``save_weights("w.h5")``, a SavedModel folder).
+path (Keras 2's ``save_weights("w.h5")``, a SavedModel folder); ``tf.saved_model.save`` and
+the TFLite converter trace the model (a Sequential: the functional model Keras made of it).
 
 Each copy has the architecture and the names of the model it copies (Keras passes the
 model's name on). shapecheck copies Sequential models of Keras layers and of the file's
@@ -30,7 +31,7 @@ from shapecheck.objects import (
     Sequential,
     TextFile,
 )
-from shapecheck.values import UNKNOWN, ApiRef
+from shapecheck.values import UNKNOWN, ApiRef, LayerCall
 
 _FORMATS = (".keras", ".h5", ".hdf5")  # what model.save() writes a whole model to
 
@@ -216,3 +217,18 @@ def _read(site):
 @method("textfile", "close")
 def _close(site):
     return None
+
+
+@function("tensorflow.saved_model.save", "tensorflow.lite.TFLiteConverter.from_keras_model")
+def _traced(site):
+    """A SavedModel export or a TFLite conversion traces the model: a Sequential runs the
+    functional model Keras made of its layers where it last built it, on that input."""
+    model = site.arg(0, "obj" if site.name.endswith(".save") else "model")
+    built = model.build_call if isinstance(model, Sequential) and not model.broken else None
+    if built is not None:
+        inner = FunctionalModel(built.node, "functional", list(built.inputs), built.output,
+                                list(built.children))
+        site.ev.record_call(LayerCall(inner, built.node, built.input_shape, built.output_shape,
+                                      inputs=list(built.inputs), output=built.output,
+                                      children=list(built.children)))
+    return None if site.name.endswith(".save") else UNKNOWN
