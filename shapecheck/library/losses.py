@@ -243,6 +243,12 @@ def check_logits(ev, loss_name, from_logits, predictions, node) -> None:
                 f"activation; pass from_logits=True, or end the model with softmax/sigmoid")
 
 
+def wants_equal_shapes(loss: Loss) -> bool:
+    """Whether the loss raises unless the labels have the predictions' shape (crossentropies
+    of one-hot or binary labels)."""
+    return _LOSS_LABELS.get(canonical_loss(loss.name)) == "same"
+
+
 def loss_of(loss):
     """A compile(loss=...) argument as a Loss, if it is one shapecheck knows."""
     if isinstance(loss, str):  # compile wraps it like the Loss class of that name

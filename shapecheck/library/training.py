@@ -8,7 +8,14 @@ import libcst as cst
 
 from shapecheck.dims import format_shape
 from shapecheck.library.data import batches_of, traced_element, with_batch_axis
-from shapecheck.library.losses import aligned, apply_loss, check_label_range, check_logits, loss_of
+from shapecheck.library.losses import (
+    aligned,
+    apply_loss,
+    check_label_range,
+    check_logits,
+    loss_of,
+    wants_equal_shapes,
+)
 from shapecheck.library.pandas import as_data
 from shapecheck.library.registry import method
 from shapecheck.library.saving import checkpoints
@@ -23,6 +30,9 @@ def _compile(site):
     ev, model = site.ev, site.obj
     ev.run_eagerly[id(model)] = site.kwargs.get("run_eagerly", False)
     given = site.arg(1, "loss", None)
+    if isinstance(given, (list, tuple)) and given:  # one loss per output, in order (None: none)
+        ev.compiled[id(model)] = tuple(loss_of(each) for each in given)
+        return None
     loss = loss_of(given)
     if loss is None:
         if isinstance(given, UserFunction) or isinstance(given, Instance) and given.cls.method("call"):
@@ -136,6 +146,9 @@ def _step(site, model, x, y, batch_size, split, training: bool):
         ev.graph_mode -= 1
         ev.training, ev.cause = outer, cause
     loss = ev.compiled.get(id(model))
+    if isinstance(output, (list, tuple)) and isinstance(y, (list, tuple)):
+        _per_output(ev, loss, y, output, node)
+        return
     if loss is None or not (isinstance(y, Tensor) and y.shape and isinstance(output, Tensor)):
         return
     if isinstance(loss, Loss):
@@ -153,6 +166,40 @@ def _step(site, model, x, y, batch_size, split, training: bool):
             ev.call_function(loss.cls.method("call").bound(loss), [y, output], {})
     finally:
         ev.graph_mode -= 1
+
+
+def _per_output(ev, loss, labels, outputs, node) -> None:
+    """A model of several outputs trained on a list of label arrays: each output's loss (of
+    a list given to compile, in order; one loss, the same for each) on its labels."""
+    losses = loss if isinstance(loss, tuple) else (loss,) * len(outputs) if isinstance(loss, Loss) else ()
+    if not len(losses) == len(outputs) == len(labels):
+        return
+    equal = all(isinstance(each, Loss) and wants_equal_shapes(each) for each in losses)
+    order = _label_order(labels, outputs) if equal else None
+    if order is not None:
+        ev.fact("output-label-mismatch", node,
+                f"the label arrays are not in the order of the model's outputs (their last axes are "
+                f"{_widths(labels)}, the outputs' {_widths(outputs)}): pass them in the outputs' order, "
+                f"[{', '.join(f'labels[{i}]' for i in order)}]", related=origins(*labels))
+        return
+    for each, y, output in zip(losses, labels, outputs):
+        if isinstance(each, Loss) and isinstance(y, Tensor) and y.shape and isinstance(output, Tensor):
+            apply_loss(ev, each, [y, output], {}, node)
+
+
+def _widths(tensors) -> str:
+    return ", ".join(str(t.shape[-1]) if isinstance(t, Tensor) and t.shape else "?" for t in tensors)
+
+
+def _label_order(labels, outputs) -> list | None:
+    """The one order of ``labels`` whose last axes match the outputs' when the given order's
+    do not (the label arrays swapped), else None."""
+    last = [t.shape[-1] if isinstance(t, Tensor) and t.shape and isinstance(t.shape[-1], int) else None
+            for t in (*labels, *outputs)]
+    given, wanted = last[:len(labels)], last[len(labels):]
+    if None in last or given == wanted or sorted(given) != sorted(wanted) or len(set(wanted)) != len(wanted):
+        return None
+    return [given.index(width) for width in wanted]
 
 
 def rows_declared(site, model, x) -> bool:

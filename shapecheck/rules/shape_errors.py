@@ -93,10 +93,13 @@ class OutputLabelMismatch(FactRule):
     the predictions' exact shape.  A classifier without ``Flatten`` (scores per
     pixel) or integer labels given to the categorical loss fail when the loss runs;
     so does a sparse label of 10 against 6 scores (labels of more classes than the
-    model outputs), on the first batch that holds one.
+    model outputs), on the first batch that holds one.  A model of several outputs
+    pairs a list of label arrays with its outputs in order: given in another order,
+    each head's loss gets another head's labels.
 
     Instead: match labels and loss (one-hot with categorical, integers with
-    sparse), and end the model in one score per class of the labels.
+    sparse), and end the model in one score per class of the labels; give the label
+    arrays in the order of the model's outputs.
     """
 
     code = "SHP104"
@@ -113,6 +116,11 @@ class OutputLabelMismatch(FactRule):
         _PRELUDE + "import numpy as np\nx = np.zeros((200, 4))\ny = np.random.randint(0, 10, 200)\n"
         "model = tf.keras.Sequential([tf.keras.Input((4,)), layers.Dense(6)])\n"
         "model.compile(loss='sparse_categorical_crossentropy')\nmodel.fit(x, y)\n",
+        _PRELUDE + "import numpy as np\ninputs = tf.keras.Input((4,))\n"
+        "model = tf.keras.Model(inputs, [layers.Dense(3, activation='softmax')(inputs), "
+        "layers.Dense(2, activation='softmax')(inputs)])\n"
+        "model.compile(loss='categorical_crossentropy')\n"
+        "model.fit(np.zeros((8, 4)), [np.zeros((8, 2)), np.zeros((8, 3))])\n",
     ]
 
 
