@@ -149,6 +149,8 @@ def _step(site, model, x, y, batch_size, split, training: bool):
     if isinstance(output, (list, tuple)) and isinstance(y, (list, tuple)):
         _per_output(ev, loss, y, output, node)
         return
+    if isinstance(loss, tuple):  # a list of losses for a model of one output: of one loss
+        loss = loss[0] if len(loss) == 1 else None
     if loss is None or not (isinstance(y, Tensor) and y.shape and isinstance(output, Tensor)):
         return
     if isinstance(loss, Loss):
