@@ -85,7 +85,7 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         self.training = None  # the training flag Keras passes down the running layer call
         self.cause: str | None = None  # why the data being run is likely wrong (said in findings)
         self.saved: dict[str, Any] = {}  # file path -> the model save() (or a description) wrote there
-        self.compiled: dict[int, Any] = {}  # model id -> compile()'s Loss (a tuple: one an output)
+        self.compiled: dict[int, Any] = {}  # model id -> compile()'s Loss (a tuple: one per output)
         self.run_eagerly: dict[int, Any] = {}  # model id -> the run_eagerly given to compile()
         # id of an ``x.shape`` tuple of a data array, or of an Input made of one -> (it, x)
         self.shape_sources: dict[int, tuple] = {}
