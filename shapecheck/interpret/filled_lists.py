@@ -1,6 +1,7 @@
 """``while len(items) < n:`` loops that fill lists to a known length, whatever their passes
 do meanwhile (a data generator that draws at random and skips what it has seen): with no
-``break`` or ``return``, the loop ends when ``items`` holds ``n`` items, if each pass
+``break``, ``return``, ``raise`` or ``next()`` (whose StopIteration a ``try`` around the
+loop may catch), the loop ends when ``items`` holds ``n`` items, if each pass
 appends at most one; a list appended next to it, in the same run of statements, holds as
 many more. Their items stay unknown."""
 
@@ -76,8 +77,10 @@ class _Scan(cst.CSTVisitor):
     def visit_Return(self, node):
         self.exits = True
 
-    def visit_Yield(self, node):
-        self.exits = True
+    visit_Yield = visit_Raise = visit_Return  # (a raise caught around the loop ends it too)
+
+    def visit_Call(self, node):  # next() raises StopIteration at the end of what it reads
+        self.exits = self.exits or isinstance(node.func, cst.Name) and node.func.value == "next"
 
     def _enter(self, node):
         self._nested += 1
