@@ -103,7 +103,7 @@ class Assembly:
         shapes = [t.shape for t in model.inputs]
         outputs = model.outputs
         out = [t.shape for t in tensor_leaves(outputs)] if isinstance(outputs, (list, tuple)) else \
-            None if isinstance(outputs, dict) else outputs.shape  # (outputs by name: not a shape)
+            outputs.shape if isinstance(outputs, Tensor) else None  # (outputs by name: not a shape)
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
                            self._layer_reports(model, model.calls))

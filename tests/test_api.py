@@ -75,3 +75,14 @@ def test_a_model_made_after_the_stop_is_listed_as_the_code_builds_it():
     report = shapecheck.check_source(MADE_AFTER_A_RAISE, "m.py")
     assert [(m.line, m.input_shape, m.output_shape, m.params) for m in report.models] == [
         (4, (None, 4), (None, 1), 49), (7, (None, 4), (None, 1), 49)]
+
+
+def test_a_model_traced_for_export_that_gives_nothing_known_is_listed_without_a_crash():
+    """``tf.saved_model.save`` of a Sequential whose run gave nothing known (a layer of another
+    package) lists it, and the functional model it is traced as, with their outputs unknown."""
+    source = ("import numpy as np\nimport tensorflow as tf\nimport keras\nimport tensorflow_hub as hub\n"
+              "model = keras.Sequential([hub.KerasLayer('url')])\n"
+              "model.predict(np.zeros((2, 3)))\ntf.saved_model.save(model, 'exported')\n")
+    report = shapecheck.check_source(source, "m.py")
+    assert report.error is None
+    assert [(m.name, m.output_shape) for m in report.models] == [("Sequential", None), ("Functional", None)]

@@ -31,7 +31,7 @@ from shapecheck.objects import (
     Sequential,
     TextFile,
 )
-from shapecheck.values import UNKNOWN, ApiRef, LayerCall
+from shapecheck.values import UNKNOWN, ApiRef, LayerCall, Tensor
 
 _FORMATS = (".keras", ".h5", ".hdf5")  # what model.save() writes a whole model to
 
@@ -225,7 +225,7 @@ def _traced(site):
     functional model Keras made of its layers where it last built it, on that input."""
     model = site.arg(0, "obj" if site.name.endswith(".save") else "model")
     built = model.build_call if isinstance(model, Sequential) and not model.broken else None
-    if built is not None:
+    if built is not None and isinstance(built.output, Tensor):
         inner = FunctionalModel(built.node, "functional", list(built.inputs), built.output,
                                 list(built.children))
         site.ev.record_call(LayerCall(inner, built.node, built.input_shape, built.output_shape,
