@@ -100,7 +100,9 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
         # ids of the calls made after that (evaluated on, for the findings, but never run).
         self.halting = self.halted = False
         self.after_stop: set[int] = set()
-        self.failing_imports: set[int] = set()  # ids of the program's statements whose import raises
+        # id of each of the program's statements whose import raises -> (statement, import,
+        # alias or None, message) of each failing import in it (the rule SHP206 reports them)
+        self.failing_imports: dict[int, list] = {}
         self.input_layers: dict[int, Any] = {}  # keras.Input tensor id -> its InputLayer
         self.gaps: list[tuple[str, Any]] = []  # (construct, node) that left something unknown
         self.sites: list = []  # the calls of this file being evaluated, innermost last
@@ -112,8 +114,9 @@ class Evaluator(Statements, Assignments, Expressions, Comprehensions, Calls, Lay
     def run(self, entry: bool = True) -> None:
         """Run the module: as the program (``entry``), or as a module another file imports."""
         self.globals["__name__"] = "__main__" if entry else self.module_name
-        if entry:  # (the rule SHP206 reports them)
-            self.failing_imports = {id(s) for s, *_ in public_api.failing_imports(self.module)}
+        if entry:
+            for failure in public_api.failing_imports(self.module):
+                self.failing_imports.setdefault(id(failure[0]), []).append(failure)
         self.exec_block(self.module.body, self.globals)
         if entry:
             self._analyse_uncalled_models()

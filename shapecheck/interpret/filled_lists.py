@@ -94,9 +94,7 @@ class _Scan(cst.CSTVisitor):
     leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
 
     def visit_IndentedBlock(self, node):
-        self._statements(node.body)
-
-    def _statements(self, block):
+        block = node.body
         for index, statement in enumerate(block):
             if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
                 continue

@@ -177,7 +177,9 @@ class Statements:
 
     def exec_While(self, node, frame):
         start = self._steps
-        fill = self._fillings.setdefault(id(node), filling(node))
+        if id(node) not in self._fillings:
+            self._fillings[id(node)] = filling(node)
+        fill = self._fillings[id(node)]
         before = {} if fill is None else {  # each list filled, and its items then
             name: (frame[name], list(frame[name])) for name in fill.names
             if isinstance(frame.get(name), list)}

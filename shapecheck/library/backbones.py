@@ -128,14 +128,14 @@ class BackboneLayers:
 def layers_of(model: FunctionalModel):
     """``model.layers`` of a backbone the layer table describes, else UNKNOWN."""
     source = model.application
-    if source is None or not application_layers.count(source.app):
+    arguments = source.arguments if source is not None else {}
+    if arguments.get("include_top") is True and arguments["classes"] == 1000:
+        count = application_layers.count(source.app)
+    elif arguments.get("include_top") is False and arguments.get("pooling") is None:  # (a pooling adds one)
+        count = application_layers.count(source.app, top=False)
+    else:
         return UNKNOWN
-    arguments = source.arguments
-    if arguments["include_top"] is True and arguments["classes"] == 1000:
-        return BackboneLayers(model, range(application_layers.count(source.app)))
-    if arguments["include_top"] is False and arguments.get("pooling") is None:  # (a pooling adds one)
-        return BackboneLayers(model, range(application_layers.count(source.app, top=False)))
-    return UNKNOWN
+    return BackboneLayers(model, range(count)) if count else UNKNOWN
 
 
 @method("backbonelayers", "__len__")

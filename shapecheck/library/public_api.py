@@ -74,8 +74,8 @@ def missing_name(module: str, name: str) -> str | None:
 
 def failing_imports(module):
     """The imports of a module's own statements (``module``: a libcst Module) that raise under
-    Keras 3, a Keras 2 module or name it dropped: (statement line, import, alias or None,
-    message) each. One inside a function runs when called, one in a ``try`` may be caught:
+    Keras 3, a Keras 2 module or name it dropped: (its SimpleStatementLine, the import, the
+    alias or None, the message) each. One inside a function runs when called, one in a ``try`` may be caught:
     neither is listed."""
     import libcst as cst
 
@@ -90,7 +90,8 @@ def failing_imports(module):
         for small in statement.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
-                    message = legacy.removed_module(code(alias.name)) or missing_module(code(alias.name))
+                    dotted = code(alias.name)
+                    message = legacy.removed_module(dotted) or missing_module(dotted)
                     if message is not None:
                         yield statement, small, None, message
             if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:

@@ -246,10 +246,13 @@ def literal_texts(value) -> tuple | None:
         return None
     if all(isinstance(v, str) for v in value):
         return tuple(value) if len(value) <= _KEPT_TEXTS else None
-    rows = [literal_texts(v) for v in value]
-    if any(row is None for row in rows) or sum(map(len, rows)) > _KEPT_TEXTS:
-        return None
-    return tuple(text for row in rows for text in row)
+    texts: list = []
+    for item in value:  # (a list of numbers is given up at its first item)
+        row = literal_texts(item)
+        if row is None or len(texts) + len(row) > _KEPT_TEXTS:
+            return None
+        texts.extend(row)
+    return tuple(texts)
 
 
 def as_tensor(value):

@@ -112,12 +112,11 @@ class UnknownLayerArgument(FactRule):
     @staticmethod
     def _old_imports(analysis):
         """Module-level imports of what Keras 3 dropped: (node, message, "error") each."""
-        from shapecheck.library import public_api
-
-        for statement, small, alias, message in public_api.failing_imports(analysis.module):
-            # TensorFlow's traceback points to the statement's first line.
-            here = alias is not None and analysis.line(alias) == analysis.line(statement)
-            yield (alias if here else small), message, "error"
+        for found in analysis.evaluator.failing_imports.values():
+            for statement, small, alias, message in found:
+                # TensorFlow's traceback points to the statement's first line.
+                here = alias is not None and analysis.line(alias) == analysis.line(statement)
+                yield (alias if here else small), message, "error"
 
     @staticmethod
     def _old_layers(analysis):
