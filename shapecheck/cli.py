@@ -214,15 +214,14 @@ def _with_baseline(reports: list[FileReport], file: str, write: bool, quiet: boo
 
 def _print_diff(reports: list[FileReport], stdin: str | None) -> None:
     """``--diff``: the fixes as a unified diff; exit 1 when there is one, else 0."""
-    from shapecheck.fixes import apply_fixes, fixes_of, unified_diff
+    from shapecheck.fixes import diff_text, fix_text, fixes_of
 
     changed = 0
     for r in reports:
-        fixes = fixes_of(r)
-        if fixes:
+        if fixes_of(r):
             before = _source_of(r, stdin)
-            after, count = apply_fixes(before, fixes)
-            click.echo(unified_diff(r.path, before, after), nl=False)
+            after, count = fix_text(r, before)
+            click.echo(diff_text(r, before, after), nl=False)
             changed += count
     click.echo(f"Would fix {changed} finding{'' if changed == 1 else 's'}.", err=True)
     raise SystemExit(EXIT_DIAGNOSTICS if changed else EXIT_CLEAN)
@@ -233,16 +232,15 @@ def _apply_fixes(reports: list[FileReport], stdin: str | None, configurations,
     """``--fix``: write the fixes to the files and check them again; code read from stdin
     is printed fixed instead (and nothing else)."""
     from shapecheck.files import check_path
-    from shapecheck.fixes import apply_fixes, fixes_of, write_source
+    from shapecheck.fixes import apply_fixes, fix_text, fixes_of, write_source
 
     if stdin is not None:
         click.echo(apply_fixes(stdin, fixes_of(reports[0]))[0], nl=False)
         raise SystemExit(EXIT_CLEAN)
     fixed, result = 0, []
     for r in reports:
-        fixes = fixes_of(r)
-        if fixes:
-            after, count = apply_fixes(_source_of(r, stdin), fixes)
+        if fixes_of(r):
+            after, count = fix_text(r, _source_of(r, stdin))
             write_source(r.path, after)
             fixed += count
             r = apply(check_path(r.path), configurations.for_path(r.path))

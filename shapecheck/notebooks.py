@@ -27,11 +27,11 @@ SUFFIX = ".ipynb"
 # Cell magics that run their body as Python in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun"})
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+NEWLINE = re.compile(r"\r\n|\r|\n")
 _CELL_MAGIC = re.compile(r"%%(\w+)")
 _TIME = re.compile(r"([ \t]*)%time(?=[ \t]+(?!(?:if|for|while|with|def|class|try|async)\b)\S)")
 _IPYTHON = re.compile(r"[ \t]*(?:[%!]|[\w.]+[ \t]*=[ \t]*[%!]|\?{1,2}[\w.]+[ \t]*$|[\w.]+\?{1,2}[ \t]*$)")
-_SOURCE_KEY = re.compile(r'"source"\s*:\s*')
+_SOURCE_KEY = re.compile(r'"(?:source|input)"\s*:\s*')  # (nbformat 3 names a code cell's "input")
 _SEPARATOR = re.compile(r"[\s,]*")
 
 
@@ -62,6 +62,23 @@ def is_notebook(path: str) -> bool:
 
 def read_notebook(text: str) -> Program:
     """The program of a notebook's JSON text, or a ``NotebookError`` saying why it has none."""
+    cells, language = read_cells(text)
+    if language not in (None, "python"):  # another kernel's code: nothing to check
+        return Program("", ())
+    file_lines = _file_lines(text, [source for _, source in cells])
+    lines, places = [], []
+    for number, ((kind, source), rows) in enumerate(zip(cells, file_lines), 1):
+        if kind != "code":
+            continue
+        code = cell_code(source)
+        lines += code
+        places += [Place(number, i, rows[min(i, len(rows)) - 1]) for i in range(1, len(code) + 1)]
+    return Program("".join(line + "\n" for line in lines), tuple(places))
+
+
+def read_cells(text: str) -> tuple[list[tuple[str, str]], str | None]:
+    """The type and source of each cell of a notebook's JSON text, and the kernel's language
+    if the notebook says; a ``NotebookError`` if it is not a notebook."""
     try:
         import nbformat
     except ImportError:
@@ -87,17 +104,7 @@ def read_notebook(text: str) -> Program:
         raise NotebookError(f"not a notebook: {type(exc).__name__}: {exc}") from None
     if not all(isinstance(source, str) for _, source in cells):
         raise NotebookError("not a notebook: a cell's source is not text")
-    if language not in (None, "python"):  # another kernel's code: nothing to check
-        return Program("", ())
-    file_lines = _file_lines(text, [source for _, source in cells])
-    lines, places = [], []
-    for number, ((kind, source), rows) in enumerate(zip(cells, file_lines), 1):
-        if kind != "code":
-            continue
-        code = cell_code(source)
-        lines += code
-        places += [Place(number, i, rows[min(i, len(rows)) - 1]) for i in range(1, len(code) + 1)]
-    return Program("".join(line + "\n" for line in lines), tuple(places))
+    return cells, language
 
 
 def _language(metadata) -> str | None:
@@ -110,7 +117,7 @@ def _language(metadata) -> str | None:
 
 def cell_code(source: str) -> list[str]:
     """A code cell's lines as Python: IPython syntax replaced, one line for one line."""
-    lines = _NEWLINE.split(source)
+    lines = NEWLINE.split(source)
     if lines[-1] == "":
         lines.pop()
     magic = _CELL_MAGIC.match(lines[0]) if lines else None
@@ -157,25 +164,32 @@ def _file_lines(text: str, sources: list[str]) -> list[list[int]]:
 
     nbformat writes a source as a list of strings, one per line, each on a line of the
     file; a source written as one string is on one line. A cell whose source is not
-    found in the text (an nbformat 3 notebook) gets line 1.
+    found in the text (an nbformat 3 heading, made a markdown cell) gets line 1.
     """
     breaks = [match.start() for match in re.finditer("\n", text)]
 
     def line_at(offset: int) -> int:
         return bisect.bisect_left(breaks, offset) + 1
 
+    return [[1] if span is None else _source_rows(text, span[0], span[2], source, line_at)
+            for source, span in zip(sources, source_spans(text, sources))]
+
+
+def source_spans(text: str, sources: list[str]) -> list[tuple[int, int, str | list] | None]:
+    """Where ``text`` writes each cell's source: the start and end of its JSON value, and the
+    value (a string or a list of strings); None where it is not found."""
     decoder, found, at = json.JSONDecoder(), [], 0
     for source in sources:
-        rows = None
+        span = None
         for key in _SOURCE_KEY.finditer(text, at):
             try:
                 value, end = decoder.raw_decode(text, key.end())
             except ValueError:
                 continue
             if _joined(value) == source:
-                rows, at = _source_rows(text, key.end(), value, source, line_at), end
+                span, at = (key.end(), end, value), end
                 break
-        found.append(rows or [1])
+        found.append(span)
     return found
 
 
@@ -190,12 +204,19 @@ def _source_rows(text, offset, value, source, line_at) -> list[int]:
     """The file line of each line of ``source``, written at ``offset`` as ``value``."""
     if isinstance(value, str) or not value:
         return [line_at(offset)]
-    decoder, rows, position = json.JSONDecoder(), [], offset + 1  # after "["
-    for _ in value:
-        position = _SEPARATOR.match(text, position).end()
-        rows.append(line_at(position))
-        position = decoder.raw_decode(text, position)[1]
+    rows = [line_at(start) for start, _ in item_spans(text, offset, len(value))]
     ends = list(itertools.accumulate(len(element) for element in value))
-    starts = [0] + [match.end() for match in _NEWLINE.finditer(source) if match.end() < len(source)]
+    starts = [0] + [match.end() for match in NEWLINE.finditer(source) if match.end() < len(source)]
     # (a line that starts where the last string ends is in it: a source of [""] is one line)
     return [rows[min(bisect.bisect_right(ends, start), len(rows) - 1)] for start in starts]
+
+
+def item_spans(text: str, offset: int, count: int) -> list[tuple[int, int]]:
+    """The start and end in ``text`` of each item of the JSON list of ``count`` items
+    written at ``offset``."""
+    decoder, spans, position = json.JSONDecoder(), [], offset + 1  # after "["
+    for _ in range(count):
+        start = _SEPARATOR.match(text, position).end()
+        position = decoder.raw_decode(text, start)[1]
+        spans.append((start, position))
+    return spans

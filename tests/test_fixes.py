@@ -1,5 +1,6 @@
 """``--fix`` and ``--diff``: the fixes findings carry, applied where they are, the rest of
-the file untouched; and what the fixed code does under TensorFlow."""
+the file untouched (in a notebook, of its cells and its JSON); and what the fixed code does
+under TensorFlow."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from click.testing import CliRunner
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from shapecheck.cli import main
 from shapecheck.fixes import apply_fixes
+from shapecheck.notebook_fixes import fix_notebook
 from shapecheck.results import Edit, Fix
 
 OLD = """# -*- coding: latin-1 -*-
@@ -112,3 +116,92 @@ def test_fix_turns_each_buggy_seed_program_into_its_fixed_twin(name, tmp_path):
     assert result.exit_code == 0 and report["diagnostics"] == []
     if name == "12_lenet_mnist.py":
         assert [model["params"] for model in report["models"]] == [61706]
+
+
+# ----------------------------------------------------------------- notebooks
+
+BUGGY_CELL = ("a = layers.Conv2D(16, kernal_size=3)\nb = layers.Conv2D(16, 3, padding='samee')\n"
+              "%time c = layers.Dense(8, activation='rleu')")
+FIXED_CELL = BUGGY_CELL.replace("kernal", "kernel").replace("samee", "same").replace("rleu", "relu")
+
+
+def buggy_notebook(*cells):
+    """A notebook of a title, a cell of imports with an output, ``cells`` (a str is a code cell)."""
+    made = new_notebook(cells=[
+        new_markdown_cell("# Layers\n\nTwo *typos*."),
+        new_code_cell("%matplotlib inline\nimport keras\nfrom keras import layers", execution_count=1,
+                      outputs=[new_output("stream", name="stdout", text="ok\n")], metadata={"tags": ["x"]}),
+        *[new_code_cell(c) if isinstance(c, str) else c for c in cells],
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for number, cell in enumerate(made.cells, 1):
+        cell.id = f"cell-{number}"
+    return made
+
+
+def test_fix_in_a_notebook_rewrites_the_fixed_cells_and_keeps_the_rest(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nbformat.write(buggy_notebook(BUGGY_CELL, "d = layers.Dense(\n    output_dim=10)", "e = 1"), "nb.ipynb")
+    result = CliRunner().invoke(main, ["nb.ipynb", "--fix"])
+    assert result.exit_code == 0 and result.stderr == "Fixed 4 findings.\n"
+    assert "All checks passed" in result.stdout  # checked again after the fixes
+    expected = buggy_notebook(FIXED_CELL, "d = layers.Dense(\n    units=10)", "e = 1")
+    assert Path("nb.ipynb").read_text(encoding="utf-8") == nbformat.writes(expected) + "\n"
+
+
+def test_diff_of_a_notebook_names_the_cells_and_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nbformat.write(buggy_notebook("e = 1", BUGGY_CELL), "nb.ipynb")
+    before = Path("nb.ipynb").read_bytes()
+    result = CliRunner().invoke(main, ["nb.ipynb", "--diff"])
+    assert result.exit_code == 1 and result.stderr == "Would fix 3 findings.\n"
+    assert result.stdout == (
+        "--- a/nb.ipynb:cell 4\n+++ b/nb.ipynb:cell 4\n@@ -1,3 +1,3 @@\n"
+        + "".join(f"-{line}\n" for line in BUGGY_CELL.splitlines())
+        + "".join(f"+{line}\n" for line in FIXED_CELL.splitlines()))
+    assert Path("nb.ipynb").read_bytes() == before
+
+
+def test_a_notebook_keeps_its_own_json_layout(tmp_path, monkeypatch):
+    """Indented by two, a source written as one string, non-ASCII text, no final newline:
+    only the fixed strings change."""
+    monkeypatch.chdir(tmp_path)
+    cell = "# Größen\n" + BUGGY_CELL
+    document = json.loads(nbformat.writes(buggy_notebook("d = layers.Dense(\n    output_dim=10)", cell)))
+    document["cells"][3]["source"] = cell
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    Path("nb.ipynb").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["nb.ipynb", "--fix"])
+    assert result.stderr == "Fixed 4 findings.\n"
+    assert Path("nb.ipynb").read_text(encoding="utf-8") == text.replace(
+        json.dumps(cell, ensure_ascii=False), json.dumps("# Größen\n" + FIXED_CELL, ensure_ascii=False)) \
+        .replace('"    output_dim=10)"', '"    units=10)"')
+
+
+def test_a_notebook_with_nothing_to_fix_is_left_byte_for_byte(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = json.dumps(json.loads(nbformat.writes(buggy_notebook("x = layers.Dense(4)"))), indent=3)
+    Path("nb.ipynb").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["nb.ipynb", "--fix"])
+    assert result.stderr == "Fixed 0 findings.\n" and Path("nb.ipynb").read_text(encoding="utf-8") == text
+
+
+def test_an_edit_spanning_two_cells_or_on_ipython_syntax_is_not_applied():
+    text = nbformat.writes(buggy_notebook("x = 1", "y = 2"))
+    # program lines: 1-3 the imports (1 is %matplotlib), 4 "x = 1", 5 "y = 2"
+    spanning = Fix("spans", (Edit(4, 5, 5, 6, "10\nz = 3"),))
+    on_magic = Fix("magic", (Edit(1, 1, 1, 19, "%matplotlib widget"),))
+    in_one_cell = Fix("one", (Edit(5, 5, 5, 6, "20\nz = 3"),))  # (a line more: two strings)
+    fixed, applied = fix_notebook(text, [spanning, on_magic, in_one_cell])
+    assert applied == 1
+    assert fixed == nbformat.writes(buggy_notebook("x = 1", "y = 20\nz = 3"))
+    assert fix_notebook(text, [spanning, on_magic]) == (text, 0)
+    hidden = text.replace('"source": [\n    "y = 2"', '"sourc\\u0065": [\n    "y = 2"')  # not found
+    assert hidden != text and fix_notebook(hidden, [in_one_cell]) == (hidden, 0)
+
+
+def test_an_nbformat_3_notebook_is_fixed_in_its_cells_inputs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("nb.ipynb").write_text(nbformat.writes(buggy_notebook("x = 1", BUGGY_CELL), version=3))
+    result = CliRunner().invoke(main, ["nb.ipynb", "--fix"])
+    assert result.stderr == "Fixed 3 findings.\n"
+    assert Path("nb.ipynb").read_text() == nbformat.writes(buggy_notebook("x = 1", FIXED_CELL), version=3)
