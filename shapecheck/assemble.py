@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from shapecheck.objects import FunctionalModel, Instance, Operation, Sequential, is_model, params_of
-from shapecheck.results import LayerReport, ModelReport, TensorReport, shape_to_json
+from shapecheck.results import LayerReport, ModelReport, TensorReport, call_keys, shape_to_json
 from shapecheck.values import LayerCall, Tensor, tensor_leaves
 
 
@@ -97,7 +97,8 @@ class Assembly:
                 and len(held) < len(model.layers) and model.layers[:len(held)] == held:
             model = replace(model, layers=held)  # as built where TensorFlow stopped the program
         return ModelReport(name, kind, line, record.input_shape, record.output_shape, params_of(model),
-                           self._layer_reports(model, record.children))
+                           self._layer_reports(model, record.children, record.inputs),
+                           input_names=self._input_names(record.inputs))
 
     def _functional_report(self, model: FunctionalModel) -> ModelReport:
         shapes = [t.shape for t in model.inputs]
@@ -106,19 +107,32 @@ class Assembly:
             outputs.shape if isinstance(outputs, Tensor) else None  # (outputs by name: not a shape)
         return ModelReport(model.given_name or model.cls_name, "functional", self.line(model.node),
                            shapes[0] if len(shapes) == 1 else shapes, out, params_of(model),
-                           self._layer_reports(model, model.calls))
+                           self._layer_reports(model, model.calls, model.inputs),
+                           input_names=self._input_names(model.inputs))
 
     def _layer_report(self, record: LayerCall, parent) -> LayerReport:
         layer = record.layer
         return LayerReport(_held_as(parent, layer) or layer.name, layer.cls_name,
                            self.line(layer.node), record.input_shape, record.output_shape,
-                           params_of(layer), self._layer_reports(layer, record.children))
+                           params_of(layer), self._layer_reports(layer, record.children, record.inputs))
 
-    def _layer_reports(self, parent, records) -> list[LayerReport]:
-        """The layers applied inside ``parent`` (none listed for a library's model)."""
+    def _layer_reports(self, parent, records, inputs) -> list[LayerReport]:
+        """The layers applied inside ``parent`` (none listed for a library's model) to its
+        ``inputs``, each with the layers (or inputs) whose outputs it takes."""
         if getattr(parent, "leaf", False):
             return []
-        return [self._layer_report(r, parent) for r in records if not isinstance(r.layer, Operation)]
+        records = [r for r in records if not isinstance(r.layer, Operation)]
+        reports = [self._layer_report(r, parent) for r in records]
+        names = self._input_names(inputs)
+        for report, inbound in zip(reports, _connections(records, reports, inputs, names)):
+            report.connected_to = inbound
+        return reports
+
+    def _input_names(self, inputs) -> tuple[str, ...]:
+        """The inputs' names: each ``keras.Input``'s layer's, else ``input``, ``input_1``, ..."""
+        layers = [self.evaluator.input_layers.get(id(t)) for t in inputs]
+        return tuple(f"input_{k}" if layer is None and k else "input" if layer is None else layer.name
+                     for k, layer in enumerate(layers))
 
     def tensors(self) -> list[TensorReport]:
         reports, seen = [], set()
@@ -132,6 +146,50 @@ class Assembly:
                 seen.add(key)
                 reports.append(TensorReport(line, column, node.value, shape))
         return sorted(reports, key=lambda t: (t.line, t.column))
+
+
+def _connections(records, reports, inputs, input_names):
+    """For each call of ``records`` (reported as ``reports``), the names of the calls
+    beside it, or of ``inputs``, whose outputs it takes (through operations such as
+    ``x + y``): what Keras's summary shows as "Connected to". A layer called again at
+    this level is named ``name[k]`` for its call k (from 0), as Keras counts nodes."""
+    keys: dict[int, str] = {}
+    for record, key in zip(records, call_keys(reports)):
+        for inner in _calls_within(record):
+            keys.setdefault(id(inner), key)
+
+    def sources(tensor, seen):
+        found, stack = [], [tensor]
+        while stack:
+            tensor = stack.pop()
+            name = next((n for given, n in zip(inputs, input_names) if tensor is given), None)
+            record = tensor.source
+            if name is None and (record is None or id(record) in seen):
+                continue
+            if record is not None:
+                seen.add(id(record))
+            if name is None and id(record) in keys:
+                name = keys[id(record)]
+            elif name is None and isinstance(record.layer, Operation):
+                stack.extend(reversed([t for t in (*record.inputs, *record.given) if isinstance(t, Tensor)]))
+            elif name is None and len(input_names) == 1:  # made outside this level: a copy of its input
+                name = input_names[0]
+            if name is not None:
+                found.append(name)
+        return found
+
+    for record in records:
+        seen: set[int] = set()
+        found = [name for t in (*record.inputs, *record.given) if isinstance(t, Tensor)
+                 for name in sources(t, seen)]
+        yield tuple(dict.fromkeys(found))
+
+
+def _calls_within(record):
+    """A call and every call made inside it."""
+    yield record
+    for child in record.children:
+        yield from _calls_within(child)
 
 
 def _alike(report):

@@ -19,7 +19,7 @@ import sys
 
 import click
 
-from shapecheck import report
+from shapecheck import picture, report
 from shapecheck.cache import Cache
 from shapecheck.config import ConfigError, Configurations, apply, selectors
 from shapecheck.exclusion import Exclusions
@@ -290,12 +290,17 @@ def exit_status(reports: list[FileReport], fail_on: str) -> int:
     return EXIT_CLEAN
 
 
+_SUMMARIES = {"text": report.render_summary, "mermaid": picture.render_mermaid, "svg": picture.render_svg}
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
-def summary(paths: tuple[str, ...]) -> None:
-    """Print a model.summary()-like table for every model in the files."""
+@click.option("--format", "output_format", type=click.Choice(list(_SUMMARIES)), default="text",
+              show_default=True, help="a table per model, a Mermaid flowchart (Markdown) or an SVG picture")
+def summary(paths: tuple[str, ...], output_format: str) -> None:
+    """Print a model.summary()-like table (or a picture) for every model in the files."""
     reports = check_paths(paths)
-    click.echo(report.render_summary(reports))
+    click.echo(_SUMMARIES[output_format](reports))
     raise SystemExit(EXIT_FAILURE if any(r.error is not None for r in reports) else EXIT_CLEAN)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from shapecheck import version
 from shapecheck.dims import format_json_shape, format_shape
-from shapecheck.results import FileReport, LayerReport, ModelReport
+from shapecheck.results import FileReport, LayerReport, ModelReport, call_keys
 
 CONTRACT_VERSION = 1
 
@@ -262,11 +262,21 @@ def _format_params(params) -> str:
 
 
 _HEADER = ("Layer (name)", "Class", "Output Shape", "Param #", "Line")
-_RIGHT_ALIGNED = {3, 4}
 
 
 def render_summary(reports: list[FileReport]) -> str:
     """A ``model.summary()``-like table for every model of every file."""
+    blocks = []
+    for report in reports:
+        blocks += model_blocks([report], _model_table)
+        if report.tensors and report.error is None:
+            blocks.append(_tensor_table(report))
+    return "\n\n".join(blocks)
+
+
+def model_blocks(reports: list[FileReport], render: Callable) -> list[str]:
+    """``render(report, model)`` for every model of every file; for a file that could not
+    be checked or has no model, a line that says so."""
     blocks = []
     for report in reports:
         if report.error is not None:
@@ -274,10 +284,8 @@ def render_summary(reports: list[FileReport]) -> str:
             continue
         if not report.models:
             blocks.append(f"{report.path}: no models found")
-        blocks.extend(_model_table(report, model) for model in report.models)
-        if report.tensors:
-            blocks.append(_tensor_table(report))
-    return "\n\n".join(blocks)
+        blocks.extend(render(report, model) for model in report.models)
+    return blocks
 
 
 def _tensor_table(report: FileReport) -> str:
@@ -290,26 +298,66 @@ def _tensor_table(report: FileReport) -> str:
 
 
 def _model_table(report: FileReport, model: ModelReport) -> str:
-    rows = [_HEADER] + list(_layer_rows(report, model.layers, prefix="", depth=0))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
+    header, rows = _HEADER, list(_layer_rows(report, model.layers, prefix="", depth=0))
+    if _branches(model):  # Keras's "Connected to" column, for a graph that is not a chain
+        header = (*_HEADER[:4], "Connected to", _HEADER[4])
+        rows = [(*row[:4], ", ".join(layer.connected_to) or "?", row[4])
+                for row, layer in zip(rows, _nested(model.layers))]
+    rows = [header] + rows
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    right = {3, len(header) - 1}  # the counts and the lines
 
     def line(row) -> str:
-        cells = [cell.rjust(w) if i in _RIGHT_ALIGNED else cell.ljust(w)
+        cells = [cell.rjust(w) if i in right else cell.ljust(w)
                  for i, (cell, w) in enumerate(zip(row, widths))]
         return " | ".join(cells).rstrip()
 
     rule = "-+-".join("-" * w for w in widths)
     return "\n".join([
-        f'Model "{model.name}" ({model.kind}) at {report.path}:{report.where(model.line)}',
+        heading(report, model),
         line(rows[0]),
         rule,
         *(line(row) for row in rows[1:]),
         rule,
-        f"Total params: {_format_params(model.params)}",
+        f"Total params: {_format_params(model.params)}{_size(model.params)}",
         f"Input shape: {format_shape(model.input_shape)}",
         f"Output shape: {format_shape(model.output_shape)}",
         *([f"Accepts: {_accepted(model.accepts)}"] if model.accepts is not None else []),
     ])
+
+
+def heading(report: FileReport, model: ModelReport) -> str:
+    """The line that names a model: ``Model "LeNet" (subclass) at lenet.py:27``."""
+    return f'Model "{model.name}" ({model.kind}) at {report.path}:{report.where(model.line)}'
+
+
+def _size(params) -> str:
+    """The weights' size as Keras's summary writes it, for float32 weights: `` (107.80 KB)``."""
+    if params is None:
+        return ""
+    size, units = params * 4.0, ["B", "KB", "MB", "GB", "TB"]
+    while size >= 1024 and len(units) > 1:
+        size /= 1024
+        units.pop(0)
+    return f" ({size:.2f} {units[0]})"
+
+
+def _nested(layers: list[LayerReport]):
+    """The layers in the table's order: each one, then the layers inside it."""
+    for layer in layers:
+        yield layer
+        yield from _nested(layer.layers)
+
+
+def _branches(model: ModelReport) -> bool:
+    """Whether a layer of the model takes other outputs than the layer's before it (the
+    first one: the input's)."""
+    previous = model.input_names[:1]
+    for layer, key in zip(model.layers, call_keys(model.layers)):
+        if layer.connected_to and layer.connected_to != previous:
+            return True
+        previous = (key,)
+    return False
 
 
 def _accepted(conditions: list[str]) -> str:

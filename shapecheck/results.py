@@ -7,6 +7,7 @@ These plain records are the boundary between the engine and the reporters
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from shapecheck.dims import dim_to_json
@@ -46,6 +47,8 @@ class LayerReport:
     params: int | None
     layers: list[LayerReport] = field(default_factory=list)
     verified: bool | None = None  # set by --verify
+    # the layers beside it (or the inputs) whose outputs it takes: Keras's "Connected to"
+    connected_to: tuple[str, ...] = ()
 
     def to_json(self, position=_line) -> dict:
         return _with_verified({
@@ -56,7 +59,18 @@ class LayerReport:
             "output_shape": shape_to_json(self.output_shape),
             "params": self.params,
             "layers": [layer.to_json(position) for layer in self.layers],
+            "connected_to": list(self.connected_to),
         }, self.verified)
+
+
+def call_keys(layers) -> list[str]:
+    """The name each of a model's layer calls (``LayerReport``s of one level) goes by in
+    ``connected_to``: its name, and ``name[k]`` for its call k (from 0) when called again."""
+    keys, calls = [], Counter()
+    for layer in layers:
+        keys.append(layer.name if not calls[layer.name] else f"{layer.name}[{calls[layer.name]}]")
+        calls[layer.name] += 1
+    return keys
 
 
 @dataclass
@@ -71,6 +85,8 @@ class ModelReport:
     verified: bool | None = None  # set by --verify
     # a symbolic input's conditions (``shapecheck.accepts``); None: no claim
     accepts: list[str] | None = None
+    # the names its layers' ``connected_to`` give its inputs, in order (not in JSON)
+    input_names: tuple[str, ...] = ()
 
     def to_json(self, position=_line) -> dict:
         document = {

@@ -37,11 +37,12 @@ H_OUT = BinOp("+", Floor(BinOp("/", BinOp("-", Sym("H"), 5), 2)), 1)
 def lenet(line: int) -> ModelReport:
     conv = LayerReport("conv", "Conv2D", 17, (32, 28, 28, 1), (32, 28, 28, 6), 156)
     return ModelReport("LeNet", "subclass", line, (32, 28, 28, 1), (32, 10), 27598, [
-        LayerReport("conv1", "ConvLayer", 32, (32, 28, 28, 1), (32, 14, 14, 6), 156, [conv]),
+        LayerReport("conv1", "ConvLayer", 32, (32, 28, 28, 1), (32, 14, 14, 6), 156, [conv],
+                    connected_to=("input",)),
         LayerReport("add", "Add", 33, [(None, 14, 14, 6), (None, 14, 14, 6)],
-                    (None, H_OUT, 14, 6), 0),
-        LayerReport("head", "Dense", 34, (32, 120), (32, 10), None),
-    ])
+                    (None, H_OUT, 14, 6), 0, connected_to=("conv1", "input")),
+        LayerReport("head", "Dense", 34, (32, 120), (32, 10), None, connected_to=("add",)),
+    ], input_names=("input",))
 
 
 def fake_check_source(source: str, path: str, project=None) -> FileReport:
@@ -199,14 +200,14 @@ def test_summary_prints_a_table_per_model():
     assert result.exit_code == 0
     assert result.stdout == """\
 Model "LeNet" (subclass) at model.py:2
-Layer (name) | Class     | Output Shape                          | Param # | Line
--------------+-----------+---------------------------------------+---------+-----
-conv1        | ConvLayer | (32, 14, 14, 6)                       |     156 |   32
-  conv1.conv | Conv2D    | (32, 28, 28, 6)                       |     156 |   17
-add          | Add       | (None, floor((H - 5) / 2) + 1, 14, 6) |       0 |   33
-head         | Dense     | (32, 10)                              |       ? |   34
--------------+-----------+---------------------------------------+---------+-----
-Total params: 27,598
+Layer (name) | Class     | Output Shape                          | Param # | Connected to | Line
+-------------+-----------+---------------------------------------+---------+--------------+-----
+conv1        | ConvLayer | (32, 14, 14, 6)                       |     156 | input        |   32
+  conv1.conv | Conv2D    | (32, 28, 28, 6)                       |     156 | ?            |   17
+add          | Add       | (None, floor((H - 5) / 2) + 1, 14, 6) |       0 | conv1, input |   33
+head         | Dense     | (32, 10)                              |       ? | add          |   34
+-------------+-----------+---------------------------------------+---------+--------------+-----
+Total params: 27,598 (107.80 KB)
 Input shape: (32, 28, 28, 1)
 Output shape: (32, 10)
 
